@@ -1,0 +1,77 @@
+"""The ``counter-desk`` command. Every use case a window offers is a subcommand here.
+
+Errors the user can act on print one line (``error: ...``) on stderr -- or, with ``--json``, one JSON object
+``{"error": ..., "code": ...}`` on stdout -- and exit non-zero; they write nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from counter_desk import __version__
+from counter_desk.errors import UserError
+
+log = logging.getLogger("counter_desk")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in JSON too when the command asked for JSON."""
+
+    def error(self, message: str) -> Any:
+        if "--json" in sys.argv[1:]:
+            print(json.dumps({"error": message, "code": "usage"}))
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from counter_desk.cli import bench_cmd, db_cmd, queue_cmd
+
+    parser = _Parser(
+        prog="counter-desk",
+        description="Counter Desk: queue management for Indonesian passport offices.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--db", metavar="URL", help="database URL (postgresql://... or sqlite:///FILE)")
+    parser.add_argument("--config", metavar="FILE", type=Path, help="config file (TOML)")
+    parser.add_argument("--office", metavar="CODE", help="office, when the database holds several")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    db_cmd.register(sub)
+    queue_cmd.register(sub)
+    bench_cmd.register(sub)
+    return parser
+
+
+def emit(args: argparse.Namespace, payload: dict[str, Any], human: str) -> None:
+    """Print the command's result: one JSON object with ``--json``, else a line for people."""
+    if getattr(args, "json", False):
+        print(json.dumps(payload, ensure_ascii=False, default=str))
+    else:
+        print(human)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        result: int = args.handler(args)
+    except UserError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": exc.message, "code": exc.code}, ensure_ascii=False))
+        else:
+            print(f"error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return result

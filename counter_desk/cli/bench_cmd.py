@@ -1,0 +1,34 @@
+"""``counter-desk bench ...``: benchmarks. Their code lives in ``bench/`` of a source checkout."""
+
+from __future__ import annotations
+
+import importlib.util
+from types import ModuleType
+from typing import Any
+
+from counter_desk import resources
+from counter_desk.errors import InvalidInput
+
+
+def register(sub: Any) -> None:
+    b = sub.add_parser("bench", help="benchmarks (from a source checkout)")
+    verbs = b.add_subparsers(dest="verb", required=True, metavar="VERB")
+    p = verbs.add_parser("call-next", help="stations calling next as fast as they can: claims/s, latency, doubles")
+    p.add_argument("--stations", type=int, default=7, metavar="N", help="concurrent stations (OS processes)")
+    p.add_argument("--seconds", type=float, default=10.0, metavar="S")
+    p.add_argument("--save", metavar="NAME", help="also write bench/results/NAME.json")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=lambda a: _load("call_next").run_cli(a))
+
+
+def _load(name: str) -> ModuleType:
+    checkout = resources.source_checkout()
+    if checkout is None:
+        msg = "benchmarks run from a source checkout (the bench/ folder is not installed with the package)"
+        raise InvalidInput(msg)
+    path = checkout / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"counter_desk_bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

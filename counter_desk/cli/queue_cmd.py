@@ -1,0 +1,210 @@
+"""``counter-desk queue VERB``: every ticket action, scriptable, one JSON object per call with ``--json``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from counter_desk.cli import common, emit
+from counter_desk.clock import office_local
+from counter_desk.errors import InvalidInput
+from counter_desk.services.queue import POSITIONS, QueueService
+from counter_desk.services.views import Result
+
+
+def _common(p: argparse.ArgumentParser, *, token: bool = True) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--user", metavar="USERNAME", help="the officer acting (recorded in the event log)")
+    if token:
+        p.add_argument("--token", metavar="TOKEN", help="idempotency token: a retry with it never acts twice")
+
+
+def register(sub: Any) -> None:
+    q = sub.add_parser("queue", help="check in, call, serve, pass on, finish; queue status and events")
+    verbs = q.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    p = verbs.add_parser("check-in", help="issue a ticket for a booking, or a walk-in of a category")
+    p.add_argument("code", nargs="?", help="booking code or application number")
+    p.add_argument("--walk-in", action="store_true", help="no booking: needs --category")
+    p.add_argument("--category", metavar="CODE", help="walk-in category (elderly, disability, lost, ...)")
+    p.add_argument("--station", metavar="CODE", help="the reception station issuing the ticket")
+    _common(p)
+    p.set_defaults(handler=_check_in)
+
+    p = verbs.add_parser("call-next", help="call the next applicant to a station")
+    p.add_argument("--station", required=True, metavar="CODE")
+    _common(p)
+    p.set_defaults(handler=lambda a: _act(a, lambda s: s.call_next(a.station, token=a.token, user=a.user)))
+
+    p = verbs.add_parser("call", help="call a specific ticket out of order (the reason is recorded)")
+    p.add_argument("--ticket", required=True, metavar="NUMBER")
+    p.add_argument("--station", required=True, metavar="CODE")
+    p.add_argument("--reason", required=True)
+    _common(p)
+    p.set_defaults(
+        handler=lambda a: _act(a, lambda s: s.call(a.ticket, a.station, a.reason, token=a.token, user=a.user))
+    )
+
+    for verb, method, text in (
+        ("recall", "recall", "call the station's ticket again"),
+        ("start", "start", "the applicant is at the counter: start serving"),
+        ("no-show", "no_show", "the called applicant did not come"),
+    ):
+        p = verbs.add_parser(verb, help=text)
+        p.add_argument("--station", required=True, metavar="CODE")
+        p.add_argument("--ticket", metavar="NUMBER", help="check that the station holds this ticket")
+        _common(p)
+        p.set_defaults(handler=_station_verb(method))
+
+    p = verbs.add_parser("finish", help="done with the applicant at this station")
+    p.add_argument("--station", required=True, metavar="CODE")
+    p.add_argument("--ticket", metavar="NUMBER")
+    p.add_argument("--outcome", help="e.g. approved or rejected (adjudication)")
+    p.add_argument("--reason")
+    _common(p)
+    p.set_defaults(
+        handler=lambda a: _act(
+            a,
+            lambda s: s.finish(
+                a.station, ticket=a.ticket, outcome=a.outcome, reason=a.reason, token=a.token, user=a.user
+            ),
+        )
+    )
+
+    p = verbs.add_parser("return", help="put a ticket back in its queue, at the front or the end")
+    p.add_argument("--station", metavar="CODE", help="the station holding the ticket")
+    p.add_argument("--ticket", metavar="NUMBER", help="the ticket (e.g. a no-show)")
+    p.add_argument("--position", choices=POSITIONS, default="end")
+    p.add_argument("--reason")
+    _common(p)
+    p.set_defaults(
+        handler=lambda a: _act(
+            a,
+            lambda s: s.return_to_queue(
+                station=a.station, ticket=a.ticket, position=a.position, reason=a.reason, token=a.token, user=a.user
+            ),
+        )
+    )
+
+    p = verbs.add_parser("transfer", help="pass a ticket on to another stage's queue")
+    p.add_argument("--to-stage", required=True, metavar="CODE")
+    p.add_argument("--station", metavar="CODE", help="the station holding the ticket")
+    p.add_argument("--ticket", metavar="NUMBER")
+    p.add_argument("--position", choices=POSITIONS, default="end")
+    p.add_argument("--reason")
+    _common(p)
+    p.set_defaults(
+        handler=lambda a: _act(
+            a,
+            lambda s: s.transfer(
+                a.to_stage,
+                station=a.station,
+                ticket=a.ticket,
+                position=a.position,
+                reason=a.reason,
+                token=a.token,
+                user=a.user,
+            ),
+        )
+    )
+
+    p = verbs.add_parser("status", help="a stage's or station's queue, with waiting times")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--stage", metavar="CODE")
+    group.add_argument("--station", metavar="CODE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_status)
+
+    p = verbs.add_parser("show", help="one ticket")
+    p.add_argument("--ticket", required=True, metavar="NUMBER")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_show)
+
+    p = verbs.add_parser("events", help="the event log after a sequence number")
+    p.add_argument("--after", type=int, default=0, metavar="N")
+    p.add_argument("--limit", type=int, default=1000, metavar="N")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_events)
+
+
+def _service(args: argparse.Namespace) -> QueueService:
+    settings = common.settings(args)
+    return QueueService(common.open_database(settings), office=settings.office)
+
+
+def _describe(result: Result) -> str:
+    t = result.ticket
+    where = f" at {t.station}" if t.station else ""
+    text = f"{t.number} {t.status} ({t.stage}{where})"
+    if result.ahead is not None and t.status == "waiting":
+        text += f", {result.ahead} ahead"
+    if result.replayed:
+        text += " [repeated request: nothing new done]"
+    return text
+
+
+def _act(args: argparse.Namespace, action: Any) -> int:
+    result: Result = action(_service(args))
+    emit(args, result.to_json(), _describe(result))
+    return 0
+
+
+def _station_verb(method: str) -> Any:
+    def handler(a: argparse.Namespace) -> int:
+        return _act(a, lambda s: getattr(s, method)(a.station, ticket=a.ticket, token=a.token, user=a.user))
+
+    return handler
+
+
+def _check_in(args: argparse.Namespace) -> int:
+    if args.walk_in or args.category:
+        if args.code is not None:
+            msg = "give a booking code or --walk-in --category, not both"
+            raise InvalidInput(msg)
+        if not (args.walk_in and args.category):
+            msg = "a walk-in needs both --walk-in and --category CODE"
+            raise InvalidInput(msg)
+        return _act(
+            args, lambda s: s.check_in(walk_in=args.category, station=args.station, token=args.token, user=args.user)
+        )
+    if args.code is None:
+        msg = "give a booking code or application number, or --walk-in --category CODE"
+        raise InvalidInput(msg)
+    return _act(args, lambda s: s.check_in(args.code, station=args.station, token=args.token, user=args.user))
+
+
+def _status(args: argparse.Namespace) -> int:
+    status = _service(args).status(stage=args.stage, station=args.station)
+    lines = [f"{status.stage_name} ({status.stage}): {len(status.waiting)} waiting"]
+    for w in status.waiting:
+        mark = " !" if w.over_target else ""
+        lines.append(f"  {w.ticket.number:<8} {w.ticket.category:<12} waited {w.waited_seconds // 60} min{mark}")
+    for st in status.stations:
+        holding = f"{st.ticket.number} {st.ticket.status}" if st.ticket else "free"
+        lines.append(f"  [{st.code}] {holding}")
+    emit(args, status.to_json(), "\n".join(lines))
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    t = _service(args).ticket(args.ticket)
+    emit(args, t.to_json(), f"{t.number} ({t.day}) {t.status} at {t.stage}" + (f"/{t.station}" if t.station else ""))
+    return 0
+
+
+def _events(args: argparse.Namespace) -> int:
+    service = _service(args)
+    events = service.events(after=args.after, limit=args.limit)
+    timezone = service.timezone()
+    last = events[-1].seq if events else args.after
+    lines = []
+    for e in events:
+        when = office_local(e.at, timezone).strftime("%H:%M:%S")
+        extra = f" ({e.reason})" if e.reason else ""
+        lines.append(f"{e.seq:>6} {when} {e.kind:<12} {e.number or '-':<8} {e.stage or '-'} {e.station or ''}{extra}")
+    emit(
+        args,
+        {"after": args.after, "last": last, "events": [e.to_json() for e in events]},
+        "\n".join(lines) or "no events",
+    )
+    return 0

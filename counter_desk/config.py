@@ -1,0 +1,152 @@
+"""Settings: a TOML file, overridden by the environment, overridden by command-line flags.
+
+The file is ``config.toml`` in the platform config folder (``COUNTER_DESK_CONFIG`` names another)::
+
+    [database]
+    url = "postgresql://counter_desk@db-server/counter_desk"   # default: a SQLite file in the data folder
+
+    [office]
+    code = "kanim-blitar"       # needed only when one database holds several offices
+
+    [station]
+    code = "interview-2"        # the station this PC runs
+
+    [ui]
+    language = "id"             # "id" (Bahasa Indonesia) or "en"
+
+Environment: ``COUNTER_DESK_DB_URL``, ``COUNTER_DESK_OFFICE``, ``COUNTER_DESK_STATION``, ``COUNTER_DESK_LANG``,
+``COUNTER_DESK_DATA_DIR`` (where the default SQLite file and logs go).
+
+A database URL that carries a password may come from the environment, or from a config file only the owner can
+read; it is never logged (see :func:`counter_desk.store.engine.safe_url`).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from counter_desk.errors import InvalidInput
+
+APP = "counter-desk"
+LANGUAGES = ("id", "en")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    #: True when no URL was configured anywhere: the embedded SQLite file in the data folder.
+    db_is_default: bool
+    office: str | None
+    station: str | None
+    language: str
+    data_dir: Path
+    config_file: Path
+
+
+def config_path(env: Mapping[str, str]) -> Path:
+    if env.get("COUNTER_DESK_CONFIG"):
+        return Path(env["COUNTER_DESK_CONFIG"])
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+def data_dir(env: Mapping[str, str]) -> Path:
+    if env.get("COUNTER_DESK_DATA_DIR"):
+        return Path(env["COUNTER_DESK_DATA_DIR"])
+    return Path(platformdirs.user_data_dir(APP))
+
+
+def default_db_url(folder: Path) -> str:
+    return f"sqlite:///{folder / 'counter-desk.sqlite3'}"
+
+
+def _read_file(path: Path, *, explicit: bool) -> dict[str, Any]:
+    if not path.exists():
+        if explicit:
+            msg = f"config file {path} does not exist"
+            raise InvalidInput(msg)
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        msg = f"config file {path} is not valid TOML: {exc}"
+        raise InvalidInput(msg) from exc
+
+
+def _section(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
+    section = data.get(name, {})
+    if not isinstance(section, dict):
+        msg = f"config file {path}: [{name}] must be a table"
+        raise InvalidInput(msg)
+    return section
+
+
+def _check_url(url: str, origin: str, path: Path | None = None) -> str:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        msg = f"{origin}: {url.split('://', maxsplit=1)[0]}://... is not a database URL (postgresql://... or sqlite:///FILE)"
+        raise InvalidInput(msg) from exc
+    if parsed.get_backend_name() not in ("postgresql", "sqlite"):
+        msg = f"{origin}: unsupported database {parsed.get_backend_name()!r}; use postgresql:// or sqlite:///"
+        raise InvalidInput(msg)
+    if parsed.password and path is not None and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        msg = (
+            f"{path} holds a database password but others can read it: run 'chmod 600 {path}' "
+            "or put the URL in COUNTER_DESK_DB_URL"
+        )
+        raise InvalidInput(msg)
+    return url
+
+
+def load_settings(
+    *,
+    db: str | None = None,
+    office: str | None = None,
+    station: str | None = None,
+    config: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve the settings: flags (the arguments) over environment over file over defaults."""
+    env = os.environ if env is None else env
+    path = config or config_path(env)
+    data = _read_file(path, explicit=config is not None or bool(env.get("COUNTER_DESK_CONFIG")))
+    db_section = _section(data, "database", path)
+    folder = data_dir(env)
+
+    url: str | None = None
+    if db:
+        url = _check_url(db, "--db")
+    elif env.get("COUNTER_DESK_DB_URL"):
+        url = _check_url(env["COUNTER_DESK_DB_URL"], "COUNTER_DESK_DB_URL")
+    elif db_section.get("url"):
+        url = _check_url(str(db_section["url"]), f"{path} [database] url", path)
+
+    language = (env.get("COUNTER_DESK_LANG") or str(_section(data, "ui", path).get("language", "id"))).lower()
+    if language not in LANGUAGES:
+        msg = f"language must be one of {', '.join(LANGUAGES)}, not {language!r}"
+        raise InvalidInput(msg)
+
+    def pick(flag: str | None, var: str, section: str) -> str | None:
+        value = flag or env.get(var) or _section(data, section, path).get("code")
+        return str(value) if value else None
+
+    return Settings(
+        db_url=url or default_db_url(folder),
+        db_is_default=url is None,
+        office=pick(office, "COUNTER_DESK_OFFICE", "office"),
+        station=pick(station, "COUNTER_DESK_STATION", "station"),
+        language=language,
+        data_dir=folder,
+        config_file=path,
+    )

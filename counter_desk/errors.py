@@ -1,0 +1,75 @@
+"""Errors a user can act on, kept apart from bugs.
+
+Every :class:`UserError` carries a one-line message that names what is wrong and, where it helps, what to do.
+The CLI prints it and exits with the error's ``exit_code``; windows show it in a banner. Anything else that
+escapes a service is a bug and is reported as one.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Something the user can fix: bad input, a state that forbids the action, a missing record."""
+
+    exit_code = 1
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(UserError):
+    """An unknown station, stage, ticket, booking, category or office."""
+
+    exit_code = 3
+    code = "not_found"
+
+
+class InvalidTransition(UserError):
+    """The ticket's state does not allow the action (often: another station was faster)."""
+
+    exit_code = 4
+    code = "invalid_transition"
+
+
+class Conflict(UserError):
+    """The action clashes with what is recorded: a station already holding a ticket, a second check-in."""
+
+    exit_code = 4
+    code = "conflict"
+
+
+class EmptyQueue(UserError):
+    """Nobody is waiting in the queue that was asked for the next applicant."""
+
+    exit_code = 5
+    code = "empty_queue"
+
+
+class WrongDay(UserError):
+    """A booking for another day than today (in the office's time zone)."""
+
+    exit_code = 6
+    code = "wrong_day"
+
+
+class WrongOffice(UserError):
+    """A booking, station or ticket that belongs to another office."""
+
+    exit_code = 6
+    code = "wrong_office"
+
+
+class InvalidInput(UserError):
+    """Input that cannot be understood: a malformed code, an empty reason, a bad option value."""
+
+    exit_code = 2
+    code = "invalid_input"
+
+
+class DatabaseUnavailable(UserError):
+    """The database cannot be reached or is not migrated; nothing was saved."""
+
+    exit_code = 7
+    code = "database_unavailable"

@@ -1,0 +1,1 @@
+"""Use cases, headless: every action a window offers is a function here and a CLI subcommand."""

@@ -1,0 +1,107 @@
+"""Looking up the office's configuration (offices, stages, stations, categories, users) by code.
+
+Every lookup that fails raises :class:`~counter_desk.errors.NotFound` with a message naming what exists, so
+the user can correct a typo without reading the source.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counter_desk.errors import InvalidInput, NotFound
+from counter_desk.store.models import Category, Office, Stage, Station, User
+
+
+def _known(codes: list[str]) -> str:
+    return ", ".join(codes) if codes else "none"
+
+
+def office(session: Session, code: str | None) -> Office:
+    """The office named by ``code``, or the only office in the database when ``code`` is None."""
+    if code is not None:
+        found = session.scalars(select(Office).where(Office.code == code)).one_or_none()
+        if found is None:
+            known = list(session.scalars(select(Office.code).order_by(Office.code)))
+            msg = f"unknown office {code!r} (known: {_known(known)})"
+            raise NotFound(msg)
+        return found
+    offices = list(session.scalars(select(Office).order_by(Office.id).limit(2)))
+    if not offices:
+        msg = "this database has no office yet: run 'counter-desk db seed' to load the reference office"
+        raise NotFound(msg)
+    if len(offices) > 1:
+        msg = "this database holds several offices: choose one with --office CODE"
+        raise InvalidInput(msg)
+    return offices[0]
+
+
+def stage(session: Session, office_id: int, code: str) -> Stage:
+    found = session.scalars(select(Stage).where(Stage.office_id == office_id, Stage.code == code)).one_or_none()
+    if found is None:
+        known = session.scalars(select(Stage.code).where(Stage.office_id == office_id).order_by(Stage.position))
+        msg = f"unknown stage {code!r} (known: {_known(list(known))})"
+        raise NotFound(msg)
+    return found
+
+
+def station(session: Session, office_id: int, code: str) -> Station:
+    found = session.scalars(select(Station).where(Station.office_id == office_id, Station.code == code)).one_or_none()
+    if found is None:
+        known = session.scalars(select(Station.code).where(Station.office_id == office_id).order_by(Station.code))
+        msg = f"unknown station {code!r} (known: {_known(list(known))})"
+        raise NotFound(msg)
+    if not found.active:
+        msg = f"station {code!r} is switched off in the configuration"
+        raise InvalidInput(msg)
+    return found
+
+
+def category(session: Session, office_id: int, code: str) -> Category:
+    found = session.scalars(
+        select(Category).where(Category.office_id == office_id, Category.code == code)
+    ).one_or_none()
+    if found is None or not found.active:
+        known = session.scalars(
+            select(Category.code)
+            .where(Category.office_id == office_id, Category.active.is_(True))
+            .order_by(Category.code)
+        )
+        msg = f"unknown category {code!r} (known: {_known(list(known))})"
+        raise NotFound(msg)
+    return found
+
+
+def walk_in_codes(session: Session, office_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(Category.code)
+            .where(Category.office_id == office_id, Category.walk_in.is_(True), Category.active.is_(True))
+            .order_by(Category.code)
+        )
+    )
+
+
+def user(session: Session, username: str | None) -> User | None:
+    if username is None:
+        return None
+    found = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if found is None or not found.active:
+        msg = f"unknown or inactive user {username!r}"
+        raise NotFound(msg)
+    return found
+
+
+class Names:
+    """id -> code maps for the office's stages, stations, categories and users, read once per action."""
+
+    def __init__(self, session: Session, office_id: int) -> None:
+        def codes(model: type[Stage | Station | Category]) -> dict[int, str]:
+            rows = session.execute(select(model.id, model.code).where(model.office_id == office_id)).tuples()
+            return dict(rows.all())
+
+        self.stages = codes(Stage)
+        self.stations = codes(Station)
+        self.categories = codes(Category)
+        users = session.execute(select(User.id, User.username).where(User.office_id == office_id)).tuples()
+        self.users = dict(users.all())

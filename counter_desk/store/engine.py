@@ -1,0 +1,121 @@
+"""Engines and sessions for both databases.
+
+SQLite: WAL, foreign keys on, a generous busy timeout, and every write transaction opened with
+``BEGIN IMMEDIATE`` (pysqlite defers BEGIN until the first write, which turns concurrent read-then-write
+transactions into "database is locked" errors). Reads use a separate engine view that begins deferred, so the
+display's polling never takes the write lock.
+
+PostgreSQL: psycopg 3; the queue claims rows with ``FOR UPDATE SKIP LOCKED`` (see services.queue).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+_READ_OPTION = "counter_desk_read_only"
+SQLITE_BUSY_TIMEOUT_S = 60.0
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Accept ``postgresql://`` and ``sqlite:///`` URLs; pick the psycopg 3 driver for PostgreSQL."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL with its password hidden: the only form that may be logged or shown."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_on_begin); pysqlite's own handling is switched off.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(_READ_OPTION):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        kwargs.setdefault("connect_args", {})
+        kwargs["connect_args"].setdefault("timeout", SQLITE_BUSY_TIMEOUT_S)
+        kwargs["connect_args"].setdefault("check_same_thread", False)
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+    elif parsed.get_backend_name() == "postgresql":
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(parsed, **kwargs)
+    else:
+        msg = f"unsupported database {parsed.get_backend_name()!r}: use postgresql:// or sqlite:///"
+        raise ValueError(msg)
+    return engine
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine and the two kinds of session a user action may need.
+
+    ``write()`` is one transaction per user action, committed on success and rolled back on any error.
+    ``read()`` never takes SQLite's write lock.
+    """
+
+    engine: Engine
+    _writer: sessionmaker[Session]
+    _reader: sessionmaker[Session]
+
+    @classmethod
+    def connect(cls, url: str | URL, **kwargs: Any) -> Database:
+        engine = make_engine(url, **kwargs)
+        return cls.from_engine(engine)
+
+    @classmethod
+    def from_engine(cls, engine: Engine) -> Database:
+        reader_engine = engine.execution_options(**{_READ_OPTION: True})
+        return cls(
+            engine=engine,
+            _writer=sessionmaker(engine, expire_on_commit=False),
+            _reader=sessionmaker(reader_engine, expire_on_commit=False),
+        )
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self._writer.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

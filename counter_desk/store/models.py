@@ -1,0 +1,271 @@
+"""The data model: office, stages, stations, categories, bookings, tickets, the event log, users.
+
+Every rule a person might change (names, prefixes, priority levels, targets, tolerances) is a column seeded
+for the reference office, never a constant in code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from counter_desk.states import HELD, Action, Status
+from counter_desk.store.base import Base, Code, IntPK, Name
+
+
+def _in(values: object) -> str:
+    return ", ".join(f"'{v}'" for v in sorted(str(v) for v in values))  # type: ignore[attr-defined]
+
+
+_STATUSES = _in(Status)
+_HELD = _in(HELD)
+_KINDS = _in(Action)
+
+
+class Office(Base):
+    __tablename__ = "offices"
+
+    id: Mapped[IntPK]
+    code: Mapped[Code] = mapped_column(unique=True)
+    name: Mapped[Name]
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
+    #: ``slot``: booked applicants are ordered by their booked slot; ``arrival``: by the time they checked in.
+    queue_order: Mapped[str] = mapped_column(String(16), default="slot")
+    #: A no-show may be put back into the queue within this many minutes of being marked.
+    no_show_tolerance_minutes: Mapped[int] = mapped_column(default=30)
+
+    __table_args__ = (CheckConstraint("queue_order IN ('slot', 'arrival')", name="queue_order"),)
+
+
+class Stage(Base):
+    """A step of the office's flow with its own queue (reception, interview, adjudication, pickup)."""
+
+    __tablename__ = "stages"
+
+    id: Mapped[IntPK]
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    code: Mapped[Code]
+    name: Mapped[Name]
+    name_en: Mapped[Name]
+    position: Mapped[int] = mapped_column(default=0)
+    #: Calls of this stage are shown and spoken on the waiting-room display.
+    announce: Mapped[bool] = mapped_column(Boolean, default=True)
+    wait_target_minutes: Mapped[int] = mapped_column(default=15)
+
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+
+
+class Station(Base):
+    """A counter PC: where an officer calls and serves tickets of one stage."""
+
+    __tablename__ = "stations"
+
+    id: Mapped[IntPK]
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    code: Mapped[Code]
+    #: What the display shows and the voice says, e.g. "Wawancara 3".
+    name: Mapped[Name]
+    name_en: Mapped[Name]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+
+
+class Category(Base):
+    """A service: booked application, a priority group, a lost passport, a pickup.
+
+    Gives a ticket its number prefix, its priority level and the stage where it first waits.
+    """
+
+    __tablename__ = "categories"
+
+    id: Mapped[IntPK]
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    code: Mapped[Code]
+    name: Mapped[Name]
+    name_en: Mapped[Name]
+    prefix: Mapped[str] = mapped_column(String(4))
+    #: Higher is called first.
+    priority_level: Mapped[int] = mapped_column(default=0)
+    #: May be issued without a booking.
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    start_stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+
+
+class Booking(Base):
+    """An M-Paspor appointment: the applicant shows its code (QR) or says the application number."""
+
+    __tablename__ = "bookings"
+
+    id: Mapped[IntPK]
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    application_number: Mapped[str] = mapped_column(String(64))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    # Personal data: purged after the office's retention period (issue: retention).
+    applicant_name: Mapped[str | None] = mapped_column(String(200))
+    nik: Mapped[str | None] = mapped_column(String(32))
+    slot_date: Mapped[dt.date] = mapped_column(Date)
+    slot_start: Mapped[dt.time | None] = mapped_column(Time)
+    slot_end: Mapped[dt.time | None] = mapped_column(Time)
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        UniqueConstraint("office_id", "code"),
+        UniqueConstraint("office_id", "application_number"),
+        CheckConstraint("status IN ('booked', 'checked_in', 'cancelled')", name="status"),
+        Index("ix_bookings_office_day", "office_id", "slot_date"),
+    )
+
+
+class Ticket(Base):
+    """A queue ticket: one applicant's passage through the office on one day."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[IntPK]
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    #: The office's calendar day the number belongs to (numbers restart every day, per prefix).
+    day: Mapped[dt.date] = mapped_column(Date)
+    prefix: Mapped[str] = mapped_column(String(4))
+    seq: Mapped[int]
+    number: Mapped[str] = mapped_column(String(16))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    priority_level: Mapped[int]
+    #: Put back at the front of the queue: called before everyone of any priority.
+    front: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Position within a priority level: booked slot or arrival in the stage.
+    queue_key: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime]
+    #: When the ticket (last) entered the current stage's queue: waiting time counts from here.
+    queued_at: Mapped[dt.datetime]
+    called_at: Mapped[dt.datetime | None]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    no_show_at: Mapped[dt.datetime | None]
+    call_count: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        UniqueConstraint("office_id", "day", "prefix", "seq"),
+        CheckConstraint(f"status IN ({_STATUSES})", name="status"),
+        CheckConstraint(f"station_id IS NOT NULL OR status NOT IN ({_HELD})", name="held_has_station"),
+        # At most one called-or-serving ticket per station: the database holds the rule, not Python.
+        Index(
+            "uq_tickets_live_station",
+            "station_id",
+            unique=True,
+            postgresql_where=text(f"status IN ({_HELD})"),
+            sqlite_where=text(f"status IN ({_HELD})"),
+        ),
+        Index("ix_tickets_queue", "stage_id", "status", "front", "priority_level", "queue_key", "id"),
+        Index("ix_tickets_office_day_number", "office_id", "day", "number"),
+    )
+
+
+class Event(Base):
+    """One state change of a ticket (or of the office). Append-only: triggers refuse UPDATE and DELETE.
+
+    ``seq`` is gap-free and in commit order: it is taken from the ``counters`` row inside the same
+    transaction, whose row lock is held until commit.
+    """
+
+    __tablename__ = "events"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    #: Snapshot of the ticket number, so a feed reader needs no join.
+    number: Mapped[str | None] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_KINDS})", name="kind"),
+        Index("ix_events_ticket", "ticket_id", "seq"),
+    )
+
+
+class Counter(Base):
+    """Named gap-free counters (the event sequence). Incremented under a row lock held until commit."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class TicketCounter(Base):
+    """The last number issued per office, day and prefix."""
+
+    __tablename__ = "ticket_counters"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IdempotencyKey(Base):
+    """A click's token and what it did, so a retry returns the same ticket instead of acting twice."""
+
+    __tablename__ = "idempotency_keys"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action: Mapped[str] = mapped_column(String(32))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class User(Base):
+    """An officer. Sign-in and roles are enforced by the services (see the users issue)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[IntPK]
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    username: Mapped[Code] = mapped_column(unique=True)
+    full_name: Mapped[Name]
+    #: argon2 hash; None until a password is set.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    #: Space-separated roles: reception interview adjudicator pickup supervisor admin.
+    roles: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
