@@ -97,11 +97,11 @@ class Names:
 
     def __init__(self, session: Session, office_id: int) -> None:
         def codes(model: type[Stage | Station | Category]) -> dict[int, str]:
-            rows = session.execute(select(model.id, model.code).where(model.office_id == office_id)).tuples()
-            return dict(rows.all())
+            rows = session.execute(select(model.id, model.code).where(model.office_id == office_id))
+            return {row.id: row.code for row in rows}
 
         self.stages = codes(Stage)
         self.stations = codes(Station)
         self.categories = codes(Category)
-        users = session.execute(select(User.id, User.username).where(User.office_id == office_id)).tuples()
-        self.users = dict(users.all())
+        users = session.execute(select(User.id, User.username).where(User.office_id == office_id))
+        self.users = {row.id: row.username for row in users}

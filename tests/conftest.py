@@ -1,0 +1,169 @@
+"""Shared fixtures: a real SQLite file and a real PostgreSQL database per test, migrated and seeded.
+
+Both engines are migrated and seeded once per session into a template (a file for SQLite, a template database
+for PostgreSQL) which each test clones, so tests can commit for real -- from several threads or processes --
+and still start clean. PostgreSQL is the suite's own throwaway server unless ``COUNTER_DESK_TEST_PG_URL`` names
+one (a superuser URL to its maintenance database). A PostgreSQL test that skips fails the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).parent))
+
+from pgserver import PgServer, PgServerError, admin_connect  # noqa: E402
+
+from counter_desk.clock import FixedClock  # noqa: E402
+from counter_desk.services import seed  # noqa: E402
+from counter_desk.services.queue import QueueService  # noqa: E402
+from counter_desk.store import migrate  # noqa: E402
+from counter_desk.store.engine import Database  # noqa: E402
+
+#: Monday 23 November 2026, 09:00 in Jakarta: the simulated "now" of the database tests.
+MONDAY_9 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
+TEMPLATE_DB = "counter_desk_template"
+SAMPLE_BOOKINGS = 30
+ENGINES = ["sqlite", "postgresql"]
+
+
+def booking_code(n: int, day: dt.date = MONDAY_9.date()) -> str:
+    """The code of sample booking number ``n`` (1-based) of ``day``, as made by seed.sample_bookings."""
+    return f"MP{day:%y%m%d}{n:04d}"
+
+
+def _prepare(db: Database) -> None:
+    migrate.upgrade(db)
+    clock = FixedClock(MONDAY_9)
+    seed.load(db, clock=clock)
+    seed.sample_bookings(db, SAMPLE_BOOKINGS, clock=clock)
+    seed.sample_bookings(db, 3, clock=clock, day=MONDAY_9.date() + dt.timedelta(days=1))
+
+
+class _Postgres:
+    def __init__(self, admin_url: str, server: PgServer | None) -> None:
+        self.admin_url = admin_url
+        self.server = server
+
+    def url(self, dbname: str) -> str:
+        base, _, _ = self.admin_url.rpartition("/")
+        return f"{base}/{dbname}"
+
+    def create(self, template: str | None = TEMPLATE_DB) -> str:
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        with admin_connect(self.admin_url) as conn:
+            clause = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{clause}')
+        return name
+
+    def drop(self, name: str) -> None:
+        with admin_connect(self.admin_url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[_Postgres]:
+    external = os.environ.get("COUNTER_DESK_TEST_PG_URL")
+    if external:
+        pg = _Postgres(external, None)
+    else:
+        try:
+            server = PgServer().start()
+        except PgServerError as exc:
+            pytest.fail(f"cannot start the test PostgreSQL server: {exc}")
+        pg = _Postgres(server.url("postgres"), server)
+    pg.drop(TEMPLATE_DB)
+    with admin_connect(pg.admin_url) as conn:
+        conn.execute(f'CREATE DATABASE "{TEMPLATE_DB}"')
+    db = Database.connect(pg.url(TEMPLATE_DB))
+    _prepare(db)
+    db.dispose()
+    yield pg
+    if pg.server is not None:
+        pg.server.cleanup()
+    else:
+        pg.drop(TEMPLATE_DB)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    db = Database.connect(f"sqlite:///{path}")
+    _prepare(db)
+    db.dispose()
+    return path
+
+
+def _engine_url(request: pytest.FixtureRequest, tmp_path: Path, *, seeded: bool) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "counter-desk.sqlite3"
+        if seeded:
+            shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    pg: _Postgres = request.getfixturevalue("postgres")
+    name = pg.create(TEMPLATE_DB if seeded else None)
+    yield pg.url(name)
+    pg.drop(name)
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database with the reference office and sample bookings for Monday, on each engine."""
+    yield from _engine_url(request, tmp_path, seeded=True)
+
+
+@pytest.fixture(params=ENGINES)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database (no schema) on each engine."""
+    yield from _engine_url(request, tmp_path, seeded=False)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database.connect(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(MONDAY_9)
+
+
+@pytest.fixture
+def queue(db: Database, clock: FixedClock) -> QueueService:
+    return QueueService(db, clock=clock)
+
+
+# -- a skipped PostgreSQL test is a failure of the suite, not a pass ---------------------------------------------
+
+_skipped_pg: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "postgresql" in report.nodeid:
+        _skipped_pg.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _skipped_pg:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _skipped_pg:
+        terminalreporter.write_line(
+            f"FAILED: {len(_skipped_pg)} PostgreSQL test(s) skipped; the suite requires them to run:", red=True
+        )
+        for nodeid in _skipped_pg[:20]:
+            terminalreporter.write_line(f"  {nodeid}", red=True)
