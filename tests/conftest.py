@@ -21,13 +21,13 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pgserver import PgServer, PgServerError, admin_connect  # noqa: E402
+from pgserver import PgServer, PgServerError, admin_connect
 
-from counter_desk.clock import FixedClock  # noqa: E402
-from counter_desk.services import seed  # noqa: E402
-from counter_desk.services.queue import QueueService  # noqa: E402
-from counter_desk.store import migrate  # noqa: E402
-from counter_desk.store.engine import Database  # noqa: E402
+from counter_desk.clock import FixedClock
+from counter_desk.services import seed
+from counter_desk.services.queue import QueueService
+from counter_desk.store import migrate
+from counter_desk.store.engine import Database
 
 #: Monday 23 November 2026, 09:00 in Jakarta: the simulated "now" of the database tests.
 MONDAY_9 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
@@ -36,7 +36,10 @@ SAMPLE_BOOKINGS = 30
 ENGINES = ["sqlite", "postgresql"]
 
 
-def booking_code(n: int, day: dt.date = MONDAY_9.date()) -> str:
+MONDAY = MONDAY_9.date()
+
+
+def booking_code(n: int, day: dt.date = MONDAY) -> str:
     """The code of sample booking number ``n`` (1-based) of ``day``, as made by seed.sample_bookings."""
     return f"MP{day:%y%m%d}{n:04d}"
 

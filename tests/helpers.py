@@ -14,7 +14,9 @@ def snapshot(db: Database) -> dict[str, Any]:
     """Everything a failed action must leave untouched."""
     with db.read() as s:
         return {
-            "tickets": s.execute(text("SELECT id, status, station_id, stage_id, updated_at FROM tickets ORDER BY id")).all(),
+            "tickets": s.execute(
+                text("SELECT id, status, station_id, stage_id, updated_at FROM tickets ORDER BY id")
+            ).all(),
             "events": s.execute(text("SELECT count(*), coalesce(max(seq), 0) FROM events")).one(),
             "counters": s.execute(text("SELECT value FROM counters")).all(),
             "ticket_counters": s.execute(

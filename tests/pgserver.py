@@ -8,7 +8,6 @@ authentication. PostgreSQL refuses to run as root, so as root the server runs as
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import shutil
 import socket
@@ -24,8 +23,8 @@ class PgServerError(RuntimeError):
 
 
 def find_bin(name: str) -> str:
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
-    found = shutil.which(name) or (candidates[0] if candidates else None)
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
+    found = shutil.which(name) or (str(candidates[0]) if candidates else None)
     if found is None:
         msg = f"PostgreSQL server binary {name!r} not found: install postgresql (make test does)"
         raise PgServerError(msg)
@@ -60,15 +59,27 @@ class PgServer:
     def start(self) -> PgServer:
         if self._as_root:
             shutil.chown(self.base, "postgres", "postgres")
-        self._run(find_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--no-locale")
+        self._run(
+            find_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale"
+        )
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.base} "
             f"-c max_connections={self.max_connections} -c fsync={'on' if self.fsync else 'off'} "
             f"-c synchronous_commit={'on' if self.fsync else 'off'} -c full_page_writes={'on' if self.fsync else 'off'}"
         )
-        self._run(find_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.base / "server.log"), "-o", options,
-                  "-w", "-t", "60", "start")
+        self._run(
+            find_bin("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.base / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         self.running = True
         return self
 
@@ -84,8 +95,19 @@ class PgServer:
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.base} "
             f"-c max_connections={self.max_connections} -c fsync={'on' if self.fsync else 'off'}"
         )
-        self._run(find_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.base / "server.log"), "-o", options,
-                  "-w", "-t", "60", "start")
+        self._run(
+            find_bin("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.base / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         self.running = True
 
     def cleanup(self) -> None:

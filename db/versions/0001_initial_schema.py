@@ -95,9 +95,7 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("prefix", sa.String(length=4), nullable=False),
         sa.Column("value", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["office_id"], ["offices.id"], name=op.f("fk_ticket_counters_office_id_offices")
-        ),
+        sa.ForeignKeyConstraint(["office_id"], ["offices.id"], name=op.f("fk_ticket_counters_office_id_offices")),
         sa.PrimaryKeyConstraint("office_id", "day", "prefix", name=op.f("pk_ticket_counters")),
     )
     op.create_table(
@@ -129,9 +127,7 @@ def upgrade() -> None:
         sa.Column("start_stage_id", sa.Integer(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["office_id"], ["offices.id"], name=op.f("fk_categories_office_id_offices")),
-        sa.ForeignKeyConstraint(
-            ["start_stage_id"], ["stages.id"], name=op.f("fk_categories_start_stage_id_stages")
-        ),
+        sa.ForeignKeyConstraint(["start_stage_id"], ["stages.id"], name=op.f("fk_categories_start_stage_id_stages")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_categories")),
         sa.UniqueConstraint("office_id", "code", name=op.f("uq_categories_office_id_code")),
     )
@@ -163,17 +159,11 @@ def upgrade() -> None:
         sa.Column("slot_end", sa.Time(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "status IN ('booked', 'checked_in', 'cancelled')", name=op.f("ck_bookings_status")
-        ),
-        sa.ForeignKeyConstraint(
-            ["category_id"], ["categories.id"], name=op.f("fk_bookings_category_id_categories")
-        ),
+        sa.CheckConstraint("status IN ('booked', 'checked_in', 'cancelled')", name=op.f("ck_bookings_status")),
+        sa.ForeignKeyConstraint(["category_id"], ["categories.id"], name=op.f("fk_bookings_category_id_categories")),
         sa.ForeignKeyConstraint(["office_id"], ["offices.id"], name=op.f("fk_bookings_office_id_offices")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bookings")),
-        sa.UniqueConstraint(
-            "office_id", "application_number", name=op.f("uq_bookings_office_id_application_number")
-        ),
+        sa.UniqueConstraint("office_id", "application_number", name=op.f("uq_bookings_office_id_application_number")),
         sa.UniqueConstraint("office_id", "code", name=op.f("uq_bookings_office_id_code")),
     )
     with op.batch_alter_table("bookings", schema=None) as batch_op:
@@ -212,17 +202,13 @@ def upgrade() -> None:
             "status IN ('called', 'done', 'no_show', 'serving', 'waiting')", name=op.f("ck_tickets_status")
         ),
         sa.ForeignKeyConstraint(["booking_id"], ["bookings.id"], name=op.f("fk_tickets_booking_id_bookings")),
-        sa.ForeignKeyConstraint(
-            ["category_id"], ["categories.id"], name=op.f("fk_tickets_category_id_categories")
-        ),
+        sa.ForeignKeyConstraint(["category_id"], ["categories.id"], name=op.f("fk_tickets_category_id_categories")),
         sa.ForeignKeyConstraint(["office_id"], ["offices.id"], name=op.f("fk_tickets_office_id_offices")),
         sa.ForeignKeyConstraint(["stage_id"], ["stages.id"], name=op.f("fk_tickets_stage_id_stages")),
         sa.ForeignKeyConstraint(["station_id"], ["stations.id"], name=op.f("fk_tickets_station_id_stations")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tickets")),
         sa.UniqueConstraint("booking_id", name=op.f("uq_tickets_booking_id")),
-        sa.UniqueConstraint(
-            "office_id", "day", "prefix", "seq", name=op.f("uq_tickets_office_id_day_prefix_seq")
-        ),
+        sa.UniqueConstraint("office_id", "day", "prefix", "seq", name=op.f("uq_tickets_office_id_day_prefix_seq")),
     )
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.create_index("ix_tickets_office_day_number", ["office_id", "day", "number"], unique=False)
@@ -275,12 +261,8 @@ def upgrade() -> None:
         sa.Column("ticket_id", sa.Integer(), nullable=False),
         sa.Column("station_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_idempotency_keys_station_id_stations")
-        ),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"], ["tickets.id"], name=op.f("fk_idempotency_keys_ticket_id_tickets")
-        ),
+        sa.ForeignKeyConstraint(["station_id"], ["stations.id"], name=op.f("fk_idempotency_keys_station_id_stations")),
+        sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], name=op.f("fk_idempotency_keys_ticket_id_tickets")),
         sa.PrimaryKeyConstraint("token", name=op.f("pk_idempotency_keys")),
     )
 

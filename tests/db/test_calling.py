@@ -71,8 +71,10 @@ def test_the_database_itself_refuses_two_live_tickets_per_station(queue: QueueSe
     held = queue.call_next("interview-1").ticket
     with pytest.raises(IntegrityError), db.write() as s:
         s.execute(
-            text("UPDATE tickets SET status = 'serving', station_id = (SELECT station_id FROM tickets WHERE id = :h)"
-                 " WHERE number = 'A-002'"),
+            text(
+                "UPDATE tickets SET status = 'serving', station_id = (SELECT station_id FROM tickets WHERE id = :h)"
+                " WHERE number = 'A-002'"
+            ),
             {"h": held.id},
         )
 
@@ -158,9 +160,7 @@ def test_recall_start_finish(queue: QueueService, db: Database, clock: FixedCloc
     assert queue.call_next("interview-1").ticket.number == "A-002"
 
 
-def test_no_show_frees_the_station_and_is_recoverable_within_tolerance(
-    queue: QueueService, clock: FixedClock
-) -> None:
+def test_no_show_frees_the_station_and_is_recoverable_within_tolerance(queue: QueueService, clock: FixedClock) -> None:
     _checked_in(queue, 1, 2)
     queue.call_next("interview-1")
     gone = queue.no_show("interview-1")
