@@ -11,16 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).parent))
-
 from pgserver import PgServer, PgServerError, admin_connect
 
 from counter_desk.clock import FixedClock
@@ -28,6 +24,14 @@ from counter_desk.services import seed
 from counter_desk.services.queue import QueueService
 from counter_desk.store import migrate
 from counter_desk.store.engine import Database
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Never read or write the developer's own configuration or database.
+_HOME = Path(tempfile.mkdtemp(prefix="counter-desk-test-home-"))
+for _var in [v for v in os.environ if v.startswith("COUNTER_DESK_") and v != "COUNTER_DESK_TEST_PG_URL"]:
+    del os.environ[_var]
+os.environ["XDG_CONFIG_HOME"] = str(_HOME / "config")
+os.environ["XDG_DATA_HOME"] = str(_HOME / "data")
 
 #: Monday 23 November 2026, 09:00 in Jakarta: the simulated "now" of the database tests.
 MONDAY_9 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)

@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from counter_desk.cli import bench_cmd, db_cmd, queue_cmd
+    from counter_desk.cli import bench_cmd, db_cmd, demo_cmd, queue_cmd
 
     parser = _Parser(
         prog="counter-desk",
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     db_cmd.register(sub)
     queue_cmd.register(sub)
+    demo_cmd.register(sub)
     bench_cmd.register(sub)
     return parser
 
