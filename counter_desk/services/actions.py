@@ -1,0 +1,324 @@
+"""What every ticket action shares: one transaction, idempotency, the state change and its event, lookups.
+
+:class:`QueueCore` is the base of :class:`counter_desk.services.queue.QueueService`, which holds the actions.
+Every action runs through :meth:`QueueCore._mutate` (one transaction, idempotency token, readable constraint
+errors) and changes a ticket only through :meth:`QueueCore._transition` (state machine check + event).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from counter_desk.clock import Clock, SystemClock, office_day
+from counter_desk.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    WrongOffice,
+)
+from counter_desk.services import directory
+from counter_desk.services.views import (
+    Result,
+    TicketView,
+)
+from counter_desk.states import HELD, Action, Status, check
+from counter_desk.store.engine import Database
+from counter_desk.store.journal import append_event
+from counter_desk.store.models import Booking, IdempotencyKey, Office, Station, Ticket
+
+TICKET_NUMBER = re.compile(r"^[A-Z]{1,4}-\d{1,5}$")
+MAX_TOKEN = 64
+MAX_REASON = 500
+POSITIONS = ("front", "end")
+
+#: Call order inside a stage: returned-to-front first, then priority level, then slot or arrival, then id.
+CALL_ORDER = (Ticket.front.desc(), Ticket.priority_level.desc(), Ticket.queue_key, Ticket.id)
+
+
+@dataclass
+class ActionContext:
+    """What one action knows about where it runs."""
+
+    session: Session
+    office: Office
+    now: dt.datetime
+    user_id: int | None
+    names: directory.Names | None = None
+
+    def name_maps(self) -> directory.Names:
+        if self.names is None:
+            self.names = directory.Names(self.session, self.office.id)
+        return self.names
+
+
+def format_number(prefix: str, seq: int) -> str:
+    return f"{prefix}-{seq:03d}"
+
+
+def clean_reason(reason: str | None, *, required: bool) -> str | None:
+    cleaned = " ".join((reason or "").split())
+    if not cleaned:
+        if required:
+            msg = "a reason is required for this action (it is recorded with your name)"
+            raise InvalidInput(msg)
+        return None
+    if len(cleaned) > MAX_REASON:
+        msg = f"the reason is too long ({len(cleaned)} characters, at most {MAX_REASON})"
+        raise InvalidInput(msg)
+    return cleaned
+
+
+def check_token(token: str | None) -> str | None:
+    if token is None:
+        return None
+    if not token or len(token) > MAX_TOKEN or not token.isprintable():
+        msg = f"an idempotency token is 1 to {MAX_TOKEN} printable characters"
+        raise InvalidInput(msg)
+    return token
+
+
+def check_position(position: str) -> bool:
+    if position not in POSITIONS:
+        msg = f"position must be 'front' or 'end', not {position!r}"
+        raise InvalidInput(msg)
+    return position == "front"
+
+
+class QueueCore:
+    """Plumbing for the queue's use cases for one office. Thread-safe: each call opens its own session."""
+
+    def __init__(self, db: Database, *, clock: Clock | None = None, office: str | None = None) -> None:
+        self.db = db
+        self.clock: Clock = clock or SystemClock()
+        self.office_code = office
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _ctx(self, session: Session, user: str | None) -> ActionContext:
+        office = directory.office(session, self.office_code)
+        found = directory.user(session, user)
+        if found is not None and found.office_id != office.id:
+            msg = f"user {user!r} belongs to another office"
+            raise WrongOffice(msg)
+        return ActionContext(session, office, self.clock.now(), found.id if found else None)
+
+    def _view(self, ctx: ActionContext, ticket: Ticket) -> TicketView:
+        names = ctx.name_maps()
+        booking_code = None
+        if ticket.booking_id is not None:
+            booking_code = ctx.session.scalar(select(Booking.code).where(Booking.id == ticket.booking_id))
+        return TicketView(
+            id=ticket.id,
+            number=ticket.number,
+            day=ticket.day,
+            status=ticket.status,
+            stage=names.stages[ticket.stage_id],
+            station=names.stations[ticket.station_id] if ticket.station_id is not None else None,
+            category=names.categories[ticket.category_id],
+            priority_level=ticket.priority_level,
+            front=ticket.front,
+            booking_code=booking_code,
+            created_at=ticket.created_at,
+            queued_at=ticket.queued_at,
+            called_at=ticket.called_at,
+            started_at=ticket.started_at,
+            finished_at=ticket.finished_at,
+            call_count=ticket.call_count,
+            outcome=ticket.outcome,
+        )
+
+    def _mutate(
+        self,
+        action: Action,
+        token: str | None,
+        user: str | None,
+        act: Callable[[ActionContext], tuple[Ticket, int, int | None]],
+        station: str | None = None,
+    ) -> Result:
+        """Run one action in one transaction, with idempotency and constraint errors made readable."""
+        token = check_token(token)
+        try:
+            with self.db.write() as session:
+                ctx = self._ctx(session, user)
+                if token is not None:
+                    replay = self._replay(ctx, token, action)
+                    if replay is not None:
+                        return replay
+                ticket, seq, ahead = act(ctx)
+                if token is not None:
+                    station_id = ticket.station_id
+                    if station is not None:
+                        station_id = directory.station(session, ctx.office.id, station).id
+                    session.add(
+                        IdempotencyKey(
+                            token=token,
+                            action=action.value,
+                            ticket_id=ticket.id,
+                            station_id=station_id,
+                            created_at=ctx.now,
+                        )
+                    )
+                    session.flush()
+                return Result(self._view(ctx, ticket), seq, ahead=ahead)
+        except IntegrityError as exc:
+            return self._after_integrity_error(exc, action, token)
+
+    def _replay(self, ctx: ActionContext, token: str, action: Action) -> Result | None:
+        prior = ctx.session.get(IdempotencyKey, token)
+        if prior is None:
+            return None
+        if prior.action != action.value:
+            msg = f"this request's token was already used for another action ({prior.action})"
+            raise InvalidInput(msg)
+        ticket = ctx.session.get(Ticket, prior.ticket_id)
+        assert ticket is not None  # foreign key
+        return Result(self._view(ctx, ticket), None, replayed=True)
+
+    def _after_integrity_error(self, exc: IntegrityError, action: Action, token: str | None) -> Result:
+        text = str(exc.orig)
+        if token is not None and ("idempotency_keys" in text or "pk_idempotency_keys" in text):
+            # A concurrent attempt with the same token won the race: hand back what it did.
+            with self.db.read() as session:
+                replay = self._replay(self._ctx(session, None), token, action)
+            if replay is not None:
+                return replay
+        if "uq_tickets_live_station" in text or "tickets.station_id" in text:
+            msg = "this station already holds a ticket (another window was faster): finish or return it first"
+            raise Conflict(msg) from exc
+        if "booking_id" in text:
+            msg = "this booking was checked in a moment ago at another counter"
+            raise Conflict(msg) from exc
+        raise exc
+
+    def _record(
+        self,
+        ctx: ActionContext,
+        ticket: Ticket,
+        action: Action,
+        before: str | None,
+        *,
+        station_id: int | None,
+        reason: str | None = None,
+        data: dict[str, object] | None = None,
+    ) -> int:
+        return append_event(
+            ctx.session,
+            office_id=ctx.office.id,
+            kind=action.value,
+            at=ctx.now,
+            ticket_id=ticket.id,
+            number=ticket.number,
+            from_status=before,
+            to_status=ticket.status,
+            stage_id=ticket.stage_id,
+            station_id=station_id,
+            user_id=ctx.user_id,
+            reason=reason,
+            data=data,
+        )
+
+    def _transition(
+        self,
+        ctx: ActionContext,
+        ticket: Ticket,
+        action: Action,
+        *,
+        station_id: int | None,
+        reason: str | None = None,
+        data: dict[str, object] | None = None,
+        **changes: object,
+    ) -> int:
+        """Apply ``action`` to a locked ticket and record it: the one place a ticket's state changes."""
+        before = ticket.status
+        target = check(action, Status(before), ticket.number)
+        ticket.status = target.value
+        for column, value in changes.items():
+            setattr(ticket, column, value)
+        # A held ticket belongs to the acting station; any other state frees the station.
+        ticket.station_id = station_id if target in HELD else None
+        ticket.updated_at = ctx.now
+        ctx.session.flush()
+        return self._record(ctx, ticket, action, before, station_id=station_id, reason=reason, data=data)
+
+    def _station(self, ctx: ActionContext, code: str) -> Station:
+        return directory.station(ctx.session, ctx.office.id, code)
+
+    def _find_ticket(self, ctx: ActionContext, number: str, *, lock: bool = True) -> Ticket:
+        """The ticket with ``number`` (the most recent day's: numbers restart daily), row-locked if ``lock``."""
+        wanted = number.strip().upper()
+        if not TICKET_NUMBER.match(wanted):
+            msg = f"{number!r} is not a ticket number (like A-012)"
+            raise InvalidInput(msg)
+        query = (
+            select(Ticket)
+            .where(Ticket.office_id == ctx.office.id, Ticket.number == wanted)
+            .order_by(Ticket.day.desc())
+            .limit(1)
+        )
+        ticket = ctx.session.scalars(query.with_for_update() if lock else query).one_or_none()
+        if ticket is None:
+            msg = f"no ticket {wanted} in this office"
+            raise NotFound(msg)
+        return ticket
+
+    def _held(self, ctx: ActionContext, station: Station, number: str | None) -> Ticket:
+        """The ticket ``station`` holds, row-locked; ``number``, if given, must be that ticket."""
+        ticket = ctx.session.scalars(
+            select(Ticket)
+            .where(Ticket.station_id == station.id, Ticket.status.in_([s.value for s in HELD]))
+            .with_for_update()
+        ).one_or_none()
+        if ticket is None:
+            if number is not None:
+                other = self._find_ticket(ctx, number)
+                msg = f"station {station.code} does not hold {other.number} (it is {other.status})"
+                raise InvalidTransition(msg)
+            msg = f"station {station.code} holds no ticket: call one first"
+            raise InvalidTransition(msg)
+        if number is not None and ticket.number != number.strip().upper():
+            msg = f"station {station.code} holds {ticket.number}, not {number.strip().upper()}"
+            raise InvalidTransition(msg)
+        return ticket
+
+    def _refuse_if_busy(self, ctx: ActionContext, station: Station) -> None:
+        held = ctx.session.scalars(
+            select(Ticket.number).where(Ticket.station_id == station.id, Ticket.status.in_([s.value for s in HELD]))
+        ).first()
+        if held is not None:
+            msg = f"station {station.code} already holds {held}: finish, return or mark it no-show first"
+            raise Conflict(msg)
+
+    def _ahead(self, session: Session, ticket: Ticket) -> int:
+        """How many waiting tickets of the same stage will be called before ``ticket``."""
+        t = ticket
+        before: ColumnElement[bool] = or_(
+            Ticket.front.is_(True) if not t.front else false(),
+            and_(Ticket.front == t.front, Ticket.priority_level > t.priority_level),
+            and_(
+                Ticket.front == t.front,
+                Ticket.priority_level == t.priority_level,
+                or_(Ticket.queue_key < t.queue_key, and_(Ticket.queue_key == t.queue_key, Ticket.id < t.id)),
+            ),
+        )
+        count = session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.stage_id == t.stage_id,
+                Ticket.status == Status.WAITING.value,
+                Ticket.id != t.id,
+                before,
+            )
+        )
+        return int(count or 0)
+
+    def _today(self, ctx: ActionContext) -> dt.date:
+        return office_day(ctx.now, ctx.office.timezone)
