@@ -129,6 +129,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from _engine_url(request, tmp_path, seeded=True)
 
 
+@pytest.fixture
+def pg_url(postgres: _Postgres) -> Iterator[str]:
+    """A migrated, seeded PostgreSQL database, for tests of what only PostgreSQL can do (row locks, NOTIFY)."""
+    name = postgres.create(TEMPLATE_DB)
+    yield postgres.url(name)
+    postgres.drop(name)
+
+
 @pytest.fixture(params=ENGINES)
 def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database (no schema) on each engine."""

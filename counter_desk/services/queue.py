@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
@@ -36,6 +37,10 @@ from counter_desk.store.journal import next_ticket_seq
 from counter_desk.store.models import Booking, Category, Event, Office, Stage, Station, Ticket
 
 __all__ = ["POSITIONS", "QueueService"]
+
+#: How often call-next re-reads a queue whose waiting tickets are all locked by other stations' calls.
+CLAIM_ATTEMPTS = 3
+CLAIM_BACKOFF_S = 0.02
 
 
 class QueueService(QueueCore):
@@ -157,37 +162,57 @@ class QueueService(QueueCore):
         def act(ctx: ActionContext) -> tuple[Ticket, int, int | None]:
             st = self._station(ctx, station)
             self._refuse_if_busy(ctx, st)
-            head = (
-                select(Ticket.id)
-                .where(Ticket.stage_id == st.stage_id, Ticket.status == Status.WAITING.value)
-                .order_by(*CALL_ORDER)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-                .cte("head")
-                .prefix_with("MATERIALIZED")
-            )
-            claimed = ctx.session.scalars(
-                update(Ticket)
-                .where(Ticket.id == select(head.c.id).scalar_subquery())
-                .values(
-                    status=Status.CALLED.value,
-                    station_id=st.id,
-                    called_at=ctx.now,
-                    call_count=Ticket.call_count + 1,
-                    front=False,
-                    updated_at=ctx.now,
-                )
-                .returning(Ticket)
-                .execution_options(synchronize_session=False)
-            ).one_or_none()
+            claimed = None
+            for attempt in range(CLAIM_ATTEMPTS):
+                claimed = self._claim_head(ctx, st)
+                if claimed is not None or not self._anyone_waiting(ctx, st.stage_id):
+                    break
+                # Everyone waiting is row-locked by another station's call that has not committed yet; read
+                # again (READ COMMITTED sees its outcome) rather than say "nobody is waiting" while people wait.
+                time.sleep(CLAIM_BACKOFF_S * (attempt + 1))
             if claimed is None:
                 stage_code = ctx.name_maps().stages[st.stage_id]
+                if self._anyone_waiting(ctx, st.stage_id):
+                    msg = f"the next applicant at {stage_code} is being called by another station: try again"
+                    raise Conflict(msg)
                 msg = f"nobody is waiting at {stage_code}"
                 raise EmptyQueue(msg)
             seq = self._record(ctx, claimed, Action.CALL, Status.WAITING.value, station_id=st.id)
             return claimed, seq, None
 
         return self._mutate(Action.CALL, token, user, act, station=station)
+
+    def _claim_head(self, ctx: ActionContext, st: Station) -> Ticket | None:
+        """Take the head of the stage's queue for ``st`` in one statement, skipping rows other calls hold."""
+        head = (
+            select(Ticket.id)
+            .where(Ticket.stage_id == st.stage_id, Ticket.status == Status.WAITING.value)
+            .order_by(*CALL_ORDER)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .cte("head")
+            .prefix_with("MATERIALIZED")
+        )
+        return ctx.session.scalars(
+            update(Ticket)
+            .where(Ticket.id == select(head.c.id).scalar_subquery())
+            .values(
+                status=Status.CALLED.value,
+                station_id=st.id,
+                called_at=ctx.now,
+                call_count=Ticket.call_count + 1,
+                front=False,
+                updated_at=ctx.now,
+            )
+            .returning(Ticket)
+            .execution_options(synchronize_session=False)
+        ).one_or_none()
+
+    def _anyone_waiting(self, ctx: ActionContext, stage_id: int) -> bool:
+        found = ctx.session.scalar(
+            select(Ticket.id).where(Ticket.stage_id == stage_id, Ticket.status == Status.WAITING.value).limit(1)
+        )
+        return found is not None
 
     def call(
         self,
