@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,8 +21,24 @@ from counter_desk.errors import UserError
 log = logging.getLogger("counter_desk")
 
 
+def _add_globals(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--db", metavar="URL", default=default, help="database URL (postgresql://... or sqlite:///FILE)"
+    )
+    parser.add_argument("--config", metavar="FILE", type=Path, default=default, help="config file (TOML)")
+    parser.add_argument("--office", metavar="CODE", default=default, help="office, when the database holds several")
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error in JSON too when the command asked for JSON."""
+    """argparse that reports a usage error in JSON too when the command asked for JSON.
+
+    The global options (``--db``, ``--config``, ``--office``) are accepted before the command and after it:
+    ``counter-desk --db URL queue status`` and ``counter-desk queue status --db URL`` are the same.
+    """
+
+    def __init__(self, *args: Any, root: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _add_globals(self, None if root else argparse.SUPPRESS)
 
     def error(self, message: str) -> Any:
         if "--json" in sys.argv[1:]:
@@ -36,11 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="counter-desk",
         description="Counter Desk: queue management for Indonesian passport offices.",
+        root=True,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--db", metavar="URL", help="database URL (postgresql://... or sqlite:///FILE)")
-    parser.add_argument("--config", metavar="FILE", type=Path, help="config file (TOML)")
-    parser.add_argument("--office", metavar="CODE", help="office, when the database holds several")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     db_cmd.register(sub)
@@ -75,4 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): not our error. Silence the flush at exit, like other Unix tools.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return result

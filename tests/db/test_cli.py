@@ -197,3 +197,10 @@ def test_unreachable_database_is_a_clear_error(capsys: pytest.CaptureFixture[str
     assert code == 7
     assert err.startswith("error: cannot open the database postgresql+psycopg://nobody:***@127.0.0.1:1/nothing")
     assert "secret" not in err
+
+
+def test_global_options_also_after_the_command(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["queue", "status", "--stage", "interview", "--db", db_url, "--office", "kanim-blitar", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stage"] == "interview"
+    assert main(["--office", "kanim-nowhere", "queue", "status", "--stage", "interview", "--db", db_url]) == 3
+    assert "unknown office 'kanim-nowhere' (known: kanim-blitar)" in capsys.readouterr().err
