@@ -115,6 +115,10 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_status)
 
+    p = verbs.add_parser("estimate", help="waiting count, open stations and estimated wait per stage")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_estimate)
+
     p = verbs.add_parser("show", help="one ticket")
     p.add_argument("--ticket", required=True, metavar="NUMBER")
     p.add_argument("--json", action="store_true")
@@ -183,6 +187,17 @@ def _status(args: argparse.Namespace) -> int:
         holding = f"{st.ticket.number} {st.ticket.status}" if st.ticket else "free"
         lines.append(f"  [{st.code}] {holding}")
     emit(args, status.to_json(), "\n".join(lines))
+    return 0
+
+
+def _estimate(args: argparse.Namespace) -> int:
+    estimates = _service(args).estimates()
+    lines = []
+    for e in estimates:
+        wait = e.new_arrival_wait_seconds
+        guess = f"about {round(wait / 60)} min" if wait is not None else "unknown"
+        lines.append(f"{e.stage_name:<20} {e.waiting:>3} waiting, {e.open_stations} open, wait {guess}")
+    emit(args, {"stages": [e.to_json() for e in estimates]}, "\n".join(lines))
     return 0
 
 

@@ -25,6 +25,7 @@ from counter_desk.errors import (
     WrongOffice,
 )
 from counter_desk.services import directory
+from counter_desk.services.estimate import estimate_stage
 from counter_desk.services.views import (
     Result,
     TicketView,
@@ -32,7 +33,7 @@ from counter_desk.services.views import (
 from counter_desk.states import HELD, Action, Status, check
 from counter_desk.store.engine import Database
 from counter_desk.store.journal import append_event
-from counter_desk.store.models import Booking, IdempotencyKey, Office, Station, Ticket
+from counter_desk.store.models import Booking, IdempotencyKey, Office, Stage, Station, Ticket
 
 TICKET_NUMBER = re.compile(r"^[A-Z]{1,4}-\d{1,5}$")
 MAX_TOKEN = 64
@@ -167,7 +168,11 @@ class QueueCore:
                         )
                     )
                     session.flush()
-                return Result(self._view(ctx, ticket), seq, ahead=ahead)
+                wait = None
+                if ahead is not None:
+                    stage = session.get_one(Stage, ticket.stage_id)
+                    wait = estimate_stage(session, stage, ctx.now).wait_seconds(ahead)
+                return Result(self._view(ctx, ticket), seq, ahead=ahead, estimated_wait_seconds=wait)
         except IntegrityError as exc:
             return self._after_integrity_error(exc, action, token)
 

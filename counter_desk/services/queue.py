@@ -31,6 +31,7 @@ from counter_desk.services.actions import (
     clean_reason,
     format_number,
 )
+from counter_desk.services.estimate import StageEstimate, estimate_stage
 from counter_desk.services.views import EventView, QueueStatus, Result, StationState, TicketView, WaitingTicket
 from counter_desk.states import HELD, Action, Status, check
 from counter_desk.store.journal import next_ticket_seq
@@ -495,6 +496,13 @@ class QueueService(QueueCore):
                 waiting=rows,
                 stations=[StationState(s.code, s.name, held.get(s.id)) for s in stations],
             )
+
+    def estimates(self) -> list[StageEstimate]:
+        """Waiting count, open stations, service time and estimated wait for every stage, in flow order."""
+        with self.db.read() as session:
+            ctx = self._ctx(session, None)
+            stages = session.scalars(select(Stage).where(Stage.office_id == ctx.office.id).order_by(Stage.position))
+            return [estimate_stage(session, stage, ctx.now) for stage in stages]
 
     def events(self, after: int = 0, limit: int = 1000) -> list[EventView]:
         """Events with a sequence number above ``after``, oldest first (the change feed)."""

@@ -58,14 +58,17 @@ class Result:
     ticket: TicketView
     event_seq: int | None
     replayed: bool = False
-    #: For check-in: how many tickets will be called before this one.
+    #: For check-in, return and transfer: how many tickets will be called before this one.
     ahead: int | None = None
+    #: For check-in: the estimated wait in seconds (None when there is no recent service to go by).
+    estimated_wait_seconds: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = self.ticket.to_json()
         out.update(event_seq=self.event_seq, replayed=self.replayed)
         if self.ahead is not None:
             out["ahead"] = self.ahead
+            out["estimated_wait_seconds"] = self.estimated_wait_seconds
         return out
 
 

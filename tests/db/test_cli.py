@@ -85,6 +85,11 @@ def test_status_and_show(cli: Any) -> None:
     assert "waited_seconds" in status["waiting"][0]
     code, text, _ = cli("queue", "status", "--station", "interview-1")
     assert "Wawancara (interview): 1 waiting" in text and "H-001" in text
+    code, est, _ = cli("queue", "estimate", "--json")
+    assert [(e["stage"], e["waiting"], e["estimated_wait_seconds"]) for e in est["stages"]][:2] == [
+        ("reception", 0, None),
+        ("interview", 1, None),
+    ]
     code, t, _ = cli("queue", "show", "--ticket", "h-001", "--json")
     assert (t["number"], t["category"]) == ("H-001", "lost")
 
