@@ -8,6 +8,7 @@ errors) and changes a ticket only through :meth:`QueueCore._transition` (state m
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +61,10 @@ class ActionContext:
         return self.names
 
 
+#: An event to append when the action is otherwise complete (see QueueCore._mutate).
+PendingEvent = Callable[[], int]
+
+
 def format_number(prefix: str, seq: int) -> str:
     return f"{prefix}-{seq:03d}"
 
@@ -100,6 +105,7 @@ class QueueCore:
         self.db = db
         self.clock: Clock = clock or SystemClock()
         self.office_code = office
+        self._names: dict[int, directory.Names] = {}
 
     # ------------------------------------------------------------------ plumbing
 
@@ -109,10 +115,17 @@ class QueueCore:
         if found is not None and found.office_id != office.id:
             msg = f"user {user!r} belongs to another office"
             raise WrongOffice(msg)
-        return ActionContext(session, office, self.clock.now(), found.id if found else None)
+        return ActionContext(
+            session, office, self.clock.now(), found.id if found else None, names=self._names.get(office.id)
+        )
 
     def _view(self, ctx: ActionContext, ticket: Ticket) -> TicketView:
         names = ctx.name_maps()
+        if ticket.stage_id not in names.stages or (ticket.station_id or 0) not in {0, *names.stations}:
+            # A stage or station added since the names were cached (ids never change meaning): read them again.
+            ctx.names = None
+            names = ctx.name_maps()
+            self._names[ctx.office.id] = names
         booking_code = None
         if ticket.booking_id is not None:
             booking_code = ctx.session.scalar(select(Booking.code).where(Booking.id == ticket.booking_id))
@@ -141,10 +154,14 @@ class QueueCore:
         action: Action,
         token: str | None,
         user: str | None,
-        act: Callable[[ActionContext], tuple[Ticket, int, int | None]],
+        act: Callable[[ActionContext], tuple[Ticket, PendingEvent, int | None]],
         station: str | None = None,
     ) -> Result:
-        """Run one action in one transaction, with idempotency and constraint errors made readable."""
+        """Run one action in one transaction, with idempotency and constraint errors made readable.
+
+        The event is appended last, just before the commit: taking the event counter's row lock serialises all
+        writers of the office, so nothing else may happen while it is held.
+        """
         token = check_token(token)
         try:
             with self.db.write() as session:
@@ -153,7 +170,7 @@ class QueueCore:
                     replay = self._replay(ctx, token, action)
                     if replay is not None:
                         return replay
-                ticket, seq, ahead = act(ctx)
+                ticket, pending_event, ahead = act(ctx)
                 if token is not None:
                     station_id = ticket.station_id
                     if station is not None:
@@ -172,7 +189,11 @@ class QueueCore:
                 if ahead is not None:
                     stage = session.get_one(Stage, ticket.stage_id)
                     wait = estimate_stage(session, stage, ctx.now).wait_seconds(ahead)
-                return Result(self._view(ctx, ticket), seq, ahead=ahead, estimated_wait_seconds=wait)
+                view = self._view(ctx, ticket)
+                if ctx.names is not None:
+                    self._names[ctx.office.id] = ctx.names
+                seq = pending_event()
+                return Result(view, seq, ahead=ahead, estimated_wait_seconds=wait)
         except IntegrityError as exc:
             return self._after_integrity_error(exc, action, token)
 
@@ -213,8 +234,9 @@ class QueueCore:
         station_id: int | None,
         reason: str | None = None,
         data: dict[str, object] | None = None,
-    ) -> int:
-        return append_event(
+    ) -> PendingEvent:
+        return functools.partial(
+            append_event,
             ctx.session,
             office_id=ctx.office.id,
             kind=action.value,
@@ -240,8 +262,8 @@ class QueueCore:
         reason: str | None = None,
         data: dict[str, object] | None = None,
         **changes: object,
-    ) -> int:
-        """Apply ``action`` to a locked ticket and record it: the one place a ticket's state changes."""
+    ) -> PendingEvent:
+        """Apply ``action`` to a locked ticket and say how to record it: the one place a ticket's state changes."""
         before = ticket.status
         target = check(action, Status(before), ticket.number)
         ticket.status = target.value

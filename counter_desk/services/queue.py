@@ -26,6 +26,7 @@ from counter_desk.services.actions import (
     CALL_ORDER,
     POSITIONS,
     ActionContext,
+    PendingEvent,
     QueueCore,
     check_position,
     clean_reason,
@@ -63,7 +64,7 @@ class QueueService(QueueCore):
             msg = "check in either a booking code / application number or a walk-in category, not both"
             raise InvalidInput(msg)
 
-        def act(ctx: ActionContext) -> tuple[Ticket, int, int | None]:
+        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
             at = self._station(ctx, station) if station else None
             today = self._today(ctx)
             booking = None
@@ -160,7 +161,7 @@ class QueueService(QueueCore):
     def call_next(self, station: str, *, token: str | None = None, user: str | None = None) -> Result:
         """Claim the head of the station's stage queue for the station."""
 
-        def act(ctx: ActionContext) -> tuple[Ticket, int, int | None]:
+        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
             st = self._station(ctx, station)
             self._refuse_if_busy(ctx, st)
             claimed = None
@@ -227,7 +228,7 @@ class QueueService(QueueCore):
         """Call a specific waiting ticket, out of order: the reason and who called are recorded."""
         why = clean_reason(reason, required=True)
 
-        def act(ctx: ActionContext) -> tuple[Ticket, int, int | None]:
+        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
             st = self._station(ctx, station)
             self._refuse_if_busy(ctx, st)
             t = self._find_ticket(ctx, ticket)
@@ -249,7 +250,9 @@ class QueueService(QueueCore):
 
         return self._mutate(Action.CALL, token, user, act, station=station)
 
-    def _call_specific(self, ctx: ActionContext, t: Ticket, st: Station, why: str | None, *, out_of_order: bool) -> int:
+    def _call_specific(
+        self, ctx: ActionContext, t: Ticket, st: Station, why: str | None, *, out_of_order: bool
+    ) -> PendingEvent:
         return self._transition(
             ctx,
             t,
@@ -267,7 +270,7 @@ class QueueService(QueueCore):
     ) -> Result:
         """Call the station's ticket again (display and voice repeat it)."""
 
-        def act(ctx: ActionContext) -> tuple[Ticket, int, int | None]:
+        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
             st = self._station(ctx, station)
             t = self._held(ctx, st, ticket)
             seq = self._transition(
@@ -282,7 +285,7 @@ class QueueService(QueueCore):
     ) -> Result:
         """The applicant arrived at the counter: serving starts."""
 
-        def act(ctx: ActionContext) -> tuple[Ticket, int, int | None]:
+        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
             st = self._station(ctx, station)
             t = self._held(ctx, st, ticket)
             return t, self._transition(ctx, t, Action.START, station_id=st.id, started_at=ctx.now), None
@@ -294,7 +297,7 @@ class QueueService(QueueCore):
     ) -> Result:
         """The called applicant did not come; the station is free. Recoverable within a tolerance."""
 
-        def act(ctx: ActionContext) -> tuple[Ticket, int, int | None]:
+        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
             st = self._station(ctx, station)
             t = self._held(ctx, st, ticket)
             return t, self._transition(ctx, t, Action.NO_SHOW, station_id=st.id, no_show_at=ctx.now), None
@@ -317,7 +320,7 @@ class QueueService(QueueCore):
             msg = f"outcome must be a short lower-case word like 'approved', not {outcome!r}"
             raise InvalidInput(msg)
 
-        def act(ctx: ActionContext) -> tuple[Ticket, int, int | None]:
+        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
             st = self._station(ctx, station)
             t = self._held(ctx, st, ticket)
             seq = self._transition(
@@ -359,7 +362,7 @@ class QueueService(QueueCore):
         front = check_position(position)
         why = clean_reason(reason, required=False)
 
-        def act(ctx: ActionContext) -> tuple[Ticket, int, int | None]:
+        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
             t, st = self._target(ctx, station, ticket)
             if t.status == Status.NO_SHOW.value:
                 self._within_tolerance(ctx, t)
@@ -406,7 +409,7 @@ class QueueService(QueueCore):
         front = check_position(position)
         why = clean_reason(reason, required=False)
 
-        def act(ctx: ActionContext) -> tuple[Ticket, int, int | None]:
+        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
             t, st = self._target(ctx, station, ticket)
             target: Stage = directory.stage(ctx.session, ctx.office.id, to_stage)
             if target.id == t.stage_id:
@@ -511,7 +514,7 @@ class QueueService(QueueCore):
             raise InvalidInput(msg)
         with self.db.read() as session:
             ctx = self._ctx(session, None)
-            names = ctx.name_maps()
+            names = directory.Names(session, ctx.office.id)  # fresh: users and stations may have been added
             rows = session.scalars(
                 select(Event)
                 .where(Event.office_id == ctx.office.id, Event.seq > after)
