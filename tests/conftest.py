@@ -41,6 +41,8 @@ ENGINES = ["sqlite", "postgresql"]
 
 
 MONDAY = MONDAY_9.date()
+#: A day that is never "today", for tests through the CLI (which runs on the real clock).
+LONG_AGO = dt.date(2020, 1, 2)
 
 
 def booking_code(n: int, day: dt.date = MONDAY) -> str:
@@ -54,6 +56,7 @@ def _prepare(db: Database) -> None:
     seed.load(db, clock=clock)
     seed.sample_bookings(db, SAMPLE_BOOKINGS, clock=clock)
     seed.sample_bookings(db, 3, clock=clock, day=MONDAY_9.date() + dt.timedelta(days=1))
+    seed.sample_bookings(db, 1, clock=clock, day=LONG_AGO)
 
 
 class _Postgres:

@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +35,7 @@ from counter_desk.services.views import (
 from counter_desk.states import HELD, Action, Status, check
 from counter_desk.store.engine import Database
 from counter_desk.store.journal import append_event
-from counter_desk.store.models import Booking, IdempotencyKey, Office, Stage, Station, Ticket
+from counter_desk.store.models import Booking, IdempotencyKey, Stage, Ticket
 
 TICKET_NUMBER = re.compile(r"^[A-Z]{1,4}-\d{1,5}$")
 MAX_TOKEN = 64
@@ -50,7 +51,7 @@ class ActionContext:
     """What one action knows about where it runs."""
 
     session: Session
-    office: Office
+    office: directory.OfficeInfo
     now: dt.datetime
     user_id: int | None
     names: directory.Names | None = None
@@ -98,6 +99,28 @@ def check_position(position: str) -> bool:
     return position == "front"
 
 
+class TicketLike(Protocol):
+    """A ticket as an ORM object or as a row returned by a Core statement."""
+
+    id: int
+    number: str
+    day: dt.date
+    status: str
+    stage_id: int
+    station_id: int | None
+    category_id: int
+    booking_id: int | None
+    priority_level: int
+    front: bool
+    created_at: dt.datetime
+    queued_at: dt.datetime
+    called_at: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    call_count: int
+    outcome: str | None
+
+
 class QueueCore:
     """Plumbing for the queue's use cases for one office. Thread-safe: each call opens its own session."""
 
@@ -110,7 +133,7 @@ class QueueCore:
     # ------------------------------------------------------------------ plumbing
 
     def _ctx(self, session: Session, user: str | None) -> ActionContext:
-        office = directory.office(session, self.office_code)
+        office = directory.office_info(session, self.office_code)
         found = directory.user(session, user)
         if found is not None and found.office_id != office.id:
             msg = f"user {user!r} belongs to another office"
@@ -119,7 +142,7 @@ class QueueCore:
             session, office, self.clock.now(), found.id if found else None, names=self._names.get(office.id)
         )
 
-    def _view(self, ctx: ActionContext, ticket: Ticket) -> TicketView:
+    def _view(self, ctx: ActionContext, ticket: TicketLike) -> TicketView:
         names = ctx.name_maps()
         if ticket.stage_id not in names.stages or (ticket.station_id or 0) not in {0, *names.stations}:
             # A stage or station added since the names were cached (ids never change meaning): read them again.
@@ -154,7 +177,7 @@ class QueueCore:
         action: Action,
         token: str | None,
         user: str | None,
-        act: Callable[[ActionContext], tuple[Ticket, PendingEvent, int | None]],
+        act: Callable[[ActionContext], tuple[TicketLike, PendingEvent, int | None]],
         station: str | None = None,
     ) -> Result:
         """Run one action in one transaction, with idempotency and constraint errors made readable.
@@ -227,7 +250,7 @@ class QueueCore:
     def _record(
         self,
         ctx: ActionContext,
-        ticket: Ticket,
+        ticket: TicketLike,
         action: Action,
         before: str | None,
         *,
@@ -275,8 +298,8 @@ class QueueCore:
         ctx.session.flush()
         return self._record(ctx, ticket, action, before, station_id=station_id, reason=reason, data=data)
 
-    def _station(self, ctx: ActionContext, code: str) -> Station:
-        return directory.station(ctx.session, ctx.office.id, code)
+    def _station(self, ctx: ActionContext, code: str) -> directory.StationInfo:
+        return directory.station_info(ctx.session, ctx.office.id, code)
 
     def _find_ticket(self, ctx: ActionContext, number: str, *, lock: bool = True) -> Ticket:
         """The ticket with ``number`` (the most recent day's: numbers restart daily), row-locked if ``lock``."""
@@ -296,7 +319,7 @@ class QueueCore:
             raise NotFound(msg)
         return ticket
 
-    def _held(self, ctx: ActionContext, station: Station, number: str | None) -> Ticket:
+    def _held(self, ctx: ActionContext, station: directory.StationInfo, number: str | None) -> Ticket:
         """The ticket ``station`` holds, row-locked; ``number``, if given, must be that ticket."""
         ticket = ctx.session.scalars(
             select(Ticket)
@@ -315,7 +338,7 @@ class QueueCore:
             raise InvalidTransition(msg)
         return ticket
 
-    def _refuse_if_busy(self, ctx: ActionContext, station: Station) -> None:
+    def _refuse_if_busy(self, ctx: ActionContext, station: directory.StationInfo) -> None:
         held = ctx.session.scalars(
             select(Ticket.number).where(Ticket.station_id == station.id, Ticket.status.in_([s.value for s in HELD]))
         ).first()

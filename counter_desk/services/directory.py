@@ -6,11 +6,71 @@ the user can correct a typo without reading the source.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from counter_desk.errors import InvalidInput, NotFound
 from counter_desk.store.models import Category, Office, Stage, Station, User
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    """The office settings an action needs, read fresh for every action (a supervisor may change them)."""
+
+    id: int
+    code: str
+    name: str
+    timezone: str
+    queue_order: str
+    no_show_tolerance_minutes: int
+
+
+@dataclass(frozen=True)
+class StationInfo:
+    id: int
+    code: str
+    name: str
+    stage_id: int
+    active: bool
+
+
+# Prebuilt statements: every action runs them, so they are built (and compiled) once per process.
+_offices = Office.__table__
+_stations = Station.__table__
+_OFFICE_COLUMNS = [
+    _offices.c[name] for name in ("id", "code", "name", "timezone", "queue_order", "no_show_tolerance_minutes")
+]
+_OFFICE_BY_CODE = select(*_OFFICE_COLUMNS).where(_offices.c.code == bindparam("code"))
+_FIRST_OFFICES = select(*_OFFICE_COLUMNS).order_by(_offices.c.id).limit(2)
+_STATION_BY_CODE = select(
+    _stations.c.id, _stations.c.code, _stations.c.name, _stations.c.stage_id, _stations.c.active
+).where(_stations.c.office_id == bindparam("office_id"), _stations.c.code == bindparam("code"))
+
+
+def office_info(session: Session, code: str | None) -> OfficeInfo:
+    """Like :func:`office`, as plain values, with one prebuilt query."""
+    conn = session.connection()
+    if code is not None:
+        row = conn.execute(_OFFICE_BY_CODE, {"code": code}).one_or_none()
+        if row is None:
+            office(session, code)  # raises NotFound naming the known offices
+        assert row is not None
+        return OfficeInfo(*row)
+    rows = conn.execute(_FIRST_OFFICES).all()
+    if len(rows) != 1:
+        office(session, None)  # raises the right error for none or several
+    return OfficeInfo(*rows[0])
+
+
+def station_info(session: Session, office_id: int, code: str) -> StationInfo:
+    """Like :func:`station`, as plain values, with one prebuilt query."""
+    row = session.connection().execute(_STATION_BY_CODE, {"office_id": office_id, "code": code}).one_or_none()
+    if row is None or not row.active:
+        station(session, office_id, code)  # raises NotFound or InvalidInput with the full message
+    assert row is not None
+    return StationInfo(*row)
 
 
 def _known(codes: list[str]) -> str:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, NotFound, WrongDay, WrongOffice
@@ -28,6 +29,7 @@ from counter_desk.services.actions import (
     ActionContext,
     PendingEvent,
     QueueCore,
+    TicketLike,
     check_position,
     clean_reason,
     format_number,
@@ -35,6 +37,7 @@ from counter_desk.services.actions import (
 from counter_desk.services.estimate import StageEstimate, estimate_stage
 from counter_desk.services.views import EventView, QueueStatus, Result, StationState, TicketView, WaitingTicket
 from counter_desk.states import HELD, Action, Status, check
+from counter_desk.store.base import UTCDateTime
 from counter_desk.store.journal import next_ticket_seq
 from counter_desk.store.models import Booking, Category, Event, Office, Stage, Station, Ticket
 
@@ -43,6 +46,33 @@ __all__ = ["POSITIONS", "QueueService"]
 #: How often call-next re-reads a queue whose waiting tickets are all locked by other stations' calls.
 CLAIM_ATTEMPTS = 3
 CLAIM_BACKOFF_S = 0.02
+
+
+_t = cast("Table", Ticket.__table__)
+# The claim, built once: the head of a stage's queue, locked with SKIP LOCKED (PostgreSQL; SQLite ignores it and
+# relies on BEGIN IMMEDIATE) in a materialized CTE, taken by UPDATE ... RETURNING in the same statement.
+_HEAD = (
+    select(_t.c.id)
+    .where(_t.c.stage_id == bindparam("p_stage"), _t.c.status == Status.WAITING.value)
+    .order_by(_t.c.front.desc(), _t.c.priority_level.desc(), _t.c.queue_key, _t.c.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+    .cte("head")
+    .prefix_with("MATERIALIZED")
+)
+_CLAIM = (
+    update(_t)
+    .where(_t.c.id == select(_HEAD.c.id).scalar_subquery())
+    .values(
+        status=Status.CALLED.value,
+        station_id=bindparam("p_station"),
+        called_at=bindparam("p_now", type_=UTCDateTime()),
+        call_count=_t.c.call_count + 1,
+        front=False,
+        updated_at=bindparam("p_now", type_=UTCDateTime()),
+    )
+    .returning(*_t.c)
+)
 
 
 class QueueService(QueueCore):
@@ -64,7 +94,7 @@ class QueueService(QueueCore):
             msg = "check in either a booking code / application number or a walk-in category, not both"
             raise InvalidInput(msg)
 
-        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
+        def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             at = self._station(ctx, station) if station else None
             today = self._today(ctx)
             booking = None
@@ -161,7 +191,7 @@ class QueueService(QueueCore):
     def call_next(self, station: str, *, token: str | None = None, user: str | None = None) -> Result:
         """Claim the head of the station's stage queue for the station."""
 
-        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
+        def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             st = self._station(ctx, station)
             self._refuse_if_busy(ctx, st)
             claimed = None
@@ -184,31 +214,14 @@ class QueueService(QueueCore):
 
         return self._mutate(Action.CALL, token, user, act, station=station)
 
-    def _claim_head(self, ctx: ActionContext, st: Station) -> Ticket | None:
+    def _claim_head(self, ctx: ActionContext, st: directory.StationInfo) -> TicketLike | None:
         """Take the head of the stage's queue for ``st`` in one statement, skipping rows other calls hold."""
-        head = (
-            select(Ticket.id)
-            .where(Ticket.stage_id == st.stage_id, Ticket.status == Status.WAITING.value)
-            .order_by(*CALL_ORDER)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-            .cte("head")
-            .prefix_with("MATERIALIZED")
+        row = (
+            ctx.session.connection()
+            .execute(_CLAIM, {"p_stage": st.stage_id, "p_station": st.id, "p_now": ctx.now})
+            .one_or_none()
         )
-        return ctx.session.scalars(
-            update(Ticket)
-            .where(Ticket.id == select(head.c.id).scalar_subquery())
-            .values(
-                status=Status.CALLED.value,
-                station_id=st.id,
-                called_at=ctx.now,
-                call_count=Ticket.call_count + 1,
-                front=False,
-                updated_at=ctx.now,
-            )
-            .returning(Ticket)
-            .execution_options(synchronize_session=False)
-        ).one_or_none()
+        return cast("TicketLike | None", row)
 
     def _anyone_waiting(self, ctx: ActionContext, stage_id: int) -> bool:
         found = ctx.session.scalar(
@@ -228,7 +241,7 @@ class QueueService(QueueCore):
         """Call a specific waiting ticket, out of order: the reason and who called are recorded."""
         why = clean_reason(reason, required=True)
 
-        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
+        def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             st = self._station(ctx, station)
             self._refuse_if_busy(ctx, st)
             t = self._find_ticket(ctx, ticket)
@@ -251,7 +264,7 @@ class QueueService(QueueCore):
         return self._mutate(Action.CALL, token, user, act, station=station)
 
     def _call_specific(
-        self, ctx: ActionContext, t: Ticket, st: Station, why: str | None, *, out_of_order: bool
+        self, ctx: ActionContext, t: Ticket, st: directory.StationInfo, why: str | None, *, out_of_order: bool
     ) -> PendingEvent:
         return self._transition(
             ctx,
@@ -270,7 +283,7 @@ class QueueService(QueueCore):
     ) -> Result:
         """Call the station's ticket again (display and voice repeat it)."""
 
-        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
+        def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             st = self._station(ctx, station)
             t = self._held(ctx, st, ticket)
             seq = self._transition(
@@ -285,7 +298,7 @@ class QueueService(QueueCore):
     ) -> Result:
         """The applicant arrived at the counter: serving starts."""
 
-        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
+        def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             st = self._station(ctx, station)
             t = self._held(ctx, st, ticket)
             return t, self._transition(ctx, t, Action.START, station_id=st.id, started_at=ctx.now), None
@@ -297,7 +310,7 @@ class QueueService(QueueCore):
     ) -> Result:
         """The called applicant did not come; the station is free. Recoverable within a tolerance."""
 
-        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
+        def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             st = self._station(ctx, station)
             t = self._held(ctx, st, ticket)
             return t, self._transition(ctx, t, Action.NO_SHOW, station_id=st.id, no_show_at=ctx.now), None
@@ -320,7 +333,7 @@ class QueueService(QueueCore):
             msg = f"outcome must be a short lower-case word like 'approved', not {outcome!r}"
             raise InvalidInput(msg)
 
-        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
+        def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             st = self._station(ctx, station)
             t = self._held(ctx, st, ticket)
             seq = self._transition(
@@ -339,7 +352,9 @@ class QueueService(QueueCore):
 
     # ------------------------------------------------------------------ putting back, passing on
 
-    def _target(self, ctx: ActionContext, station: str | None, ticket: str | None) -> tuple[Ticket, Station | None]:
+    def _target(
+        self, ctx: ActionContext, station: str | None, ticket: str | None
+    ) -> tuple[Ticket, directory.StationInfo | None]:
         if station is not None:
             st = self._station(ctx, station)
             return self._held(ctx, st, ticket), st
@@ -362,7 +377,7 @@ class QueueService(QueueCore):
         front = check_position(position)
         why = clean_reason(reason, required=False)
 
-        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
+        def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             t, st = self._target(ctx, station, ticket)
             if t.status == Status.NO_SHOW.value:
                 self._within_tolerance(ctx, t)
@@ -409,7 +424,7 @@ class QueueService(QueueCore):
         front = check_position(position)
         why = clean_reason(reason, required=False)
 
-        def act(ctx: ActionContext) -> tuple[Ticket, PendingEvent, int | None]:
+        def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             t, st = self._target(ctx, station, ticket)
             target: Stage = directory.stage(ctx.session, ctx.office.id, to_stage)
             if target.id == t.stage_id:

@@ -10,15 +10,37 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import JSON, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from counter_desk.store.models import Counter, Event, TicketCounter
+from counter_desk.store.base import UTCDateTime
+from counter_desk.store.models import Counter, TicketCounter
 
 #: PostgreSQL NOTIFY channel; the payload is only the event's sequence number (ARCHITECTURE.md §5).
 NOTIFY_CHANNEL = "counter_desk_events"
 EVENT_COUNTER = "events"
+
+
+_TYPED = (bindparam("data", type_=JSON()), bindparam("created_at", type_=UTCDateTime()))
+
+# PostgreSQL: bump the counter, insert the event and queue the notification in one round trip.
+# (The literals are EVENT_COUNTER and NOTIFY_CHANNEL; tests/db/test_live.py proves the notification arrives.)
+_APPEND_PG = text(
+    "WITH bump AS (UPDATE counters SET value = value + 1 WHERE name = 'events' RETURNING value), "
+    "ins AS (INSERT INTO events (seq, office_id, kind, ticket_id, number, from_status, to_status, stage_id,"
+    " station_id, user_id, reason, data, created_at)"
+    " SELECT value, :office_id, :kind, :ticket_id, :number, :from_status, :to_status, :stage_id, :station_id,"
+    " :user_id, :reason, :data, :created_at FROM bump RETURNING seq) "
+    "SELECT seq, pg_notify('counter_desk_events', seq::text) FROM ins"
+).bindparams(*_TYPED)
+# SQLite (writers already serialised by BEGIN IMMEDIATE): two statements.
+_BUMP_SQLITE = text("UPDATE counters SET value = value + 1 WHERE name = 'events' RETURNING value")
+_INSERT_SQLITE = text(
+    "INSERT INTO events (seq, office_id, kind, ticket_id, number, from_status, to_status, stage_id, station_id,"
+    " user_id, reason, data, created_at) VALUES (:seq, :office_id, :kind, :ticket_id, :number, :from_status,"
+    " :to_status, :stage_id, :station_id, :user_id, :reason, :data, :created_at)"
+).bindparams(*_TYPED)
 
 
 def append_event(
@@ -37,30 +59,30 @@ def append_event(
     reason: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> int:
-    """Record one event in the caller's transaction and return its sequence number."""
-    seq: int = session.execute(
-        update(Counter).where(Counter.name == EVENT_COUNTER).values(value=Counter.value + 1).returning(Counter.value)
-    ).scalar_one()
-    session.execute(
-        insert(Event).values(
-            seq=seq,
-            office_id=office_id,
-            kind=kind,
-            ticket_id=ticket_id,
-            number=number,
-            from_status=from_status,
-            to_status=to_status,
-            stage_id=stage_id,
-            station_id=station_id,
-            user_id=user_id,
-            reason=reason,
-            data=data or {},
-            created_at=at,
-        )
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        # Delivered to listeners only when (and if) the transaction commits.
-        session.execute(select(func.pg_notify(NOTIFY_CHANNEL, str(seq))))
+    """Record one event in the caller's transaction and return its sequence number.
+
+    On PostgreSQL the NOTIFY is delivered to listeners only when (and if) the transaction commits.
+    """
+    params = {
+        "office_id": office_id,
+        "kind": kind,
+        "ticket_id": ticket_id,
+        "number": number,
+        "from_status": from_status,
+        "to_status": to_status,
+        "stage_id": stage_id,
+        "station_id": station_id,
+        "user_id": user_id,
+        "reason": reason,
+        "data": data or {},
+        "created_at": at,
+    }
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        seq: int = conn.execute(_APPEND_PG, params).scalar_one()
+        return seq
+    seq = conn.execute(_BUMP_SQLITE).scalar_one()
+    conn.execute(_INSERT_SQLITE, {"seq": seq, **params})
     return seq
 
 

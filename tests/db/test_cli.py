@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import booking_code
+from conftest import LONG_AGO, booking_code
 from helpers import snapshot
 
 from counter_desk.cli import main
@@ -100,7 +100,7 @@ def test_status_and_show(cli: Any) -> None:
         (("queue", "call-next", "--station", "interview-9"), 3, "unknown station 'interview-9'"),
         (("queue", "call-next", "--station", "interview-1"), 5, "nobody is waiting at interview"),
         (("queue", "check-in", "NOPE-123"), 3, "no booking with code or application number NOPE-123"),
-        (("queue", "check-in", booking_code(1)), 6, "not today"),
+        (("queue", "check-in", booking_code(1, LONG_AGO)), 6, "is for Thursday 02 January 2020, not today"),
         (("queue", "check-in", "--walk-in", "--category", "booked"), 2, "needs a booking"),
         (("queue", "check-in", "--walk-in"), 2, "needs both --walk-in and --category"),
         (("queue", "check-in"), 2, "give a booking code"),
