@@ -1,0 +1,61 @@
+"""Translations: one mechanism for the services, the command line and the Qt windows.
+
+Source strings are English and written in the code as ``_("Call next")`` or, with values,
+``_("no ticket {number} in this office", number=wanted)``. The catalog of a language is
+``resources/i18n/<lang>.json`` (``{"source": "translation"}``); Bahasa Indonesia (``id``) is the default
+language of the program, English (``en``) needs no catalog. Qt forms (``ui/*.ui``) are translated through
+the same catalog by :class:`counter_desk.qt.i18n.CatalogTranslator`.
+
+``tests/unit/test_i18n.py`` fails when a string in the code or the forms has no Indonesian translation, or a
+translation drops or invents a ``{placeholder}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import cache
+from typing import Any
+
+from counter_desk import resources
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+DEFAULT_LANGUAGE = "id"
+
+_state = {"language": "en"}
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    """The translations of ``language`` (empty for English, the source language)."""
+    if language == "en":
+        return {}
+    path = resources.resource("i18n", f"{language}.json")
+    with path.open(encoding="utf-8") as fh:
+        data: dict[str, str] = json.load(fh)
+    return data
+
+
+def set_language(language: str) -> None:
+    if language not in LANGUAGES:
+        msg = f"unknown language {language!r}"
+        raise ValueError(msg)
+    catalog(language)  # load (and validate) now, not at the first message
+    _state["language"] = language
+
+
+def language() -> str:
+    return _state["language"]
+
+
+def lookup(text: str) -> str:
+    """``text`` in the active language, or ``text`` itself when it has no translation."""
+    return catalog(_state["language"]).get(text, text)
+
+
+def _(text: str, /, **values: Any) -> str:
+    """Translate ``text`` and fill in its ``{placeholders}``."""
+    translated = lookup(text)
+    return translated.format(**values) if values else translated

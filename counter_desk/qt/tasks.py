@@ -1,0 +1,86 @@
+"""Database work off the GUI thread.
+
+Each window owns one :class:`TaskRunner`: a single worker thread runs the functions handed to it, in order, and
+their results (or errors) come back to the GUI thread through a queued signal. A slow or dead database makes
+an action wait; it never freezes the window.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class TaskRunner(QObject):
+    """Runs callables on one worker thread and hands their outcome back on the GUI thread.
+
+    Signals:
+        busy_changed(bool): true while work is queued or running (windows show a busy cursor).
+    """
+
+    busy_changed = Signal(bool)
+    _finished = Signal(object, object, object, object)
+
+    def __init__(self, parent: QObject | None = None, name: str = "db") -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"counter-desk-{name}")
+        self._pending = 0
+        self._closed = False
+        self._finished.connect(self._deliver)
+
+    def run(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> Future[T] | None:
+        """Run ``fn()`` on the worker; then ``on_done(result)`` or ``on_error(exc)`` on the GUI thread."""
+        if self._closed:
+            log.warning("task submitted after close; ignored")
+            return None
+        self._pending += 1
+        if self._pending == 1:
+            self.busy_changed.emit(True)
+
+        def work() -> T:
+            try:
+                result = fn()
+            except Exception as exc:
+                self._finished.emit(on_done, on_error, None, exc)
+                raise
+            self._finished.emit(on_done, on_error, result, None)
+            return result
+
+        return self._pool.submit(work)
+
+    @Slot(object, object, object, object)
+    def _deliver(self, on_done: Any, on_error: Any, result: Any, exc: Any) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            self.busy_changed.emit(False)
+        if self._closed:
+            return
+        if exc is not None:
+            if on_error is not None:
+                on_error(exc)
+            else:
+                log.error("unhandled error in a background task", exc_info=exc)
+        elif on_done is not None:
+            on_done(result)
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def close(self, wait: bool = True) -> None:
+        """Stop accepting work; finish what is running (callbacks of unfinished work are dropped)."""
+        self._closed = True
+        self._pool.shutdown(wait=wait, cancel_futures=True)
