@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from counter_desk.errors import InvalidInput
+from counter_desk.i18n import _
 
 APP = "counter-desk"
 LANGUAGES = ("id", "en")
@@ -72,21 +73,21 @@ def default_db_url(folder: Path) -> str:
 def _read_file(path: Path, *, explicit: bool) -> dict[str, Any]:
     if not path.exists():
         if explicit:
-            msg = f"config file {path} does not exist"
+            msg = _("config file {path} does not exist", path=path)
             raise InvalidInput(msg)
         return {}
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        msg = f"config file {path} is not valid TOML: {exc}"
+        msg = _("config file {path} is not valid TOML: {error}", path=path, error=exc)
         raise InvalidInput(msg) from exc
 
 
 def _section(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
     section = data.get(name, {})
     if not isinstance(section, dict):
-        msg = f"config file {path}: [{name}] must be a table"
+        msg = _("config file {path}: [{name}] must be a table", path=path, name=name)
         raise InvalidInput(msg)
     return section
 
@@ -95,15 +96,24 @@ def _check_url(url: str, origin: str, path: Path | None = None) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        msg = f"{origin}: {url.split('://', maxsplit=1)[0]}://... is not a database URL (postgresql://... or sqlite:///FILE)"
+        msg = _(
+            "{origin}: {scheme}://... is not a database URL (postgresql://... or sqlite:///FILE)",
+            origin=origin,
+            scheme=url.split("://", maxsplit=1)[0],
+        )
         raise InvalidInput(msg) from exc
     if parsed.get_backend_name() not in ("postgresql", "sqlite"):
-        msg = f"{origin}: unsupported database {parsed.get_backend_name()!r}; use postgresql:// or sqlite:///"
+        msg = _(
+            "{origin}: unsupported database {backend!r}; use postgresql:// or sqlite:///",
+            origin=origin,
+            backend=parsed.get_backend_name(),
+        )
         raise InvalidInput(msg)
     if parsed.password and path is not None and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        msg = (
-            f"{path} holds a database password but others can read it: run 'chmod 600 {path}' "
-            "or put the URL in COUNTER_DESK_DB_URL"
+        msg = _(
+            "{path} holds a database password but others can read it: run 'chmod 600 {path}' "
+            "or put the URL in COUNTER_DESK_DB_URL",
+            path=path,
         )
         raise InvalidInput(msg)
     return url
@@ -134,7 +144,7 @@ def load_settings(
 
     language = (env.get("COUNTER_DESK_LANG") or str(_section(data, "ui", path).get("language", "id"))).lower()
     if language not in LANGUAGES:
-        msg = f"language must be one of {', '.join(LANGUAGES)}, not {language!r}"
+        msg = _("language must be one of {choices}, not {language!r}", choices=", ".join(LANGUAGES), language=language)
         raise InvalidInput(msg)
 
     def pick(flag: str | None, var: str, section: str) -> str | None:

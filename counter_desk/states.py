@@ -14,6 +14,7 @@ import enum
 from collections.abc import Mapping
 
 from counter_desk.errors import InvalidTransition
+from counter_desk.i18n import _
 
 
 class Status(enum.StrEnum):
@@ -52,41 +53,70 @@ TRANSITIONS: Mapping[Action, tuple[frozenset[Status | None], Status]] = {
     Action.FINISH: (frozenset({Status.CALLED, Status.SERVING}), Status.DONE),
 }
 
-_LABELS = {
-    Status.WAITING: "waiting",
-    Status.CALLED: "called",
-    Status.SERVING: "being served",
-    Status.NO_SHOW: "marked no-show",
-    Status.DONE: "finished",
-}
-
-_VERBS = {
-    Action.CHECK_IN: "check in",
-    Action.CALL: "call",
-    Action.RECALL: "recall",
-    Action.START: "start serving",
-    Action.NO_SHOW: "mark as no-show",
-    Action.RETURN: "return to the queue",
-    Action.TRANSFER: "transfer",
-    Action.FINISH: "finish",
-}
-
 
 def allowed(action: Action, current: Status | None) -> bool:
-    sources, _ = TRANSITIONS[action]
+    sources, _target = TRANSITIONS[action]
     return current in sources
 
 
 def allowed_actions(current: Status | None) -> frozenset[Action]:
     """Every action the state allows (the windows enable exactly these buttons)."""
-    return frozenset(a for a, (sources, _) in TRANSITIONS.items() if current in sources)
+    return frozenset(a for a, (sources, _target) in TRANSITIONS.items() if current in sources)
 
 
-def check(action: Action, current: Status | None, number: str = "the ticket") -> Status:
-    """Return the state ``action`` leads to, or raise :class:`InvalidTransition` naming why not."""
+def status_label(status: str | None) -> str:
+    """A ticket's state as a word for people, in the active language (``None``: not issued yet).
+
+    In English it is the status value itself (``waiting``, ``no_show``, ...), as the command line has always
+    printed it.
+    """
+    labels: dict[str, str] = {
+        Status.WAITING: _("waiting"),
+        Status.CALLED: _("called"),
+        Status.SERVING: _("serving"),
+        Status.NO_SHOW: _("no_show"),
+        Status.DONE: _("done"),
+    }
+    return _("new") if status is None else labels.get(status, status)
+
+
+def _refusal(action: Action, current: Status | None, number: str) -> str:
+    """Why ``action`` cannot happen to ticket ``number`` in state ``current``: one sentence per action."""
+    states = {
+        None: _("new"),
+        Status.WAITING: _("waiting"),
+        Status.CALLED: _("called"),
+        Status.SERVING: _("being served"),
+        Status.NO_SHOW: _("marked no-show"),
+        Status.DONE: _("finished"),
+    }
+    values = {"number": number, "state": states[current]}
+    match action:
+        case Action.CHECK_IN:
+            return _("cannot check in {number}: it is {state}", **values)
+        case Action.CALL:
+            return _("cannot call {number}: it is {state}", **values)
+        case Action.RECALL:
+            return _("cannot recall {number}: it is {state}", **values)
+        case Action.START:
+            return _("cannot start serving {number}: it is {state}", **values)
+        case Action.NO_SHOW:
+            return _("cannot mark as no-show {number}: it is {state}", **values)
+        case Action.RETURN:
+            return _("cannot return to the queue {number}: it is {state}", **values)
+        case Action.TRANSFER:
+            return _("cannot transfer {number}: it is {state}", **values)
+        case Action.FINISH:
+            return _("cannot finish {number}: it is {state}", **values)
+
+
+def check(action: Action, current: Status | None, number: str | None = None) -> Status:
+    """Return the state ``action`` leads to, or raise :class:`InvalidTransition` naming why not.
+
+    ``number`` names the ticket in the message (default: "the ticket").
+    """
     sources, target = TRANSITIONS[action]
     if current not in sources:
-        state = "new" if current is None else _LABELS[current]
-        msg = f"cannot {_VERBS[action]} {number}: it is {state}"
+        msg = _refusal(action, current, _("the ticket") if number is None else number)
         raise InvalidTransition(msg)
     return target

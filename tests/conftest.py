@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from pgserver import PgServer, PgServerError, admin_connect
 
+from counter_desk import i18n
 from counter_desk.clock import FixedClock
 from counter_desk.services import seed
 from counter_desk.services.queue import QueueService
@@ -30,6 +31,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _HOME = Path(tempfile.mkdtemp(prefix="counter-desk-test-home-"))
 for _var in [v for v in os.environ if v.startswith("COUNTER_DESK_") and v != "COUNTER_DESK_TEST_PG_URL"]:
     del os.environ[_var]
+# The program speaks Bahasa Indonesia by default; the suite checks the English source texts (tests that check
+# the translations set the language themselves).
+os.environ["COUNTER_DESK_LANG"] = "en"
 os.environ["XDG_CONFIG_HOME"] = str(_HOME / "config")
 os.environ["XDG_DATA_HOME"] = str(_HOME / "data")
 
@@ -78,6 +82,13 @@ class _Postgres:
     def drop(self, name: str) -> None:
         with admin_connect(self.admin_url) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """The command line's main() sets the process-wide language: put English back after every test."""
+    yield
+    i18n.set_language("en")
 
 
 @pytest.fixture(scope="session")

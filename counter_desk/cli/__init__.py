@@ -2,6 +2,9 @@
 
 Errors the user can act on print one line (``error: ...``) on stderr -- or, with ``--json``, one JSON object
 ``{"error": ..., "code": ...}`` on stdout -- and exit non-zero; they write nothing.
+
+Messages and output lines are in the configured language (``[ui] language``, ``COUNTER_DESK_LANG``; Bahasa
+Indonesia by default); argparse's help and usage errors stay English.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from counter_desk import __version__
+from counter_desk import __version__, i18n
 from counter_desk.errors import UserError
+from counter_desk.i18n import _
 
 log = logging.getLogger("counter_desk")
 
@@ -48,7 +52,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from counter_desk.cli import bench_cmd, db_cmd, demo_cmd, queue_cmd
+    from counter_desk.cli import bench_cmd, db_cmd, demo_cmd, gui_cmd, queue_cmd
 
     parser = _Parser(
         prog="counter-desk",
@@ -60,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     db_cmd.register(sub)
     queue_cmd.register(sub)
+    gui_cmd.register(sub)
     demo_cmd.register(sub)
     bench_cmd.register(sub)
     return parser
@@ -73,6 +78,22 @@ def emit(args: argparse.Namespace, payload: dict[str, Any], human: str) -> None:
         print(human)
 
 
+def _language(args: argparse.Namespace) -> str:
+    """The configured language; when the settings cannot be read, ``COUNTER_DESK_LANG`` or the default.
+
+    The handler reads the settings again and reports what is wrong with them -- in this language.
+    """
+    from counter_desk.config import load_settings
+
+    try:
+        return load_settings(
+            db=getattr(args, "db", None), office=getattr(args, "office", None), config=getattr(args, "config", None)
+        ).language
+    except UserError:
+        wanted = (os.environ.get("COUNTER_DESK_LANG") or "").lower()
+        return wanted if wanted in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -80,13 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING - 10 * min(args.verbose, 2),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    i18n.set_language(_language(args))
     try:
         result: int = args.handler(args)
     except UserError as exc:
         if getattr(args, "json", False):
             print(json.dumps({"error": exc.message, "code": exc.code}, ensure_ascii=False))
         else:
-            print(f"error: {exc.message}", file=sys.stderr)
+            print(_("error: {message}", message=exc.message), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -8,6 +8,7 @@ from typing import Any
 
 from counter_desk import resources
 from counter_desk.errors import InvalidInput
+from counter_desk.i18n import _
 
 
 def register(sub: Any) -> None:
@@ -20,11 +21,18 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=lambda a: _load("call_next").run_cli(a))
 
+    p = verbs.add_parser("station-window", help="station window start-up, queue refresh and GUI stalls")
+    p.add_argument("--history", type=int, default=100_000, metavar="N", help="past tickets in the database")
+    p.add_argument("--waiting", type=int, default=500, metavar="N", help="tickets waiting in the queue")
+    p.add_argument("--save", metavar="NAME", help="also write bench/results/NAME.json")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=lambda a: _load("station_window").run_cli(a))
+
 
 def _load(name: str) -> ModuleType:
     checkout = resources.source_checkout()
     if checkout is None:
-        msg = "benchmarks run from a source checkout (the bench/ folder is not installed with the package)"
+        msg = _("benchmarks run from a source checkout (the bench/ folder is not installed with the package)")
         raise InvalidInput(msg)
     path = checkout / "bench" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"counter_desk_bench_{name}", path)

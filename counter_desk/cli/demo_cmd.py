@@ -15,8 +15,10 @@ from typing import Any
 from counter_desk.cli import common
 from counter_desk.clock import office_day
 from counter_desk.errors import Conflict, EmptyQueue, InvalidTransition, NotFound, WrongDay
+from counter_desk.i18n import _
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import Result
+from counter_desk.states import status_label
 
 
 def register(sub: Any) -> None:
@@ -27,7 +29,12 @@ def register(sub: Any) -> None:
 
 def _say(result: Result, text: str, pause: float) -> None:
     t = result.ticket
-    print(f"  {t.number:<6} {text:<44} -> {t.status} at {t.stage}" + (f" / {t.station}" if t.station else ""))
+    values = {"number": t.number, "text": text, "status": status_label(t.status), "stage": t.stage}
+    if t.station:
+        line = _("{number:<6} {text:<44} -> {status} at {stage} / {station}", station=t.station, **values)
+    else:
+        line = _("{number:<6} {text:<44} -> {status} at {stage}", **values)
+    print(f"  {line}")
     time.sleep(pause)
 
 
@@ -46,17 +53,17 @@ def _demo(args: argparse.Namespace) -> int:
     settings = common.settings(args)
     queue = QueueService(common.open_database(settings), office=settings.office)
     day = office_day(queue.clock.now(), queue.timezone()).strftime("%y%m%d")
-    print(f"Counter Desk demo on {settings.db_url}")
-    print("Reception checks arrivals in:")
+    print(_("Counter Desk demo on {url}", url=settings.db_url))
+    print(_("Reception checks arrivals in:"))
     arrivals = [queue.check_in(walk_in="elderly", station="reception-2")]
-    _say(arrivals[0], "walk-in, elderly (priority)", args.pause)
-    for _ in range(3):
+    _say(arrivals[0], _("walk-in, elderly (priority)"), args.pause)
+    for _attempt in range(3):
         booked = _next_booking(queue, day)
         if booked is None:
-            print("  (no unused sample booking for today: run 'counter-desk db seed --sample-bookings 40')")
+            print("  " + _("(no unused sample booking for today: run 'counter-desk db seed --sample-bookings 40')"))
             break
-        _say(booked, f"booking {booked.ticket.booking_code} scanned", args.pause)
-    print("Interview booths call the next applicant:")
+        _say(booked, _("booking {code} scanned", code=booked.ticket.booking_code), args.pause)
+    print(_("Interview booths call the next applicant:"))
     for booth in ("interview-1", "interview-2"):
         with contextlib.suppress(InvalidTransition):  # raised when the booth holds nothing: the normal case
             queue.return_to_queue(station=booth, position="front")  # left holding one by an interrupted demo
@@ -64,11 +71,16 @@ def _demo(args: argparse.Namespace) -> int:
             called = queue.call_next(booth)
         except EmptyQueue:
             break
-        _say(called, f"called to {booth}", args.pause)
-        _say(queue.start(booth), "interview starts", args.pause)
-        _say(queue.transfer("adjudication", station=booth), "file passed to adjudication", args.pause)
-        _say(queue.call_next("adjudicator"), "adjudicator takes the file", args.pause)
-        _say(queue.finish("adjudicator", outcome="approved"), "approved", args.pause)
+        _say(called, _("called to {station}", station=booth), args.pause)
+        _say(queue.start(booth), _("interview starts"), args.pause)
+        _say(queue.transfer("adjudication", station=booth), _("file passed to adjudication"), args.pause)
+        _say(queue.call_next("adjudicator"), _("adjudicator takes the file"), args.pause)
+        _say(queue.finish("adjudicator", outcome="approved"), _("approved"), args.pause)
     status = queue.status(stage="interview")
-    print(f"{len(status.waiting)} still waiting for the interview. Try: counter-desk queue status --stage interview")
+    print(
+        _(
+            "{count} still waiting for the interview. Try: counter-desk queue status --stage interview",
+            count=len(status.waiting),
+        )
+    )
     return 0

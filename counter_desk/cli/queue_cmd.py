@@ -8,8 +8,10 @@ from typing import Any
 from counter_desk.cli import common, emit
 from counter_desk.clock import office_local
 from counter_desk.errors import InvalidInput
+from counter_desk.i18n import _
 from counter_desk.services.queue import POSITIONS, QueueService
 from counter_desk.services.views import Result
+from counter_desk.states import status_label
 
 
 def _common(p: argparse.ArgumentParser, *, token: bool = True) -> None:
@@ -138,12 +140,15 @@ def _service(args: argparse.Namespace) -> QueueService:
 
 def _describe(result: Result) -> str:
     t = result.ticket
-    where = f" at {t.station}" if t.station else ""
-    text = f"{t.number} {t.status} ({t.stage}{where})"
+    values = {"number": t.number, "status": status_label(t.status), "stage": t.stage}
+    if t.station:
+        text = _("{number} {status} ({stage} at {station})", station=t.station, **values)
+    else:
+        text = _("{number} {status} ({stage})", **values)
     if result.ahead is not None and t.status == "waiting":
-        text += f", {result.ahead} ahead"
+        text = _("{text}, {ahead} ahead", text=text, ahead=result.ahead)
     if result.replayed:
-        text += " [repeated request: nothing new done]"
+        text = _("{text} [repeated request: nothing new done]", text=text)
     return text
 
 
@@ -163,28 +168,36 @@ def _station_verb(method: str) -> Any:
 def _check_in(args: argparse.Namespace) -> int:
     if args.walk_in or args.category:
         if args.code is not None:
-            msg = "give a booking code or --walk-in --category, not both"
+            msg = _("give a booking code or --walk-in --category, not both")
             raise InvalidInput(msg)
         if not (args.walk_in and args.category):
-            msg = "a walk-in needs both --walk-in and --category CODE"
+            msg = _("a walk-in needs both --walk-in and --category CODE")
             raise InvalidInput(msg)
         return _act(
             args, lambda s: s.check_in(walk_in=args.category, station=args.station, token=args.token, user=args.user)
         )
     if args.code is None:
-        msg = "give a booking code or application number, or --walk-in --category CODE"
+        msg = _("give a booking code or application number, or --walk-in --category CODE")
         raise InvalidInput(msg)
     return _act(args, lambda s: s.check_in(args.code, station=args.station, token=args.token, user=args.user))
 
 
 def _status(args: argparse.Namespace) -> int:
     status = _service(args).status(stage=args.stage, station=args.station)
-    lines = [f"{status.stage_name} ({status.stage}): {len(status.waiting)} waiting"]
+    lines = [
+        _("{name} ({stage}): {count} waiting", name=status.stage_name, stage=status.stage, count=len(status.waiting))
+    ]
     for w in status.waiting:
-        mark = " !" if w.over_target else ""
-        lines.append(f"  {w.ticket.number:<8} {w.ticket.category:<12} waited {w.waited_seconds // 60} min{mark}")
+        line = _(
+            "{number:<8} {category:<12} waited {minutes} min{mark}",
+            number=w.ticket.number,
+            category=w.ticket.category,
+            minutes=w.waited_seconds // 60,
+            mark=" !" if w.over_target else "",
+        )
+        lines.append(f"  {line}")
     for st in status.stations:
-        holding = f"{st.ticket.number} {st.ticket.status}" if st.ticket else "free"
+        holding = f"{st.ticket.number} {status_label(st.ticket.status)}" if st.ticket else _("free")
         lines.append(f"  [{st.code}] {holding}")
     emit(args, status.to_json(), "\n".join(lines))
     return 0
@@ -195,15 +208,28 @@ def _estimate(args: argparse.Namespace) -> int:
     lines = []
     for e in estimates:
         wait = e.new_arrival_wait_seconds
-        guess = f"about {round(wait / 60)} min" if wait is not None else "unknown"
-        lines.append(f"{e.stage_name:<20} {e.waiting:>3} waiting, {e.open_stations} open, wait {guess}")
+        guess = _("about {minutes} min", minutes=round(wait / 60)) if wait is not None else _("unknown")
+        lines.append(
+            _(
+                "{name:<20} {waiting:>3} waiting, {open} open, wait {guess}",
+                name=e.stage_name,
+                waiting=e.waiting,
+                open=e.open_stations,
+                guess=guess,
+            )
+        )
     emit(args, {"stages": [e.to_json() for e in estimates]}, "\n".join(lines))
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
     t = _service(args).ticket(args.ticket)
-    emit(args, t.to_json(), f"{t.number} ({t.day}) {t.status} at {t.stage}" + (f"/{t.station}" if t.station else ""))
+    values = {"number": t.number, "day": t.day, "status": status_label(t.status), "stage": t.stage}
+    if t.station:
+        human = _("{number} ({day}) {status} at {stage}/{station}", station=t.station, **values)
+    else:
+        human = _("{number} ({day}) {status} at {stage}", **values)
+    emit(args, t.to_json(), human)
     return 0
 
 
@@ -220,6 +246,6 @@ def _events(args: argparse.Namespace) -> int:
     emit(
         args,
         {"after": args.after, "last": last, "events": [e.to_json() for e in events]},
-        "\n".join(lines) or "no events",
+        "\n".join(lines) or _("no events"),
     )
     return 0

@@ -19,6 +19,7 @@ from typing import Protocol
 import psycopg
 from sqlalchemy.engine import URL, make_url
 
+from counter_desk.i18n import _
 from counter_desk.store.journal import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class SqliteWakeup:
     def __init__(self, url: str | URL, interval: float = SQLITE_POLL_S) -> None:
         database = make_url(url).database
         if not database:
-            msg = "the SQLite change feed needs a database file"
+            msg = _("the SQLite change feed needs a database file")
             raise FeedLost(msg)
         self._interval = interval
         try:

@@ -27,6 +27,11 @@ class QueueModel(QAbstractTableModel):
         self._now = dt.datetime.now(dt.UTC)
         self._target_s = 15 * 60
         self._headers = [_("Number"), _("Category"), _("Priority"), _("Waiting")]
+        self._names: dict[str, str] = {}
+
+    def set_names(self, category_names: dict[str, str]) -> None:
+        """Category code -> name, shown instead of codes."""
+        self._names = dict(category_names)
 
     def set_rows(self, rows: list[WaitingTicket], now: dt.datetime, wait_target_minutes: int) -> None:
         self.beginResetModel()
@@ -70,7 +75,7 @@ class QueueModel(QAbstractTableModel):
             if column == self.NUMBER:
                 return w.ticket.number
             if column == self.CATEGORY:
-                return w.ticket.category
+                return self._names.get(w.ticket.category, w.ticket.category)
             if column == self.PRIORITY:
                 return "★" * min(3, max(0, w.ticket.priority_level // 5)) if w.ticket.priority_level else ""
             if column == self.WAITED:

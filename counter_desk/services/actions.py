@@ -26,13 +26,14 @@ from counter_desk.errors import (
     NotFound,
     WrongOffice,
 )
+from counter_desk.i18n import _
 from counter_desk.services import directory
 from counter_desk.services.estimate import estimate_stage
 from counter_desk.services.views import (
     Result,
     TicketView,
 )
-from counter_desk.states import HELD, Action, Status, check
+from counter_desk.states import HELD, Action, Status, check, status_label
 from counter_desk.store.engine import Database
 from counter_desk.store.journal import append_event
 from counter_desk.store.models import Booking, IdempotencyKey, Stage, Ticket
@@ -74,11 +75,11 @@ def clean_reason(reason: str | None, *, required: bool) -> str | None:
     cleaned = " ".join((reason or "").split())
     if not cleaned:
         if required:
-            msg = "a reason is required for this action (it is recorded with your name)"
+            msg = _("a reason is required for this action (it is recorded with your name)")
             raise InvalidInput(msg)
         return None
     if len(cleaned) > MAX_REASON:
-        msg = f"the reason is too long ({len(cleaned)} characters, at most {MAX_REASON})"
+        msg = _("the reason is too long ({length} characters, at most {limit})", length=len(cleaned), limit=MAX_REASON)
         raise InvalidInput(msg)
     return cleaned
 
@@ -87,14 +88,14 @@ def check_token(token: str | None) -> str | None:
     if token is None:
         return None
     if not token or len(token) > MAX_TOKEN or not token.isprintable():
-        msg = f"an idempotency token is 1 to {MAX_TOKEN} printable characters"
+        msg = _("an idempotency token is 1 to {limit} printable characters", limit=MAX_TOKEN)
         raise InvalidInput(msg)
     return token
 
 
 def check_position(position: str) -> bool:
     if position not in POSITIONS:
-        msg = f"position must be 'front' or 'end', not {position!r}"
+        msg = _("position must be 'front' or 'end', not {position!r}", position=position)
         raise InvalidInput(msg)
     return position == "front"
 
@@ -136,21 +137,21 @@ class QueueCore:
         office = directory.office_info(session, self.office_code)
         found = directory.user(session, user)
         if found is not None and found.office_id != office.id:
-            msg = f"user {user!r} belongs to another office"
+            msg = _("user {user!r} belongs to another office", user=user)
             raise WrongOffice(msg)
         return ActionContext(
             session, office, self.clock.now(), found.id if found else None, names=self._names.get(office.id)
         )
 
-    def _view(self, ctx: ActionContext, ticket: TicketLike) -> TicketView:
+    def _view(self, ctx: ActionContext, ticket: TicketLike, booking_code: str | None = None) -> TicketView:
+        """The plain view of a ticket; ``booking_code``, when the caller already read it, saves a query."""
         names = ctx.name_maps()
         if ticket.stage_id not in names.stages or (ticket.station_id or 0) not in {0, *names.stations}:
             # A stage or station added since the names were cached (ids never change meaning): read them again.
             ctx.names = None
             names = ctx.name_maps()
             self._names[ctx.office.id] = names
-        booking_code = None
-        if ticket.booking_id is not None:
+        if booking_code is None and ticket.booking_id is not None:
             booking_code = ctx.session.scalar(select(Booking.code).where(Booking.id == ticket.booking_id))
         return TicketView(
             id=ticket.id,
@@ -225,7 +226,7 @@ class QueueCore:
         if prior is None:
             return None
         if prior.action != action.value:
-            msg = f"this request's token was already used for another action ({prior.action})"
+            msg = _("this request's token was already used for another action ({action})", action=prior.action)
             raise InvalidInput(msg)
         ticket = ctx.session.get(Ticket, prior.ticket_id)
         assert ticket is not None  # foreign key
@@ -240,10 +241,10 @@ class QueueCore:
             if replay is not None:
                 return replay
         if "uq_tickets_live_station" in text or "tickets.station_id" in text:
-            msg = "this station already holds a ticket (another window was faster): finish or return it first"
+            msg = _("this station already holds a ticket (another window was faster): finish or return it first")
             raise Conflict(msg) from exc
         if "booking_id" in text:
-            msg = "this booking was checked in a moment ago at another counter"
+            msg = _("this booking was checked in a moment ago at another counter")
             raise Conflict(msg) from exc
         raise exc
 
@@ -305,7 +306,7 @@ class QueueCore:
         """The ticket with ``number`` (the most recent day's: numbers restart daily), row-locked if ``lock``."""
         wanted = number.strip().upper()
         if not TICKET_NUMBER.match(wanted):
-            msg = f"{number!r} is not a ticket number (like A-012)"
+            msg = _("{number!r} is not a ticket number (like A-012)", number=number)
             raise InvalidInput(msg)
         query = (
             select(Ticket)
@@ -315,7 +316,7 @@ class QueueCore:
         )
         ticket = ctx.session.scalars(query.with_for_update() if lock else query).one_or_none()
         if ticket is None:
-            msg = f"no ticket {wanted} in this office"
+            msg = _("no ticket {number} in this office", number=wanted)
             raise NotFound(msg)
         return ticket
 
@@ -329,12 +330,22 @@ class QueueCore:
         if ticket is None:
             if number is not None:
                 other = self._find_ticket(ctx, number)
-                msg = f"station {station.code} does not hold {other.number} (it is {other.status})"
+                msg = _(
+                    "station {station} does not hold {number} (it is {status})",
+                    station=station.code,
+                    number=other.number,
+                    status=status_label(other.status),
+                )
                 raise InvalidTransition(msg)
-            msg = f"station {station.code} holds no ticket: call one first"
+            msg = _("station {station} holds no ticket: call one first", station=station.code)
             raise InvalidTransition(msg)
         if number is not None and ticket.number != number.strip().upper():
-            msg = f"station {station.code} holds {ticket.number}, not {number.strip().upper()}"
+            msg = _(
+                "station {station} holds {held}, not {number}",
+                station=station.code,
+                held=ticket.number,
+                number=number.strip().upper(),
+            )
             raise InvalidTransition(msg)
         return ticket
 
@@ -343,7 +354,11 @@ class QueueCore:
             select(Ticket.number).where(Ticket.station_id == station.id, Ticket.status.in_([s.value for s in HELD]))
         ).first()
         if held is not None:
-            msg = f"station {station.code} already holds {held}: finish, return or mark it no-show first"
+            msg = _(
+                "station {station} already holds {number}: finish, return or mark it no-show first",
+                station=station.code,
+                number=held,
+            )
             raise Conflict(msg)
 
     def _ahead(self, session: Session, ticket: Ticket) -> int:

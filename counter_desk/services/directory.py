@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from counter_desk.errors import InvalidInput, NotFound
+from counter_desk.i18n import _
 from counter_desk.store.models import Category, Office, Stage, Station, User
 
 
@@ -74,7 +75,7 @@ def station_info(session: Session, office_id: int, code: str) -> StationInfo:
 
 
 def _known(codes: list[str]) -> str:
-    return ", ".join(codes) if codes else "none"
+    return ", ".join(codes) if codes else _("none")
 
 
 def office(session: Session, code: str | None) -> Office:
@@ -83,15 +84,15 @@ def office(session: Session, code: str | None) -> Office:
         found = session.scalars(select(Office).where(Office.code == code)).one_or_none()
         if found is None:
             known = list(session.scalars(select(Office.code).order_by(Office.code)))
-            msg = f"unknown office {code!r} (known: {_known(known)})"
+            msg = _("unknown office {code!r} (known: {known})", code=code, known=_known(known))
             raise NotFound(msg)
         return found
     offices = list(session.scalars(select(Office).order_by(Office.id).limit(2)))
     if not offices:
-        msg = "this database has no office yet: run 'counter-desk db seed' to load the reference office"
+        msg = _("this database has no office yet: run 'counter-desk db seed' to load the reference office")
         raise NotFound(msg)
     if len(offices) > 1:
-        msg = "this database holds several offices: choose one with --office CODE"
+        msg = _("this database holds several offices: choose one with --office CODE")
         raise InvalidInput(msg)
     return offices[0]
 
@@ -100,7 +101,7 @@ def stage(session: Session, office_id: int, code: str) -> Stage:
     found = session.scalars(select(Stage).where(Stage.office_id == office_id, Stage.code == code)).one_or_none()
     if found is None:
         known = session.scalars(select(Stage.code).where(Stage.office_id == office_id).order_by(Stage.position))
-        msg = f"unknown stage {code!r} (known: {_known(list(known))})"
+        msg = _("unknown stage {code!r} (known: {known})", code=code, known=_known(list(known)))
         raise NotFound(msg)
     return found
 
@@ -109,10 +110,10 @@ def station(session: Session, office_id: int, code: str) -> Station:
     found = session.scalars(select(Station).where(Station.office_id == office_id, Station.code == code)).one_or_none()
     if found is None:
         known = session.scalars(select(Station.code).where(Station.office_id == office_id).order_by(Station.code))
-        msg = f"unknown station {code!r} (known: {_known(list(known))})"
+        msg = _("unknown station {code!r} (known: {known})", code=code, known=_known(list(known)))
         raise NotFound(msg)
     if not found.active:
-        msg = f"station {code!r} is switched off in the configuration"
+        msg = _("station {code!r} is switched off in the configuration", code=code)
         raise InvalidInput(msg)
     return found
 
@@ -127,7 +128,7 @@ def category(session: Session, office_id: int, code: str) -> Category:
             .where(Category.office_id == office_id, Category.active.is_(True))
             .order_by(Category.code)
         )
-        msg = f"unknown category {code!r} (known: {_known(list(known))})"
+        msg = _("unknown category {code!r} (known: {known})", code=code, known=_known(list(known)))
         raise NotFound(msg)
     return found
 
@@ -147,7 +148,7 @@ def user(session: Session, username: str | None) -> User | None:
         return None
     found = session.scalars(select(User).where(User.username == username)).one_or_none()
     if found is None or not found.active:
-        msg = f"unknown or inactive user {username!r}"
+        msg = _("unknown or inactive user {username!r}", username=username)
         raise NotFound(msg)
     return found
 

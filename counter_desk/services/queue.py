@@ -22,6 +22,7 @@ from sqlalchemy import Table, bindparam, func, or_, select, update
 
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, NotFound, WrongDay, WrongOffice
+from counter_desk.i18n import _
 from counter_desk.services import directory
 from counter_desk.services.actions import (
     CALL_ORDER,
@@ -34,6 +35,7 @@ from counter_desk.services.actions import (
     clean_reason,
     format_number,
 )
+from counter_desk.services.dates import format_day
 from counter_desk.services.estimate import StageEstimate, estimate_stage
 from counter_desk.services.views import EventView, QueueStatus, Result, StationState, TicketView, WaitingTicket
 from counter_desk.states import HELD, Action, Status, check
@@ -49,6 +51,7 @@ CLAIM_BACKOFF_S = 0.02
 
 
 _t = cast("Table", Ticket.__table__)
+_bookings = cast("Table", Booking.__table__)
 # The claim, built once: the head of a stage's queue, locked with SKIP LOCKED (PostgreSQL; SQLite ignores it and
 # relies on BEGIN IMMEDIATE) in a materialized CTE, taken by UPDATE ... RETURNING in the same statement.
 _HEAD = (
@@ -91,7 +94,7 @@ class QueueService(QueueCore):
     ) -> Result:
         """Issue a ticket for a booking (its code or application number) or a walk-in of a category."""
         if (code is None) == (walk_in is None):
-            msg = "check in either a booking code / application number or a walk-in category, not both"
+            msg = _("check in either a booking code / application number or a walk-in category, not both")
             raise InvalidInput(msg)
 
         def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
@@ -106,7 +109,11 @@ class QueueService(QueueCore):
                 category = directory.category(ctx.session, ctx.office.id, walk_in)
                 if not category.walk_in:
                     allowed = ", ".join(directory.walk_in_codes(ctx.session, ctx.office.id))
-                    msg = f"category {walk_in!r} needs a booking; walk-in categories are: {allowed}"
+                    msg = _(
+                        "category {category!r} needs a booking; walk-in categories are: {allowed}",
+                        category=walk_in,
+                        allowed=allowed,
+                    )
                     raise InvalidInput(msg)
             queue_key = ctx.now
             if booking is not None and booking.slot_start is not None and ctx.office.queue_order == "slot":
@@ -151,7 +158,7 @@ class QueueService(QueueCore):
     def _bookable(self, ctx: ActionContext, code: str, today: dt.date) -> Booking:
         wanted = code.strip()
         if not wanted or len(wanted) > 64 or not wanted.isprintable():
-            msg = "empty or unreadable booking code: scan again or type the application number"
+            msg = _("empty or unreadable booking code: scan again or type the application number")
             raise InvalidInput(msg)
         matches = or_(
             func.upper(Booking.code) == wanted.upper(),
@@ -165,23 +172,38 @@ class QueueService(QueueCore):
                 select(Office.name).join(Booking, Booking.office_id == Office.id).where(matches)
             ).first()
             if elsewhere is not None:
-                msg = f"booking {wanted} is for {elsewhere}, not {ctx.office.name}: send the applicant there"
+                msg = _(
+                    "booking {code} is for {office}, not {here}: send the applicant there",
+                    code=wanted,
+                    office=elsewhere,
+                    here=ctx.office.name,
+                )
                 raise WrongOffice(msg)
-            msg = f"no booking with code or application number {wanted}: check it, or issue a walk-in ticket"
+            msg = _(
+                "no booking with code or application number {code}: check it, or issue a walk-in ticket", code=wanted
+            )
             raise NotFound(msg)
         if booking.status == "cancelled":
-            msg = f"booking {booking.code} was cancelled"
+            msg = _("booking {code} was cancelled", code=booking.code)
             raise Conflict(msg)
         if booking.status == "checked_in":
             ticket = ctx.session.scalars(select(Ticket).where(Ticket.booking_id == booking.id)).first()
             when = office_local(ticket.created_at, ctx.office.timezone).strftime("%H:%M") if ticket else "?"
             number = ticket.number if ticket else "?"
-            msg = f"booking {booking.code} is already checked in: ticket {number}, issued at {when}"
+            msg = _(
+                "booking {code} is already checked in: ticket {number}, issued at {time}",
+                code=booking.code,
+                number=number,
+                time=when,
+            )
             raise Conflict(msg)
         if booking.slot_date != today:
-            msg = (
-                f"booking {booking.code} is for {booking.slot_date:%A %d %B %Y}, not today "
-                f"({today:%d %B %Y}): the applicant must come on the booked day or reschedule"
+            msg = _(
+                "booking {code} is for {day}, not today ({today}): the applicant must come on the booked day or "
+                "reschedule",
+                code=booking.code,
+                day=format_day(booking.slot_date, weekday=True),
+                today=format_day(today),
             )
             raise WrongDay(msg)
         return booking
@@ -205,9 +227,11 @@ class QueueService(QueueCore):
             if claimed is None:
                 stage_code = ctx.name_maps().stages[st.stage_id]
                 if self._anyone_waiting(ctx, st.stage_id):
-                    msg = f"the next applicant at {stage_code} is being called by another station: try again"
+                    msg = _(
+                        "the next applicant at {stage} is being called by another station: try again", stage=stage_code
+                    )
                     raise Conflict(msg)
-                msg = f"nobody is waiting at {stage_code}"
+                msg = _("nobody is waiting at {stage}", stage=stage_code)
                 raise EmptyQueue(msg)
             seq = self._record(ctx, claimed, Action.CALL, Status.WAITING.value, station_id=st.id)
             return claimed, seq, None
@@ -247,9 +271,12 @@ class QueueService(QueueCore):
             t = self._find_ticket(ctx, ticket)
             if t.stage_id != st.stage_id:
                 names = ctx.name_maps()
-                msg = (
-                    f"{t.number} waits at {names.stages[t.stage_id]}, "
-                    f"not at {names.stages[st.stage_id]} where {st.code} calls"
+                msg = _(
+                    "{number} waits at {stage}, not at {station_stage} where {station} calls",
+                    number=t.number,
+                    stage=names.stages[t.stage_id],
+                    station_stage=names.stages[st.stage_id],
+                    station=st.code,
                 )
                 raise InvalidInput(msg)
             head = ctx.session.scalar(
@@ -330,7 +357,7 @@ class QueueService(QueueCore):
         """Done with the applicant at this station (optionally with an outcome, e.g. approved/rejected)."""
         why = clean_reason(reason, required=False)
         if outcome is not None and not re.fullmatch(r"[a-z_]{1,32}", outcome):
-            msg = f"outcome must be a short lower-case word like 'approved', not {outcome!r}"
+            msg = _("outcome must be a short lower-case word like 'approved', not {outcome!r}", outcome=outcome)
             raise InvalidInput(msg)
 
         def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
@@ -359,7 +386,7 @@ class QueueService(QueueCore):
             st = self._station(ctx, station)
             return self._held(ctx, st, ticket), st
         if ticket is None:
-            msg = "name the ticket (--ticket) or the station holding it (--station)"
+            msg = _("name the ticket (--ticket) or the station holding it (--station)")
             raise InvalidInput(msg)
         return self._find_ticket(ctx, ticket), None
 
@@ -403,9 +430,11 @@ class QueueService(QueueCore):
         marked = t.no_show_at or t.updated_at
         if ctx.now - marked > tolerance:
             when = office_local(marked, ctx.office.timezone).strftime("%H:%M")
-            msg = (
-                f"{t.number} was marked no-show at {when}, more than "
-                f"{ctx.office.no_show_tolerance_minutes} minutes ago: issue a new ticket"
+            msg = _(
+                "{number} was marked no-show at {time}, more than {minutes} minutes ago: issue a new ticket",
+                number=t.number,
+                time=when,
+                minutes=ctx.office.no_show_tolerance_minutes,
             )
             raise InvalidTransition(msg)
 
@@ -428,11 +457,15 @@ class QueueService(QueueCore):
             t, st = self._target(ctx, station, ticket)
             target: Stage = directory.stage(ctx.session, ctx.office.id, to_stage)
             if target.id == t.stage_id:
-                msg = f"{t.number} is already at {target.code}: use 'return' to put it back in that queue"
+                msg = _(
+                    "{number} is already at {stage}: use 'return' to put it back in that queue",
+                    number=t.number,
+                    stage=target.code,
+                )
                 raise InvalidInput(msg)
             from_stage = ctx.name_maps().stages[t.stage_id]
             if t.status == Status.WAITING.value and st is None and why is None:
-                msg = "moving a waiting ticket to another stage needs a reason (it is recorded)"
+                msg = _("moving a waiting ticket to another stage needs a reason (it is recorded)")
                 raise InvalidInput(msg)
             seq = self._transition(
                 ctx,
@@ -468,7 +501,7 @@ class QueueService(QueueCore):
     def status(self, *, stage: str | None = None, station: str | None = None) -> QueueStatus:
         """A stage's queue in call order with waiting times, and what its stations hold."""
         if (stage is None) == (station is None):
-            msg = "ask for the status of a stage or of a station"
+            msg = _("ask for the status of a stage or of a station")
             raise InvalidInput(msg)
         with self.db.read() as session:
             ctx = self._ctx(session, None)
@@ -486,15 +519,17 @@ class QueueService(QueueCore):
                         .order_by(Station.code)
                     )
                 )
-            waiting = session.scalars(
-                select(Ticket)
-                .where(Ticket.stage_id == stg.id, Ticket.status == Status.WAITING.value)
-                .order_by(*CALL_ORDER)
+            # Plain rows with their booking codes in one query: a queue of hundreds is read in milliseconds.
+            waiting = session.connection().execute(
+                select(*_t.c, _bookings.c.code.label("booking_code"))
+                .select_from(_t.outerjoin(_bookings, _bookings.c.id == _t.c.booking_id))
+                .where(_t.c.stage_id == stg.id, _t.c.status == Status.WAITING.value)
+                .order_by(_t.c.front.desc(), _t.c.priority_level.desc(), _t.c.queue_key, _t.c.id)
             )
             target = stg.wait_target_minutes * 60
             rows = []
             for t in waiting:
-                view = self._view(ctx, t)
+                view = self._view(ctx, cast("TicketLike", t), t.booking_code)
                 waited = view.waited_seconds(ctx.now)
                 rows.append(WaitingTicket(view, waited, waited > target))
             held = {
@@ -525,7 +560,7 @@ class QueueService(QueueCore):
     def events(self, after: int = 0, limit: int = 1000) -> list[EventView]:
         """Events with a sequence number above ``after``, oldest first (the change feed)."""
         if after < 0 or limit < 1:
-            msg = "--after must be >= 0 and --limit >= 1"
+            msg = _("--after must be >= 0 and --limit >= 1")
             raise InvalidInput(msg)
         with self.db.read() as session:
             ctx = self._ctx(session, None)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from counter_desk import resources
 from counter_desk.clock import Clock, SystemClock, office_day
 from counter_desk.errors import InvalidInput
+from counter_desk.i18n import _
 from counter_desk.services import directory
 from counter_desk.store.engine import Database
 from counter_desk.store.models import Booking, Category, Office, Stage, Station, User
@@ -40,17 +41,23 @@ class SeedReport:
 def _field(entry: dict[str, Any], key: str, kind: type, where: str, default: Any = ...) -> Any:
     if key not in entry:
         if default is ...:
-            msg = f"{where}: missing field {key!r}"
+            msg = _("{where}: missing field {key!r}", where=where, key=key)
             raise InvalidInput(msg)
         return default
     value = entry[key]
     if kind is int and isinstance(value, bool):
         value = None  # a bool is an int in Python, never in a config file
     if not isinstance(value, kind):
-        msg = f"{where}: field {key!r} must be {kind.__name__}, not {value!r}"
+        msg = _(
+            "{where}: field {key!r} must be {kind}, not {value!r}",
+            where=where,
+            key=key,
+            kind=kind.__name__,
+            value=value,
+        )
         raise InvalidInput(msg)
     if isinstance(value, str) and not value.strip():
-        msg = f"{where}: field {key!r} is empty"
+        msg = _("{where}: field {key!r} is empty", where=where, key=key)
         raise InvalidInput(msg)
     return value
 
@@ -60,14 +67,14 @@ def read_seed(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
     except FileNotFoundError as exc:
-        msg = f"seed file {path} does not exist"
+        msg = _("seed file {path} does not exist", path=path)
         raise InvalidInput(msg) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        msg = f"seed file {path} is not valid TOML: {exc}"
+        msg = _("seed file {path} is not valid TOML: {error}", path=path, error=exc)
         raise InvalidInput(msg) from exc
     for table in ("office", "stages", "stations", "categories"):
         if table not in data:
-            msg = f"seed file {path}: missing [{table}]"
+            msg = _("seed file {path}: missing [{table}]", path=path, table=table)
             raise InvalidInput(msg)
     return data
 
@@ -77,11 +84,11 @@ def _office_values(o: dict[str, Any]) -> dict[str, Any]:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        msg = f"[office]: unknown time zone {timezone!r}"
+        msg = _("[office]: unknown time zone {timezone!r}", timezone=timezone)
         raise InvalidInput(msg) from exc
     queue_order = _field(o, "queue_order", str, "[office]", "slot")
     if queue_order not in ("slot", "arrival"):
-        msg = f"[office]: queue_order must be 'slot' or 'arrival', not {queue_order!r}"
+        msg = _("[office]: queue_order must be 'slot' or 'arrival', not {order!r}", order=queue_order)
         raise InvalidInput(msg)
     return {
         "name": _field(o, "name", str, "[office]"),
@@ -104,7 +111,7 @@ def _stage_values(e: dict[str, Any], where: str, position: int) -> dict[str, Any
 def _category_values(e: dict[str, Any], where: str, start_stage_id: int) -> dict[str, Any]:
     prefix = _field(e, "prefix", str, where)
     if not (prefix.isascii() and prefix.isalpha() and prefix.isupper() and len(prefix) <= 4):
-        msg = f"{where}: prefix must be 1-4 capital letters, not {prefix!r}"
+        msg = _("{where}: prefix must be 1-4 capital letters, not {prefix!r}", where=where, prefix=prefix)
         raise InvalidInput(msg)
     return {
         "name": _field(e, "name", str, where),
@@ -161,7 +168,12 @@ class _Loader:
     def stage_of(self, e: dict[str, Any], key: str, where: str) -> int:
         wanted = _field(e, key, str, where)
         if wanted not in self.stages:
-            msg = f"{where}: unknown stage {wanted!r} (stages: {', '.join(self.stages)})"
+            msg = _(
+                "{where}: unknown stage {stage!r} (stages: {stages})",
+                where=where,
+                stage=wanted,
+                stages=", ".join(self.stages),
+            )
             raise InvalidInput(msg)
         return self.stages[wanted]
 
@@ -173,7 +185,7 @@ class _Loader:
             self.s.add(User(office_id=self.office_id, username=username, created_at=self.now, **values))
             self.created += 1
         elif row.office_id != self.office_id:
-            msg = f"{where}: user {username!r} already belongs to another office"
+            msg = _("{where}: user {username!r} already belongs to another office", where=where, username=username)
             raise InvalidInput(msg)
         else:
             self._apply(row, values)
@@ -228,7 +240,7 @@ def sample_bookings(
     NIKs are invented (sample data only).
     """
     if count < 0:
-        msg = "the number of sample bookings must be >= 0"
+        msg = _("the number of sample bookings must be >= 0")
         raise InvalidInput(msg)
     now = (clock or SystemClock()).now()
     rng = random.Random(seed)  # noqa: S311 - made-up sample names, not secrets
@@ -240,7 +252,7 @@ def sample_bookings(
         if booked is None:
             booked = s.scalars(select(Category).where(Category.office_id == o.id, Category.walk_in.is_(False))).first()
         if booked is None:
-            msg = "the office has no category for bookings (walk_in = false)"
+            msg = _("the office has no category for bookings (walk_in = false)")
             raise InvalidInput(msg)
         the_day = day or office_day(now, o.timezone)
         existing = set(s.scalars(select(Booking.code).where(Booking.office_id == o.id, Booking.slot_date == the_day)))

@@ -69,7 +69,8 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
     elif parsed.get_backend_name() == "postgresql":
-        kwargs.setdefault("pool_pre_ping", True)
+        # No pool_pre_ping: it costs a round trip per action. A connection found dead fails that one action
+        # ("not saved", retried with the same idempotency token) and SQLAlchemy then recycles the whole pool.
         engine = create_engine(parsed, **kwargs)
     else:
         msg = f"unsupported database {parsed.get_backend_name()!r}: use postgresql:// or sqlite:///"

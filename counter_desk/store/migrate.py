@@ -12,6 +12,7 @@ from sqlalchemy import Connection, inspect
 
 from counter_desk import resources
 from counter_desk.errors import DatabaseUnavailable
+from counter_desk.i18n import _
 from counter_desk.store.engine import Database, safe_url
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,11 @@ def ensure_schema(db: Database, *, auto_upgrade: bool) -> None:
     try:
         current = current_revision(db)
     except Exception as exc:
-        msg = f"cannot open the database {safe_url(db.engine.url)}: {exc.__class__.__name__}: {exc}"
+        msg = _(
+            "cannot open the database {url}: {error}",
+            url=safe_url(db.engine.url),
+            error=f"{exc.__class__.__name__}: {exc}",
+        )
         raise DatabaseUnavailable(msg.splitlines()[0]) from exc
     head = head_revision()
     if current == head:
@@ -92,7 +97,13 @@ def ensure_schema(db: Database, *, auto_upgrade: bool) -> None:
     if auto_upgrade:
         upgrade(db)
         return
-    foreign = "not a Counter Desk database" if inspect(db.engine).get_table_names() else "empty"
-    state = f"at revision {current}" if current else foreign
-    msg = f"the database {safe_url(db.engine.url)} is {state}; run 'counter-desk db upgrade' once"
+    if current:
+        state = _("at revision {revision}", revision=current)
+    elif inspect(db.engine).get_table_names():
+        state = _("not a Counter Desk database")
+    else:
+        state = _("empty")
+    msg = _(
+        "the database {url} is {state}; run 'counter-desk db upgrade' once", url=safe_url(db.engine.url), state=state
+    )
     raise DatabaseUnavailable(msg)

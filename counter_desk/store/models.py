@@ -186,6 +186,8 @@ class Ticket(Base):
             sqlite_where=text(f"status IN ({_HELD})"),
         ),
         Index("ix_tickets_queue", "stage_id", "status", "front", "priority_level", "queue_key", "id"),
+        # What a station holds: SQLite cannot use the partial index above for a bound IN list.
+        Index("ix_tickets_station_status", "station_id", "status"),
         Index("ix_tickets_office_day_number", "office_id", "day", "number"),
     )
 
@@ -217,6 +219,8 @@ class Event(Base):
     __table_args__ = (
         CheckConstraint(f"kind IN ({_KINDS})", name="kind"),
         Index("ix_events_ticket", "ticket_id", "seq"),
+        # A station's (and the reports') events of a day.
+        Index("ix_events_station_time", "station_id", "created_at"),
     )
 
 

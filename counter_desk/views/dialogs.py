@@ -1,0 +1,64 @@
+"""Small dialogs of the station window, built from forms in ``ui/``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QListWidget, QListWidgetItem, QWidget
+
+from counter_desk.qt.forms import child, load_form
+from counter_desk.services.stations import Choice
+
+
+class ChooseDialog:
+    """Pick one of a few choices (a walk-in category, a stage), with an optional reason."""
+
+    def __init__(self, parent: QWidget, title: str, prompt: str, choices: list[Choice], *, reason: bool) -> None:
+        form = load_form("choose.ui", parent)
+        assert isinstance(form, QDialog)
+        self.dialog = form
+        self.dialog.setWindowTitle(title)
+        child(form, QLabel, "prompt").setText(prompt)
+        self.choices = child(form, QListWidget, "choices")
+        for c in choices:
+            item = QListWidgetItem(c.name)
+            item.setData(Qt.ItemDataRole.UserRole, c.code)
+            self.choices.addItem(item)
+        if choices:
+            self.choices.setCurrentRow(0)
+        self.reason = child(form, QLineEdit, "reasonEdit")
+        self.reason.setVisible(reason)
+        buttons = child(form, QDialogButtonBox, "buttons")
+        buttons.accepted.connect(self.dialog.accept)
+        buttons.rejected.connect(self.dialog.reject)
+        self.choices.itemActivated.connect(lambda _item: self.dialog.accept())
+
+    def selected(self) -> str | None:
+        item = self.choices.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def exec(self) -> tuple[str, str] | None:
+        """The chosen code and reason, or None when cancelled."""
+        if self.dialog.exec() != QDialog.DialogCode.Accepted or self.selected() is None:
+            return None
+        return str(self.selected()), self.reason.text().strip()
+
+
+class CallTicketDialog:
+    """Call a specific ticket out of order: its number and the reason (both required)."""
+
+    def __init__(self, parent: QWidget, number: str = "") -> None:
+        form = load_form("call_ticket.ui", parent)
+        assert isinstance(form, QDialog)
+        self.dialog = form
+        self.number = child(form, QLineEdit, "numberEdit")
+        self.number.setText(number)
+        self.reason = child(form, QLineEdit, "reasonEdit")
+        buttons = child(form, QDialogButtonBox, "buttons")
+        buttons.accepted.connect(self.dialog.accept)
+        buttons.rejected.connect(self.dialog.reject)
+        (self.reason if number else self.number).setFocus()
+
+    def exec(self) -> tuple[str, str] | None:
+        if self.dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return self.number.text().strip(), self.reason.text().strip()
