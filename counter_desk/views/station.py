@@ -390,7 +390,9 @@ class StationWindow(QMainWindow):
         self._tasks.run(lambda: call(token), ok, fail)
 
     def _show_result(self, result: Result) -> None:
-        self._info(_("{number}: {status}", number=result.ticket.number, status=_status_text(result.ticket)))
+        here = self._snapshot.station_name if self._snapshot else self._station
+        station = here if result.ticket.station == self._station else result.ticket.station
+        self._info(_("{number}: {status}", number=result.ticket.number, status=_status_text(result.ticket, station)))
         self._show_current(result.ticket)
 
     def _station_action(self, name: str, method: Callable[..., Result]) -> None:
@@ -545,11 +547,11 @@ class StationWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _status_text(t: TicketView) -> str:
+def _status_text(t: TicketView, station: str | None) -> str:
     labels = {
         Status.WAITING: _("waiting at {stage}", stage=t.stage),
-        Status.CALLED: _("called to {station}", station=t.station or ""),
-        Status.SERVING: _("being served at {station}", station=t.station or ""),
+        Status.CALLED: _("called to {station}", station=station or ""),
+        Status.SERVING: _("being served at {station}", station=station or ""),
         Status.NO_SHOW: _("marked no-show"),
         Status.DONE: _("finished"),
     }
