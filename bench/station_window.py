@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from counter_desk.cli import common
 from counter_desk.clock import SystemClock, office_day
@@ -115,6 +115,8 @@ def _fill_history(db: Database, history: int) -> int:
         for start in range(0, len(events), 15000):
             s.execute(insert(Event), events[start : start + 15000])
         s.execute(Counter.__table__.update().values(value=seq))
+        if db.dialect == "postgresql":  # explicit ids were inserted: move the id sequence past them
+            s.execute(text("SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT max(id) FROM tickets))"))
         days = {t["day"] for t in tickets}
         for day in days:
             count = sum(1 for t in tickets if t["day"] == day)

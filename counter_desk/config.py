@@ -14,7 +14,12 @@ The file is ``config.toml`` in the platform config folder (``COUNTER_DESK_CONFIG
     [ui]
     language = "id"             # "id" (Bahasa Indonesia) or "en"
 
+    [scanner]
+    serial_port = "/dev/ttyACM0"  # only for serial scanners; keyboard-wedge (USB HID) scanners need nothing
+    baud = 9600
+
 Environment: ``COUNTER_DESK_DB_URL``, ``COUNTER_DESK_OFFICE``, ``COUNTER_DESK_STATION``, ``COUNTER_DESK_LANG``,
+``COUNTER_DESK_SCANNER_PORT``,
 ``COUNTER_DESK_DATA_DIR`` (where the default SQLite file and logs go).
 
 A database URL that carries a password may come from the environment, or from a config file only the owner can
@@ -52,6 +57,9 @@ class Settings:
     language: str
     data_dir: Path
     config_file: Path
+    #: A serial barcode scanner of this PC (e.g. /dev/ttyACM0), or None (keyboard-wedge scanners need nothing).
+    scanner_port: str | None = None
+    scanner_baud: int = 9600
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -151,12 +159,20 @@ def load_settings(
         value = flag or env.get(var) or _section(data, section, path).get("code")
         return str(value) if value else None
 
+    scanner = _section(data, "scanner", path)
+    baud = scanner.get("baud", 9600)
+    if not isinstance(baud, int) or isinstance(baud, bool) or baud <= 0:
+        msg = _("[scanner] baud must be a positive number, not {baud!r}", baud=baud)
+        raise InvalidInput(msg)
+    scanner_port = env.get("COUNTER_DESK_SCANNER_PORT") or scanner.get("serial_port") or None
     return Settings(
         db_url=url or default_db_url(folder),
         db_is_default=url is None,
         office=pick(office, "COUNTER_DESK_OFFICE", "office"),
         station=pick(station, "COUNTER_DESK_STATION", "station"),
         language=language,
+        scanner_port=str(scanner_port) if scanner_port else None,
+        scanner_baud=baud,
         data_dir=folder,
         config_file=path,
     )

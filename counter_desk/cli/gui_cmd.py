@@ -38,7 +38,14 @@ def _station(args: argparse.Namespace) -> int:
     from counter_desk.views.station import StationWindow
 
     app = application(settings.language)
-    window = StationWindow(db, station, office=settings.office, user=args.user)
+    window = StationWindow(
+        db,
+        station,
+        office=settings.office,
+        user=args.user,
+        serial_port=settings.scanner_port,
+        serial_baud=settings.scanner_baud,
+    )
     window.resize(1100, 700)
     window.show()
     code = app.exec()

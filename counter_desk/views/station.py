@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFileDialog,
     QGroupBox,
     QHeaderView,
     QLabel,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import DBAPIError
 
 from counter_desk.clock import Clock, office_local
+from counter_desk.devices.imagescan import decode_file
 from counter_desk.devices.scanner import parse_payload
 from counter_desk.errors import DatabaseUnavailable, UserError
 from counter_desk.i18n import _
@@ -37,6 +40,7 @@ from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.forms import child, load_form
 from counter_desk.qt.live import LiveFeed
 from counter_desk.qt.models import QueueModel
+from counter_desk.qt.serialscan import SerialScanner
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.qt.wedge import WedgeDetector
 from counter_desk.services.queue import QueueService
@@ -94,6 +98,8 @@ class StationWindow(QMainWindow):
         user: str | None = None,
         clock: Clock | None = None,
         live: bool = True,
+        serial_port: str | None = None,
+        serial_baud: int = 9600,
     ) -> None:
         super().__init__()
         self._db = db
@@ -129,6 +135,12 @@ class StationWindow(QMainWindow):
 
         self._wedge = WedgeDetector(self)
         self._wedge.scanned.connect(self.scan)
+        self._serial: SerialScanner | None = None
+        if serial_port:
+            self._serial = SerialScanner(serial_port, serial_baud, self)
+            self._serial.scanned.connect(self.scan)
+            self._serial.failed.connect(self._error)
+            self._serial.open()
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -155,6 +167,7 @@ class StationWindow(QMainWindow):
         self.code_edit = child(f, QLineEdit, "codeEdit")
         self.check_in_button = child(f, QPushButton, "checkInButton")
         self.walk_in_button = child(f, QPushButton, "walkInButton")
+        self.image_button = child(f, QPushButton, "imageButton")
         self.result_number = child(f, QLabel, "resultNumber")
         self.result_detail = child(f, QLabel, "resultDetail")
         self.current_box = child(f, QGroupBox, "currentBox")
@@ -210,6 +223,7 @@ class StationWindow(QMainWindow):
         self.check_in_button.clicked.connect(lambda: self.scan(self.code_edit.text()))
         self.code_edit.returnPressed.connect(lambda: self.scan(self.code_edit.text()))
         self.walk_in_button.clicked.connect(self._ask_walk_in)
+        self.image_button.clicked.connect(self._ask_image)
         QShortcut(QKeySequence(SHORTCUTS["walk_in"]), self, self._ask_walk_in)
         QShortcut(QKeySequence(SHORTCUTS["code"]), self, self.code_edit.setFocus)
 
@@ -308,6 +322,7 @@ class StationWindow(QMainWindow):
             self.buttons[name].setEnabled(enabled and not self._busy)
         self.check_in_button.setEnabled(not self._busy)
         self.walk_in_button.setEnabled(not self._busy)
+        self.image_button.setEnabled(not self._busy)
 
     def _tick(self) -> None:
         now = self._queue.clock.now()
@@ -458,6 +473,28 @@ class StationWindow(QMainWindow):
             self._show_issued,
         )
 
+    def scan_image(self, path: Path) -> None:
+        """Decode the code in a picture (on the worker: photos can be big), then check in as for a scan."""
+
+        def decoded(payload: str) -> None:
+            self.scan(payload)
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, UserError):
+                self._error(exc.message)
+            else:
+                log.error("decoding %s failed", path, exc_info=exc)
+                self._error(_("Unexpected error: {error}", error=exc))
+
+        self._tasks.run(lambda: decode_file(path), decoded, failed)
+
+    def _ask_image(self) -> None:
+        name, _filter = QFileDialog.getOpenFileName(
+            self, _("Scan from a picture"), str(Path.home()), _("Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)")
+        )
+        if name:
+            self.scan_image(Path(name))
+
     def walk_in(self, category: str) -> None:
         self._run_action(
             f"walk_in:{category}",
@@ -543,6 +580,8 @@ class StationWindow(QMainWindow):
         self._refresh_timer.stop()
         if self._live is not None:
             self._live.stop()
+        if self._serial is not None:
+            self._serial.close()
         self._tasks.close()
         super().closeEvent(event)
 
