@@ -56,16 +56,12 @@ class PgServer:
             msg = f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
             raise PgServerError(msg)
 
-    def start(self) -> PgServer:
-        if self._as_root:
-            shutil.chown(self.base, "postgres", "postgres")
-        self._run(
-            find_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale"
-        )
+    def _pg_ctl_start(self) -> None:
+        durable = "on" if self.fsync else "off"
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.base} "
-            f"-c max_connections={self.max_connections} -c fsync={'on' if self.fsync else 'off'} "
-            f"-c synchronous_commit={'on' if self.fsync else 'off'} -c full_page_writes={'on' if self.fsync else 'off'}"
+            f"-c max_connections={self.max_connections} -c fsync={durable} "
+            f"-c synchronous_commit={durable} -c full_page_writes={durable}"
         )
         self._run(
             find_bin("pg_ctl"),
@@ -81,6 +77,14 @@ class PgServer:
             "start",
         )
         self.running = True
+
+    def start(self) -> PgServer:
+        if self._as_root:
+            shutil.chown(self.base, "postgres", "postgres")
+        self._run(
+            find_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale"
+        )
+        self._pg_ctl_start()
         return self
 
     def stop(self, mode: str = "fast") -> None:
@@ -91,24 +95,7 @@ class PgServer:
 
     def restart(self) -> None:
         """Start again on the same port and data (used by outage tests)."""
-        options = (
-            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.base} "
-            f"-c max_connections={self.max_connections} -c fsync={'on' if self.fsync else 'off'}"
-        )
-        self._run(
-            find_bin("pg_ctl"),
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.base / "server.log"),
-            "-o",
-            options,
-            "-w",
-            "-t",
-            "60",
-            "start",
-        )
-        self.running = True
+        self._pg_ctl_start()
 
     def cleanup(self) -> None:
         self.stop("immediate")
