@@ -17,16 +17,16 @@ PRIORITY = QColor("#1b5e20")
 
 
 class QueueModel(QAbstractTableModel):
-    """A stage's waiting tickets in call order: number, category, priority mark, waiting time."""
+    """A stage's waiting tickets in call order: number, category, booked slot, priority mark, waiting time."""
 
-    NUMBER, CATEGORY, PRIORITY, WAITED = range(4)
+    NUMBER, CATEGORY, SLOT, PRIORITY, WAITED = range(5)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[WaitingTicket] = []
         self._now = dt.datetime.now(dt.UTC)
         self._target_s = 15 * 60
-        self._headers = [_("Number"), _("Category"), _("Priority"), _("Waiting")]
+        self._headers = [_("Number"), _("Category"), _("Booked slot"), _("Priority"), _("Waiting")]
         self._names: dict[str, str] = {}
 
     def set_names(self, category_names: dict[str, str]) -> None:
@@ -76,6 +76,8 @@ class QueueModel(QAbstractTableModel):
                 return w.ticket.number
             if column == self.CATEGORY:
                 return self._names.get(w.ticket.category, w.ticket.category)
+            if column == self.SLOT:
+                return w.ticket.slot.strftime("%H:%M") if w.ticket.slot else "—"
             if column == self.PRIORITY:
                 return "★" * min(3, max(0, w.ticket.priority_level // 5)) if w.ticket.priority_level else ""
             if column == self.WAITED:

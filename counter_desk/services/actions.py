@@ -143,16 +143,21 @@ class QueueCore:
             session, office, self.clock.now(), found.id if found else None, names=self._names.get(office.id)
         )
 
-    def _view(self, ctx: ActionContext, ticket: TicketLike, booking_code: str | None = None) -> TicketView:
-        """The plain view of a ticket; ``booking_code``, when the caller already read it, saves a query."""
+    def _view(
+        self, ctx: ActionContext, ticket: TicketLike, booking: tuple[str, dt.time | None] | None = None
+    ) -> TicketView:
+        """The plain view of a ticket; ``booking`` (code, slot), when the caller already read it, saves a query."""
         names = ctx.name_maps()
         if ticket.stage_id not in names.stages or (ticket.station_id or 0) not in {0, *names.stations}:
             # A stage or station added since the names were cached (ids never change meaning): read them again.
             ctx.names = None
             names = ctx.name_maps()
             self._names[ctx.office.id] = names
-        if booking_code is None and ticket.booking_id is not None:
-            booking_code = ctx.session.scalar(select(Booking.code).where(Booking.id == ticket.booking_id))
+        if booking is None and ticket.booking_id is not None:
+            row = ctx.session.execute(
+                select(Booking.code, Booking.slot_start).where(Booking.id == ticket.booking_id)
+            ).one()
+            booking = (row.code, row.slot_start)
         return TicketView(
             id=ticket.id,
             number=ticket.number,
@@ -163,7 +168,8 @@ class QueueCore:
             category=names.categories[ticket.category_id],
             priority_level=ticket.priority_level,
             front=ticket.front,
-            booking_code=booking_code,
+            booking_code=booking[0] if booking else None,
+            slot=booking[1] if booking else None,
             created_at=ticket.created_at,
             queued_at=ticket.queued_at,
             called_at=ticket.called_at,

@@ -521,7 +521,7 @@ class QueueService(QueueCore):
                 )
             # Plain rows with their booking codes in one query: a queue of hundreds is read in milliseconds.
             waiting = session.connection().execute(
-                select(*_t.c, _bookings.c.code.label("booking_code"))
+                select(*_t.c, _bookings.c.code.label("booking_code"), _bookings.c.slot_start.label("slot_start"))
                 .select_from(_t.outerjoin(_bookings, _bookings.c.id == _t.c.booking_id))
                 .where(_t.c.stage_id == stg.id, _t.c.status == Status.WAITING.value)
                 .order_by(_t.c.front.desc(), _t.c.priority_level.desc(), _t.c.queue_key, _t.c.id)
@@ -529,7 +529,8 @@ class QueueService(QueueCore):
             target = stg.wait_target_minutes * 60
             rows = []
             for t in waiting:
-                view = self._view(ctx, cast("TicketLike", t), t.booking_code)
+                booking = (t.booking_code, t.slot_start) if t.booking_code is not None else None
+                view = self._view(ctx, cast("TicketLike", t), booking)
                 waited = view.waited_seconds(ctx.now)
                 rows.append(WaitingTicket(view, waited, waited > target))
             held = {

@@ -36,6 +36,8 @@ class TicketView:
     finished_at: dt.datetime | None
     call_count: int
     outcome: str | None
+    #: The booked hour's start (M-Paspor slot), for booked tickets.
+    slot: dt.time | None = None
 
     def waited_seconds(self, now: dt.datetime) -> int:
         """Seconds in the current stage's queue (until called, if called)."""

@@ -199,6 +199,9 @@ def test_queue_model_passes_the_model_tester(qtmodeltester: object, queue: Queue
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     assert model.index(0, QueueModel.NUMBER).data() == "P-001"
     assert model.index(0, QueueModel.PRIORITY).data() == "★★"
+    assert model.index(0, QueueModel.SLOT).data() == "—"  # a walk-in has no booked slot
+    assert model.index(1, QueueModel.SLOT).data() == "08:00"  # booking 1: the 08-09 slot
+    assert model.headerData(QueueModel.SLOT, Qt.Orientation.Horizontal) == "Booked slot"
     model.tick(clock.now().replace(hour=clock.now().hour + 1))
     assert model.index(0, QueueModel.WAITED).data() == "60 min"
     assert model.index(0, QueueModel.WAITED).data(Qt.ItemDataRole.BackgroundRole) is not None
