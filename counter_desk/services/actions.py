@@ -148,7 +148,8 @@ class QueueCore:
     ) -> TicketView:
         """The plain view of a ticket; ``booking`` (code, slot), when the caller already read it, saves a query."""
         names = ctx.name_maps()
-        if ticket.stage_id not in names.stages or (ticket.station_id or 0) not in {0, *names.stations}:
+        station_id = ticket.station_id
+        if ticket.stage_id not in names.stages or (station_id is not None and station_id not in names.stations):
             # A stage or station added since the names were cached (ids never change meaning): read them again.
             ctx.names = None
             names = ctx.name_maps()

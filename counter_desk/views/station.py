@@ -120,7 +120,18 @@ class StationWindow(QMainWindow):
         self._bind_widgets()
         self._model = QueueModel(self)
         self.queue_view.setModel(self._model)
-        self.queue_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Fixed widths from the font, measured once: sizing columns to their contents costs every refresh.
+        header = self.queue_view.horizontalHeader()
+        metrics = self.queue_view.fontMetrics()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        for column, sample in (
+            (QueueModel.NUMBER, "WW-0000"),
+            (QueueModel.SLOT, _("Booked slot")),
+            (QueueModel.PRIORITY, _("Priority")),
+            (QueueModel.WAITED, _("Waiting") + " 000"),
+        ):
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+        header.setSectionResizeMode(QueueModel.CATEGORY, QHeaderView.ResizeMode.Stretch)
         self.queue_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self._style()
         self._connect_actions()
