@@ -98,8 +98,18 @@ def _office_values(o: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+STAGE_KINDS = ("reception", "service", "adjudication", "pickup")
+
+
 def _stage_values(e: dict[str, Any], where: str, position: int) -> dict[str, Any]:
+    kind = _field(e, "kind", str, where, "service")
+    if kind not in STAGE_KINDS:
+        msg = _(
+            "{where}: kind must be one of {kinds}, not {kind!r}", where=where, kinds=", ".join(STAGE_KINDS), kind=kind
+        )
+        raise InvalidInput(msg)
     return {
+        "kind": kind,
         "name": _field(e, "name", str, where),
         "name_en": _field(e, "name_en", str, where),
         "position": _field(e, "position", int, where, position),

@@ -16,8 +16,9 @@ from counter_desk.states import Action
 from counter_desk.store.journal import last_event_seq
 from counter_desk.store.models import Category, Event, Stage
 
-#: What a station does, by the code of its stage. Anything else is a plain calling station.
+#: What a station does: the kind of its stage (configuration, see db/seed/reference_office.toml).
 RECEPTION = "reception"
+SERVICE = "service"
 ADJUDICATION = "adjudication"
 PICKUP = "pickup"
 
@@ -46,10 +47,6 @@ class StationSnapshot:
     stages: list[Choice]
     #: Category code -> name, to show people names rather than codes.
     category_names: dict[str, str]
-
-
-def _kind(stage_code: str) -> str:
-    return stage_code if stage_code in (RECEPTION, ADJUDICATION, PICKUP) else "service"
 
 
 def station_snapshot(queue: QueueService, station: str) -> StationSnapshot:
@@ -82,7 +79,7 @@ def station_snapshot(queue: QueueService, station: str) -> StationSnapshot:
         # Reception issues tickets into the queue where booked applicants start: that is the queue it shows.
         booked = next((c for c in categories if not c.walk_in), None)
         shown_stage = stage
-        if _kind(stage.code) == RECEPTION and booked is not None:
+        if stage.kind == RECEPTION and booked is not None:
             shown_stage = session.get_one(Stage, booked.start_stage_id)
         stages = [
             Choice(s.code, s.name)
@@ -98,7 +95,7 @@ def station_snapshot(queue: QueueService, station: str) -> StationSnapshot:
         station_name=st.name,
         stage=stage.code,
         stage_name=stage.name,
-        kind=_kind(stage.code),
+        kind=stage.kind,
         queue=status,
         current=current,
         served_today=int(served or 0),

@@ -68,8 +68,14 @@ class Stage(Base):
     #: Calls of this stage are shown and spoken on the waiting-room display.
     announce: Mapped[bool] = mapped_column(Boolean, default=True)
     wait_target_minutes: Mapped[int] = mapped_column(default=15)
+    #: What its stations do: ``reception`` issues tickets, ``service`` calls and serves, ``adjudication``
+    #: approves or rejects files, ``pickup`` hands passports over.
+    kind: Mapped[str] = mapped_column(String(16), default="service", server_default="service")
 
-    __table_args__ = (UniqueConstraint("office_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("office_id", "code"),
+        CheckConstraint("kind IN ('reception', 'service', 'adjudication', 'pickup')", name="kind"),
+    )
 
 
 class Station(Base):

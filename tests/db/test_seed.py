@@ -1,0 +1,81 @@
+"""Loading an office's configuration: idempotent, and a malformed file refused whole with the entry named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from counter_desk import resources
+from counter_desk.errors import InvalidInput
+from counter_desk.services import seed
+from counter_desk.store import migrate
+from counter_desk.store.engine import Database
+
+REFERENCE = resources.seed_file("reference_office.toml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def empty_db(empty_db_url: str) -> Database:
+    db = Database.connect(empty_db_url)
+    migrate.upgrade(db)
+    return db
+
+
+def _counts(db: Database) -> tuple[int, ...]:
+    with db.read() as s:
+        return tuple(
+            s.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("offices", "stages", "stations", "categories", "users")
+        )
+
+
+def test_reference_office_loads_once(empty_db: Database) -> None:
+    first = seed.load(empty_db)
+    assert (first.created, first.updated) == (25, 0)
+    assert _counts(empty_db) == (1, 4, 8, 7, 5)
+    again = seed.load(empty_db)
+    assert (again.created, again.updated) == (0, 0)
+    with empty_db.read() as s:
+        kinds = {row.code: row.kind for row in s.execute(text("SELECT code, kind FROM stages"))}
+    assert kinds == {
+        "reception": "reception",
+        "interview": "service",
+        "adjudication": "adjudication",
+        "pickup": "pickup",
+    }
+    empty_db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('kind = "service"', 'kind = "cashier"'), r"\[\[stages\]\] #2: kind must be one of"),
+        (('prefix = "A"', 'prefix = "a1"'), r"\[\[categories\]\] #1: prefix must be 1-4 capital letters"),
+        (('stage = "interview"', 'stage = "mars"'), r"\[\[stations\]\] #3: unknown stage 'mars'"),
+        (('timezone = "Asia/Jakarta"', 'timezone = "Mars/Olympus"'), r"unknown time zone 'Mars/Olympus'"),
+        (('name = "Wawancara 1"', 'name = ""'), r"\[\[stations\]\] #3: field 'name' is empty"),
+        (("priority_level = 10", 'priority_level = "high"'), r"field 'priority_level' must be int"),
+        (("[office]", "[offize]"), r"missing \[office\]"),
+    ],
+)
+def test_a_malformed_file_is_refused_whole(
+    empty_db: Database, tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    path = tmp_path / "office.toml"
+    path.write_text(REFERENCE.replace(*change, 1), encoding="utf-8")
+    with pytest.raises(InvalidInput, match=message):
+        seed.load(empty_db, path)
+    assert _counts(empty_db) == (0, 0, 0, 0, 0)  # nothing half-loaded
+    empty_db.dispose()
+
+
+def test_not_toml(empty_db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "office.toml"
+    path.write_text("[office\ncode=", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="is not valid TOML"):
+        seed.load(empty_db, path)
+    with pytest.raises(InvalidInput, match="does not exist"):
+        seed.load(empty_db, tmp_path / "missing.toml")
+    empty_db.dispose()
