@@ -52,7 +52,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from counter_desk.cli import bench_cmd, db_cmd, demo_cmd, gui_cmd, queue_cmd
+    from counter_desk.cli import bench_cmd, db_cmd, demo_cmd, gui_cmd, print_cmd, queue_cmd
 
     parser = _Parser(
         prog="counter-desk",
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui_cmd.register(sub)
     demo_cmd.register(sub)
     bench_cmd.register(sub)
+    print_cmd.register(sub)
     return parser
 
 

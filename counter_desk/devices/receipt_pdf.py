@@ -1,0 +1,145 @@
+"""A :class:`~counter_desk.services.receipts.Receipt` as a PDF: a receipt roll (80 mm, 58 mm) or an A6 sheet.
+
+A roll page is exactly as long as its content; A6 is a fixed page with the content at the top. Text is set in
+DejaVu Sans (embedded, so any name prints as written) when the system has it, else in Helvetica.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from counter_desk.errors import InvalidInput
+from counter_desk.i18n import _
+from counter_desk.services.receipts import QrLine, Receipt, ReceiptLine, Separator, TextLine
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@dataclass(frozen=True)
+class Paper:
+    width: float
+    #: None: a roll, cut to the content's length.
+    height: float | None
+    margin: float
+    font_size: float
+    qr_size: float
+
+
+PAPERS = {
+    "80mm": Paper(80 * mm, None, 4 * mm, 9, 34 * mm),
+    "58mm": Paper(58 * mm, None, 3 * mm, 8, 30 * mm),
+    "a6": Paper(105 * mm, 148 * mm, 8 * mm, 10, 40 * mm),
+}
+DEFAULT_PAPER = "80mm"
+LEADING = 1.25
+
+
+def paper(name: str) -> Paper:
+    try:
+        return PAPERS[name.lower()]
+    except KeyError:
+        msg = _("unknown paper {paper!r}; choose one of: {papers}", paper=name, papers=", ".join(PAPERS))
+        raise InvalidInput(msg) from None
+
+
+def _fonts() -> tuple[str, str]:
+    """The regular and bold font names, registering DejaVu Sans on first use when it is installed."""
+    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+    if not (regular.is_file() and bold.is_file()):
+        return "Helvetica", "Helvetica-Bold"
+    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
+        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
+    return "DejaVuSans", "DejaVuSans-Bold"
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One receipt line laid out: its height and how to draw it with its top at ``y``."""
+
+    line: ReceiptLine
+    height: float
+    font: str = ""
+    size: float = 0
+    texts: tuple[str, ...] = ()
+
+
+def _layout(receipt: Receipt, p: Paper, fonts: tuple[str, str]) -> list[_Block]:
+    width = p.width - 2 * p.margin
+    blocks = []
+    for line in receipt.lines:
+        if isinstance(line, TextLine):
+            font = fonts[1] if line.bold else fonts[0]
+            size = p.font_size * max(1, min(line.size, 8))
+            if line.size > 1:
+                # A big line (the number) stays on one line: shrink it to fit instead of wrapping.
+                size = min(size, size * width / max(pdfmetrics.stringWidth(line.text, font, size), 1))
+            texts = tuple(simpleSplit(line.text, font, size, width)) or ("",)
+            blocks.append(_Block(line, len(texts) * size * LEADING, font, size, texts))
+        elif isinstance(line, QrLine):
+            blocks.append(_Block(line, p.qr_size + 2 * mm))
+        else:
+            blocks.append(_Block(line, 3 * mm))
+    return blocks
+
+
+def _draw_qr(c: canvas.Canvas, payload: str, x: float, y: float, side: float) -> None:
+    widget = QrCodeWidget(payload, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    drawing.drawOn(c, x, y)
+
+
+def render_pdf(receipt: Receipt, paper_name: str = DEFAULT_PAPER) -> bytes:
+    """The receipt as PDF bytes on ``paper_name`` (``80mm``, ``58mm`` or ``a6``)."""
+    p = paper(paper_name)
+    fonts = _fonts()
+    blocks = _layout(receipt, p, fonts)
+    content = sum(b.height for b in blocks)
+    height = p.height if p.height is not None else content + 2 * p.margin
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=(p.width, height), invariant=True)
+    c.setTitle(f"{receipt.office_name} {receipt.number}")
+    c.setAuthor("Counter Desk")
+    left, right = p.margin, p.width - p.margin
+    y = height - p.margin
+    for b in blocks:
+        line = b.line
+        if isinstance(line, TextLine):
+            c.setFont(b.font, b.size)
+            for i, text in enumerate(b.texts):
+                base = y - (i + 1) * b.size * LEADING + b.size * (LEADING - 1) + b.size * 0.2
+                if line.align == "left":
+                    c.drawString(left, base, text)
+                elif line.align == "right":
+                    c.drawRightString(right, base, text)
+                else:
+                    c.drawCentredString(p.width / 2, base, text)
+        elif isinstance(line, QrLine):
+            _draw_qr(c, line.payload, (p.width - p.qr_size) / 2, y - 1 * mm - p.qr_size, p.qr_size)
+        elif isinstance(line, Separator):
+            c.setDash(2, 2)
+            c.setLineWidth(0.5)
+            c.line(left, y - b.height / 2, right, y - b.height / 2)
+            c.setDash()
+        y -= b.height
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+def write_pdf(receipt: Receipt, path: Path, paper_name: str = DEFAULT_PAPER) -> None:
+    """Render first, then write: a bad paper name or a failed render leaves no file behind."""
+    data = render_pdf(receipt, paper_name)
+    path.write_bytes(data)
