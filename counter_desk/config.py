@@ -18,8 +18,12 @@ The file is ``config.toml`` in the platform config folder (``COUNTER_DESK_CONFIG
     serial_port = "/dev/ttyACM0"  # only for serial scanners; keyboard-wedge (USB HID) scanners need nothing
     baud = 9600
 
+    [printer]
+    escpos = "/dev/usb/lp0"     # a thermal printer taking raw ESC/POS; without it receipts are PDF files only
+    paper = "80mm"              # or "58mm"
+
 Environment: ``COUNTER_DESK_DB_URL``, ``COUNTER_DESK_OFFICE``, ``COUNTER_DESK_STATION``, ``COUNTER_DESK_LANG``,
-``COUNTER_DESK_SCANNER_PORT``,
+``COUNTER_DESK_SCANNER_PORT``, ``COUNTER_DESK_PRINTER``,
 ``COUNTER_DESK_DATA_DIR`` (where the default SQLite file and logs go).
 
 A database URL that carries a password may come from the environment, or from a config file only the owner can
@@ -60,6 +64,9 @@ class Settings:
     #: A serial barcode scanner of this PC (e.g. /dev/ttyACM0), or None (keyboard-wedge scanners need nothing).
     scanner_port: str | None = None
     scanner_baud: int = 9600
+    #: The receipt printer's device or file for raw ESC/POS (e.g. /dev/usb/lp0), or None (PDF only).
+    printer: Path | None = None
+    paper: str = "80mm"
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -165,6 +172,12 @@ def load_settings(
         msg = _("[scanner] baud must be a positive number, not {baud!r}", baud=baud)
         raise InvalidInput(msg)
     scanner_port = env.get("COUNTER_DESK_SCANNER_PORT") or scanner.get("serial_port") or None
+    printer_section = _section(data, "printer", path)
+    printer = env.get("COUNTER_DESK_PRINTER") or printer_section.get("escpos") or None
+    paper = str(printer_section.get("paper", "80mm"))
+    if paper not in ("80mm", "58mm"):
+        msg = _("[printer] paper must be 80mm or 58mm, not {paper!r}", paper=paper)
+        raise InvalidInput(msg)
     return Settings(
         db_url=url or default_db_url(folder),
         db_is_default=url is None,
@@ -173,6 +186,8 @@ def load_settings(
         language=language,
         scanner_port=str(scanner_port) if scanner_port else None,
         scanner_baud=baud,
+        printer=Path(str(printer)) if printer else None,
+        paper=paper,
         data_dir=folder,
         config_file=path,
     )

@@ -45,6 +45,9 @@ def _station(args: argparse.Namespace) -> int:
         user=args.user,
         serial_port=settings.scanner_port,
         serial_baud=settings.scanner_baud,
+        receipts_dir=settings.data_dir / "receipts",
+        printer=settings.printer,
+        paper=settings.paper,
     )
     window.resize(1100, 700)
     window.show()

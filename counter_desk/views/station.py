@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 
 from counter_desk.clock import Clock, office_local
 from counter_desk.devices.imagescan import decode_file
+from counter_desk.devices.printing import Printed, print_ticket
 from counter_desk.devices.scanner import parse_payload
 from counter_desk.errors import DatabaseUnavailable, UserError
 from counter_desk.i18n import _
@@ -68,6 +69,7 @@ SHORTCUTS = {
     "reject": "Ctrl+R",
 }
 ERROR_STYLE = "background:#c62828;color:white;font-size:18px;padding:8px;border-radius:4px;"
+WARN_STYLE = "background:#ef6c00;color:white;font-size:18px;padding:8px;border-radius:4px;"
 INFO_STYLE = "background:#2e7d32;color:white;font-size:18px;padding:8px;border-radius:4px;"
 REFRESH_DEBOUNCE_MS = 50
 
@@ -83,11 +85,13 @@ class StationWindow(QMainWindow):
         refreshed(): the window shows a fresh snapshot of the database.
         acted(object): an action succeeded; carries its :class:`~counter_desk.services.views.Result`.
         failed(str): an action or a scan was refused; carries the message shown.
+        printed(object): a ticket's receipt was made; carries :class:`~counter_desk.devices.printing.Printed`.
     """
 
     refreshed = Signal()
     acted = Signal(object)
     failed = Signal(str)
+    printed = Signal(object)
 
     def __init__(
         self,
@@ -100,6 +104,9 @@ class StationWindow(QMainWindow):
         live: bool = True,
         serial_port: str | None = None,
         serial_baud: int = 9600,
+        receipts_dir: Path | None = None,
+        printer: Path | None = None,
+        paper: str = "80mm",
     ) -> None:
         super().__init__()
         self._db = db
@@ -114,6 +121,9 @@ class StationWindow(QMainWindow):
         self._live: LiveFeed | None = None
         self._want_live = live
         self._feed_state: FeedState | None = None
+        self._receipts_dir = receipts_dir
+        self._printer = printer
+        self._paper = paper
 
         self._form = load_form("station.ui", self)
         self.setCentralWidget(self._form)
@@ -136,22 +146,10 @@ class StationWindow(QMainWindow):
         self._style()
         self._connect_actions()
 
-        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DEBOUNCE_MS)
-        self._refresh_timer.setObjectName("refreshDebounce")
-        self._refresh_timer.timeout.connect(self.refresh)
-        self._clock_timer = QTimer(self, interval=1000)
-        self._clock_timer.setObjectName("clockTick")
-        self._clock_timer.timeout.connect(self._tick)
-        self._clock_timer.start()
-
+        self._start_timers()
         self._wedge = WedgeDetector(self)
         self._wedge.scanned.connect(self.scan)
-        self._serial: SerialScanner | None = None
-        if serial_port:
-            self._serial = SerialScanner(serial_port, serial_baud, self)
-            self._serial.scanned.connect(self.scan)
-            self._serial.failed.connect(self._error)
-            self._serial.open()
+        self._serial = self._open_serial(serial_port, serial_baud)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -163,6 +161,24 @@ class StationWindow(QMainWindow):
         self.refresh()
 
     # ------------------------------------------------------------------ building
+
+    def _start_timers(self) -> None:
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DEBOUNCE_MS)
+        self._refresh_timer.setObjectName("refreshDebounce")
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._clock_timer = QTimer(self, interval=1000)
+        self._clock_timer.setObjectName("clockTick")
+        self._clock_timer.timeout.connect(self._tick)
+        self._clock_timer.start()
+
+    def _open_serial(self, port: str | None, baud: int) -> SerialScanner | None:
+        if not port:
+            return None
+        scanner = SerialScanner(port, baud, self)
+        scanner.scanned.connect(self.scan)
+        scanner.failed.connect(self._error)
+        scanner.open()
+        return scanner
 
     def _bind_widgets(self) -> None:
         f = self._form
@@ -374,6 +390,12 @@ class StationWindow(QMainWindow):
         QApplication.beep()
         self.failed.emit(message)
 
+    def _warn(self, message: str) -> None:
+        self.banner.setStyleSheet(WARN_STYLE)
+        self.banner.setText(message)
+        self.banner.show()
+        QApplication.beep()
+
     def _info(self, message: str) -> None:
         self.banner.setStyleSheet(INFO_STYLE)
         self.banner.setText(message)
@@ -530,6 +552,35 @@ class StationWindow(QMainWindow):
         self.result_detail.setText(detail)
         self._info(_("Ticket {number} issued", number=t.number))
         self.code_edit.setFocus()
+        if self._receipts_dir is not None:
+            self._print(t.number)
+
+    def _print(self, number: str) -> None:
+        """Print after the ticket is issued: a dead printer never stops the queue, the PDF is always kept."""
+        assert self._receipts_dir is not None
+        folder, printer, paper = self._receipts_dir, self._printer, self._paper
+
+        def done(outcome: Printed) -> None:
+            if outcome.printer_ok is False:
+                self._warn(
+                    _(
+                        "Ticket {number} issued, but the printer failed ({error}). The receipt is kept at {pdf}",
+                        number=outcome.number,
+                        error=outcome.printer_error,
+                        pdf=outcome.pdf,
+                    )
+                )
+            self.printed.emit(outcome)
+
+        def failed(exc: Exception) -> None:
+            log.error("printing %s failed", number, exc_info=exc)
+            self._warn(
+                _("Ticket {number} issued, but its receipt could not be made: {error}", number=number, error=exc)
+            )
+
+        self._tasks.run(
+            lambda: print_ticket(self._queue, number, pdf_dir=folder, printer=printer, paper=paper), done, failed
+        )
 
     # ------------------------------------------------------------------ dialogs
 

@@ -69,3 +69,27 @@ def test_picture_of_a_booking_qr_checks_in(qtbot: QtBot, db: Database, clock: Fi
     with qtbot.waitSignal(window.failed, timeout=WAIT_MS) as failed:
         window.scan_image(tmp_path / "nothing.png")
     assert "does not exist" in failed.args[0]
+
+
+def test_reception_prints_the_ticket_and_keeps_the_pdf(
+    qtbot: QtBot, db: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    printer = tmp_path / "lp0"
+    window = _reception(qtbot, db, clock, receipts_dir=tmp_path / "receipts", printer=printer)
+    with qtbot.waitSignal(window.printed, timeout=WAIT_MS) as blocker:
+        window.scan(booking_code(10))
+    printed = blocker.args[0]
+    assert printed.printer_ok is True and printed.pdf.is_file()
+    assert printed.pdf.read_bytes().startswith(b"%PDF")
+    data = printer.read_bytes()
+    assert b"A-001" in data and b"\x1d(k" in data and b"\x1dV" in data  # text, QR, cut
+
+
+def test_a_dead_printer_never_blocks_the_ticket(qtbot: QtBot, db: Database, clock: FixedClock, tmp_path: Path) -> None:
+    window = _reception(qtbot, db, clock, receipts_dir=tmp_path / "receipts", printer=tmp_path / "gone" / "lp0")
+    with qtbot.waitSignal(window.printed, timeout=WAIT_MS) as blocker:
+        window.scan(booking_code(11))
+    printed = blocker.args[0]
+    assert printed.printer_ok is False and printed.pdf.is_file()
+    assert window.result_number.text() == "A-001"  # issued anyway
+    assert "printer failed" in window.banner.text() and str(printed.pdf) in window.banner.text()

@@ -83,3 +83,20 @@ def test_an_explicit_config_file_must_exist(tmp_path: Path) -> None:
         load_settings(config=tmp_path / "missing.toml", env={})
     # The default location may be missing: first start.
     assert load_settings(env=_env(tmp_path) | {"COUNTER_DESK_CONFIG": ""}).db_is_default
+
+
+def test_printer_and_scanner_settings(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[printer]\nescpos = "/dev/usb/lp0"\npaper = "58mm"\n[scanner]\nserial_port = "/dev/ttyACM0"\nbaud = 19200\n'
+    )
+    s = load_settings(env=_env(tmp_path))
+    assert (s.printer, s.paper, s.scanner_port, s.scanner_baud) == (Path("/dev/usb/lp0"), "58mm", "/dev/ttyACM0", 19200)
+    assert load_settings(env=_env(tmp_path, COUNTER_DESK_PRINTER="/tmp/receipts.bin")).printer == Path(
+        "/tmp/receipts.bin"
+    )
+    (tmp_path / "config.toml").write_text('[printer]\npaper = "A4"\n')
+    with pytest.raises(InvalidInput, match="paper must be 80mm or 58mm"):
+        load_settings(env=_env(tmp_path))
+    (tmp_path / "config.toml").write_text("[scanner]\nbaud = -1\n")
+    with pytest.raises(InvalidInput, match="baud must be a positive number"):
+        load_settings(env=_env(tmp_path))
