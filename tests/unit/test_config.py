@@ -91,9 +91,7 @@ def test_printer_and_scanner_settings(tmp_path: Path) -> None:
     )
     s = load_settings(env=_env(tmp_path))
     assert (s.printer, s.paper, s.scanner_port, s.scanner_baud) == (Path("/dev/usb/lp0"), "58mm", "/dev/ttyACM0", 19200)
-    assert load_settings(env=_env(tmp_path, COUNTER_DESK_PRINTER="/tmp/receipts.bin")).printer == Path(
-        "/tmp/receipts.bin"
-    )
+    assert load_settings(env=_env(tmp_path, COUNTER_DESK_PRINTER="/dev/usb/lp1")).printer == Path("/dev/usb/lp1")
     (tmp_path / "config.toml").write_text('[printer]\npaper = "A4"\n')
     with pytest.raises(InvalidInput, match="paper must be 80mm or 58mm"):
         load_settings(env=_env(tmp_path))
