@@ -26,10 +26,8 @@ import re
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import tomllib
 from collections import Counter as Tally
 from pathlib import Path
 from typing import Any
@@ -37,7 +35,6 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from counter_desk import resources
 from counter_desk.cli import common
 from counter_desk.clock import office_day
 from counter_desk.errors import EmptyQueue, InvalidInput
@@ -71,30 +68,9 @@ def station_code(i: int) -> str:
 # -- the bench office -------------------------------------------------------------------------------------------
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value)  # a JSON string is a valid TOML basic string
-    msg = f"cannot write {value!r} as TOML"
-    raise TypeError(msg)
-
-
-def _dump_seed(data: dict[str, Any]) -> str:
-    """The seed format only: one [office] table and arrays of flat tables."""
-    lines = ["[office]", *(f"{k} = {_toml_value(v)}" for k, v in data["office"].items())]
-    for table in ("stages", "stations", "categories", "users"):
-        for entry in data.get(table, []):
-            lines += ["", f"[[{table}]]", *(f"{k} = {_toml_value(v)}" for k, v in entry.items())]
-    return "\n".join(lines) + "\n"
-
-
-def bench_seed(stations: int) -> str:
-    """The reference office's seed file, changed into the bench office: one stage, ``stations`` stations, no users."""
-    with resources.seed_file(seed.REFERENCE_OFFICE).open("rb") as fh:
-        data = tomllib.load(fh)
+def bench_office(stations: int) -> dict[str, Any]:
+    """The reference office, changed into the bench office: one stage, ``stations`` stations, no users."""
+    data = seed.reference_data()
     data["office"] |= {"code": OFFICE, "name": "Benchmark office (counter-desk bench call-next)"}
     interview = next(s for s in data["stages"] if s["code"] == "interview")
     data["stages"] = [interview | {"code": STAGE, "name": "Bangku uji", "name_en": "Bench", "position": 1}]
@@ -115,15 +91,12 @@ def bench_seed(stations: int) -> str:
         for code, prefix, level, _ in CATEGORIES
     ]
     data.pop("users", None)  # usernames are unique across offices
-    return _dump_seed(data)
+    return data
 
 
 def prepare_office(db: Database, stations: int) -> dict[str, Any]:
     """Create or update the bench office; free any station a previous, interrupted run left holding a ticket."""
-    with tempfile.TemporaryDirectory(prefix="counter-desk-bench-") as folder:
-        path = Path(folder) / "bench_office.toml"
-        path.write_text(bench_seed(stations), encoding="utf-8")
-        seed.load(db, path)
+    seed.load_data(db, bench_office(stations))
     with db.read() as s:
         office = s.scalars(select(Office).where(Office.code == OFFICE)).one()
         stage_id = s.scalars(select(Stage.id).where(Stage.office_id == office.id, Stage.code == STAGE)).one()

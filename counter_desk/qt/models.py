@@ -49,9 +49,6 @@ class QueueModel(QAbstractTableModel):
     def ticket_at(self, row: int) -> WaitingTicket | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def row_of(self, ticket_id: int) -> int:
-        return next((i for i, w in enumerate(self._rows) if w.ticket.id == ticket_id), -1)
-
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
 

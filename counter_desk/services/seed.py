@@ -203,8 +203,20 @@ class _Loader:
 
 def load(db: Database, path: Path | None = None, *, clock: Clock | None = None) -> SeedReport:
     """Create or update the office described by ``path`` (default: the reference office)."""
-    path = path or resources.seed_file(REFERENCE_OFFICE)
-    data = read_seed(path)
+    return load_data(db, read_seed(path or resources.seed_file(REFERENCE_OFFICE)), clock=clock)
+
+
+def reference_data() -> dict[str, Any]:
+    """The reference office's seed, parsed: a starting point for a test or benchmark office."""
+    return read_seed(resources.seed_file(REFERENCE_OFFICE))
+
+
+def load_data(db: Database, data: dict[str, Any], *, clock: Clock | None = None) -> SeedReport:
+    """Create or update the office described by ``data`` (a parsed seed file), validated as a file would be."""
+    for table in ("office", "stages", "stations", "categories"):
+        if table not in data:
+            msg = _("seed data: missing [{table}]", table=table)
+            raise InvalidInput(msg)
     code = _field(data["office"], "code", str, "[office]")
     office_values = _office_values(data["office"])
     with db.write() as s:

@@ -27,7 +27,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,7 +44,6 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import Date, text
 
-from counter_desk import resources
 from counter_desk.clock import FixedClock, office_day
 from counter_desk.errors import (
     Conflict,
@@ -146,24 +144,21 @@ class Model:
         return (not self.front, -self.priority, self.queue_key, self.id)
 
 
-def _office_seed(tmp: Path, code: str) -> Path:
+def _office(code: str) -> dict[str, Any]:
     """The reference office under another code, without [[users]] (usernames are unique across offices)."""
-    reference = resources.seed_file(seed.REFERENCE_OFFICE).read_text(encoding="utf-8")
-    body, _, _ = reference.partition("[[users]]")
-    renamed = body.replace('code = "kanim-blitar"', f'code = "{code}"', 1)
-    assert renamed != body
-    path = tmp / f"{code}.toml"
-    path.write_text(renamed, encoding="utf-8")
-    return path
+    data = seed.reference_data()
+    data["office"] |= {"code": code}
+    data.pop("users", None)
+    return data
 
 
 class TicketLifecycle(RuleBasedStateMachine):
-    def __init__(self, db: Database, tmp: Path) -> None:
+    def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
         self.code = f"lc-{uuid.uuid4().hex[:12]}"
         self.clock = FixedClock(MONDAY_9)
-        seed.load(db, _office_seed(tmp, self.code), clock=self.clock)
+        seed.load_data(db, _office(self.code), clock=self.clock)
         for day, count in BOOKINGS.items():
             seed.sample_bookings(db, count, day=day, office=self.code, clock=self.clock)
         self.queue = QueueService(db, clock=self.clock, office=self.code)
@@ -694,14 +689,14 @@ class TicketLifecycle(RuleBasedStateMachine):
         assert seen == wanted
 
 
-def test_ticket_lifecycle_follows_the_model(db_url: str, tmp_path: Path) -> None:
+def test_ticket_lifecycle_follows_the_model(db_url: str) -> None:
     db = Database.connect(db_url)
     assert db.dialect == db_url.partition(":")[0].partition("+")[0]
     offices: list[str] = []
 
     class OnThisDatabase(TicketLifecycle):
         def __init__(self) -> None:
-            super().__init__(db, tmp_path)
+            super().__init__(db)
             offices.append(self.code)
 
     try:

@@ -10,20 +10,16 @@ locked"); and the event log is still gap-free.
 from __future__ import annotations
 
 import itertools
-import json
 import multiprocessing
 import queue as stdlib_queue
 import time
-import tomllib
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import MONDAY_9, booking_code
 from sqlalchemy import text
 
-from counter_desk import resources
 from counter_desk.clock import FixedClock
 from counter_desk.errors import EmptyQueue
 from counter_desk.services import seed
@@ -45,30 +41,9 @@ MAX_ERRORS = 20
 # -- the office: a modified copy of the reference office ------------------------------------------------------
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value)  # a JSON string is a valid TOML basic string
-    msg = f"cannot write {value!r} as TOML"
-    raise TypeError(msg)
-
-
-def _dump_seed(data: dict[str, Any]) -> str:
-    """The seed format only: one [office] table and arrays of flat tables."""
-    lines = ["[office]", *(f"{k} = {_toml_value(v)}" for k, v in data["office"].items())]
-    for table in ("stages", "stations", "categories", "users"):
-        for entry in data.get(table, []):
-            lines += ["", f"[[{table}]]", *(f"{k} = {_toml_value(v)}" for k, v in entry.items())]
-    return "\n".join(lines) + "\n"
-
-
-def _race_office_seed(folder: Path) -> Path:
-    """The reference office's file, changed into one stage with eight stations (users left out: they are global)."""
-    with resources.seed_file(seed.REFERENCE_OFFICE).open("rb") as fh:
-        data = tomllib.load(fh)
+def _race_office() -> dict[str, Any]:
+    """The reference office, changed into one stage with eight stations (users left out: they are global)."""
+    data = seed.reference_data()
     data["office"] |= {"code": OFFICE, "name": "Race test office"}
     interview = next(s for s in data["stages"] if s["code"] == "interview")
     data["stages"] = [interview | {"code": STAGE, "name": "Meja", "name_en": "Desk", "position": 1}]
@@ -92,16 +67,14 @@ def _race_office_seed(folder: Path) -> Path:
         },
     ]
     data.pop("users", None)
-    path = folder / "race_office.toml"
-    path.write_text(_dump_seed(data), encoding="utf-8")
-    return path
+    return data
 
 
-def _fill_queue(url: str, folder: Path) -> None:
+def _fill_queue(url: str) -> None:
     db = Database.connect(url)
     try:
         clock = FixedClock(MONDAY_9)
-        seed.load(db, _race_office_seed(folder), clock=clock)
+        seed.load_data(db, _race_office(), clock=clock)
         seed.sample_bookings(db, BOOKINGS, office=OFFICE, clock=clock)
         service = QueueService(db, clock=clock, office=OFFICE)
         codes = [booking_code(n) for n in range(1, BOOKINGS + 1)]
@@ -275,8 +248,8 @@ def _verify(url: str, reports: list[dict[str, Any]]) -> None:
 
 
 @pytest.mark.slow
-def test_stations_in_separate_processes_never_claim_the_same_ticket(db_url: str, tmp_path: Path) -> None:
-    _fill_queue(db_url, tmp_path)
+def test_stations_in_separate_processes_never_claim_the_same_ticket(db_url: str) -> None:
+    _fill_queue(db_url)
     started = time.monotonic()
     reports = _race(db_url)
     elapsed = time.monotonic() - started

@@ -79,3 +79,12 @@ def test_not_toml(empty_db: Database, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="does not exist"):
         seed.load(empty_db, tmp_path / "missing.toml")
     empty_db.dispose()
+
+
+def test_seed_data_without_a_table_is_refused(empty_db: Database) -> None:
+    data = seed.reference_data()
+    del data["stations"]
+    with pytest.raises(InvalidInput, match=r"missing \[stations\]"):
+        seed.load_data(empty_db, data)
+    assert _counts(empty_db) == (0, 0, 0, 0, 0)
+    empty_db.dispose()
