@@ -115,6 +115,11 @@ class Category(Base):
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
     start_stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Tickets of this category a day may issue; None: no limit. Walk-ins count against it at check-in.
+    daily_quota: Mapped[int | None]
+    #: Age limits of a priority group (elderly: min 60; child: max 5); None: no limit. Shown to the clerk.
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
 
     __table_args__ = (UniqueConstraint("office_id", "code"),)
 
@@ -279,3 +284,78 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
+
+
+class OfficeSetting(Base):
+    """One rule of an office (check-in window, ordering, office hours, retention...), edited by the supervisor.
+
+    The value is JSON, validated by ``counter_desk.services.rules``, which also holds every default.
+    """
+
+    __tablename__ = "office_settings"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Holiday(Base):
+    """A day the office is closed (national holiday, cuti bersama): no pickup is dated on it."""
+
+    __tablename__ = "holidays"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    name: Mapped[Name]
+
+
+class Pickup(Base):
+    """A passport to be collected: born with the pickup receipt at the interview, closed by the handover."""
+
+    __tablename__ = "pickups"
+
+    id: Mapped[IntPK]
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    #: What the receipt's barcode and QR code carry.
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    application_number: Mapped[str] = mapped_column(String(64))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
+    #: The interview ticket that issued the receipt.
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    #: First working day the passport may be collected.
+    ready_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    issued_at: Mapped[dt.datetime]
+    decided_at: Mapped[dt.datetime | None]
+    handed_over_at: Mapped[dt.datetime | None]
+    handed_over_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The pickup-counter ticket the applicant queued with.
+    pickup_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    #: ``applicant`` or ``family`` (a family member on the same KK); personal data, purged with the booking.
+    recipient: Mapped[str | None] = mapped_column(String(16))
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected', 'handed_over')", name="status"),
+        Index("ix_pickups_office_application", "office_id", "application_number"),
+    )
+
+
+class AuditEntry(Base):
+    """Who signed in (or failed to), and every configuration change. Append-only, like the event log."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[IntPK]
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Snapshot of the name typed at sign-in, also when no such user exists.
+    username: Mapped[str | None] = mapped_column(String(64))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (Index("ix_audit_office_time", "office_id", "created_at"),)
