@@ -3,8 +3,9 @@
 Source strings are English and written in the code as ``_("Call next")`` or, with values,
 ``_("no ticket {number} in this office", number=wanted)``. The catalog of a language is
 ``resources/i18n/<lang>.json`` (``{"source": "translation"}``); Bahasa Indonesia (``id``) is the default
-language of the program, English (``en``) needs no catalog. Qt forms (``ui/*.ui``) are translated through
-the same catalog by :class:`counter_desk.qt.i18n.CatalogTranslator`.
+language of the program, English (``en``) needs no catalog. A catalog may be split into several files, one per
+area of the program: ``resources/i18n/<lang>/*.json`` are merged (a source string in two files is an error).
+Qt forms (``ui/*.ui``) are translated through the same catalog by :class:`counter_desk.qt.i18n.CatalogTranslator`.
 
 ``tests/unit/test_i18n.py`` fails when a string in the code or the forms has no Indonesian translation, or a
 translation drops or invents a ``{placeholder}``.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from counter_desk import resources
@@ -32,10 +34,23 @@ def catalog(language: str) -> dict[str, str]:
     """The translations of ``language`` (empty for English, the source language)."""
     if language == "en":
         return {}
-    path = resources.resource("i18n", f"{language}.json")
-    with path.open(encoding="utf-8") as fh:
-        data: dict[str, str] = json.load(fh)
+    data: dict[str, str] = {}
+    for path in catalog_files(language):
+        with path.open(encoding="utf-8") as fh:
+            part: dict[str, str] = json.load(fh)
+        twice = sorted(set(part) & set(data))
+        if twice:
+            msg = f"{path.name}: translated in another file too: {twice}"
+            raise ValueError(msg)
+        data |= part
     return data
+
+
+def catalog_files(language: str) -> list[Path]:
+    """The files of ``language``'s catalog: ``<lang>.json`` and ``<lang>/*.json``."""
+    single = resources.resource("i18n", f"{language}.json")
+    folder = resources.resource("i18n", language)
+    return ([single] if single.is_file() else []) + (sorted(folder.glob("*.json")) if folder.is_dir() else [])
 
 
 def set_language(language: str) -> None:

@@ -10,9 +10,11 @@ Indonesia by default); argparse's help and usage errors stay English.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
+import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,8 +54,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from counter_desk.cli import bench_cmd, db_cmd, demo_cmd, gui_cmd, print_cmd, queue_cmd
-
     parser = _Parser(
         prog="counter-desk",
         description="Counter Desk: queue management for Indonesian passport offices.",
@@ -62,13 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
-    db_cmd.register(sub)
-    queue_cmd.register(sub)
-    gui_cmd.register(sub)
-    demo_cmd.register(sub)
-    bench_cmd.register(sub)
-    print_cmd.register(sub)
+    for name in command_modules():
+        importlib.import_module(f"counter_desk.cli.{name}").register(sub)
     return parser
+
+
+def command_modules() -> list[str]:
+    """The modules that add subcommands: every ``counter_desk/cli/*_cmd.py``, each with ``register(sub)``."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.endswith("_cmd"))
 
 
 def emit(args: argparse.Namespace, payload: dict[str, Any], human: str) -> None:

@@ -50,7 +50,7 @@ def test_every_string_has_an_indonesian_translation() -> None:
     wanted = _sources() | _form_strings()
     catalog = i18n.catalog("id")
     missing = [f"{where}: {text!r}" for text, where in wanted.items() if text not in catalog]
-    assert not missing, "no Indonesian translation in resources/i18n/id.json for:\n" + "\n".join(missing)
+    assert not missing, "no Indonesian translation in resources/i18n/id/*.json for:\n" + "\n".join(missing)
 
 
 def test_translations_keep_their_placeholders_and_nothing_is_stale() -> None:
@@ -90,6 +90,9 @@ def test_switching_languages() -> None:
         i18n.set_language("en")
 
 
-def test_catalog_is_valid_json_object() -> None:
-    data = json.loads(resources.resource("i18n", "id.json").read_text(encoding="utf-8"))
-    assert isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in data.items())
+def test_catalog_files_are_valid_json_objects() -> None:
+    files = i18n.catalog_files("id")
+    assert files, "no Indonesian catalog found under resources/i18n/"
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in data.items())
