@@ -74,3 +74,8 @@ def _(text: str, /, **values: Any) -> str:
     """Translate ``text`` and fill in its ``{placeholders}``."""
     translated = lookup(text)
     return translated.format(**values) if values else translated
+
+
+def N_(text: str, /) -> str:
+    """Mark ``text`` for translation where it is defined; translate it where shown with :func:`lookup`."""
+    return text

@@ -18,12 +18,12 @@ USER_FACING = ("services", "cli", "views", "qt", "devices", "live")
 
 
 def _sources() -> dict[str, str]:
-    """Every ``_("...")`` literal in the package, with where it is."""
+    """Every ``_("...")`` and ``N_("...")`` literal in the package, with where it is."""
     found: dict[str, str] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_":
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_"):
                 first = node.args[0] if node.args else None
                 where = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
                 assert isinstance(first, ast.Constant) and isinstance(first.value, str), (
