@@ -85,7 +85,7 @@ CHOICE_LABELS = {
 }
 
 
-def _check(rule: Rule, value: Any) -> Any:
+def check(rule: Rule, value: Any) -> Any:
     """``value`` as the rule's kind, or :class:`InvalidInput` saying what is allowed."""
     bad = _("{rule}: {value!r} is not allowed", rule=rule.key, value=value)
     if rule.kind in ("int", "optional_int"):
@@ -174,7 +174,7 @@ def update(
         raise InvalidInput(
             _("unknown rule {rules}; known rules: {known}", rules=", ".join(unknown), known=", ".join(RULES))
         )
-    values = {key: _check(RULES[key], value) for key, value in changes.items()}
+    values = {key: check(RULES[key], value) for key, value in changes.items()}
     now = (clock or SystemClock()).now()
     with db.write() as session:
         info = directory.office_info(session, office)

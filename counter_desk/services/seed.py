@@ -21,9 +21,9 @@ from counter_desk import resources
 from counter_desk.clock import Clock, SystemClock, office_day
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
-from counter_desk.services import directory
+from counter_desk.services import directory, rules
 from counter_desk.store.engine import Database
-from counter_desk.store.models import Booking, Category, Office, Stage, Station, User
+from counter_desk.store.models import Booking, Category, Holiday, Office, OfficeSetting, Stage, Station, User
 
 REFERENCE_OFFICE = "reference_office.toml"
 
@@ -131,6 +131,9 @@ def _category_values(e: dict[str, Any], where: str, start_stage_id: int) -> dict
         "walk_in": _field(e, "walk_in", bool, where, False),
         "start_stage_id": start_stage_id,
         "active": _field(e, "active", bool, where, True),
+        "daily_quota": _field(e, "daily_quota", int, where, None),
+        "min_age": _field(e, "min_age", int, where, None),
+        "max_age": _field(e, "max_age", int, where, None),
     }
 
 
@@ -200,6 +203,35 @@ class _Loader:
         else:
             self._apply(row, values)
 
+    def holiday(self, e: dict[str, Any], where: str) -> None:
+        day = _field(e, "day", dt.date, where)
+        name = _field(e, "name", str, where)
+        row = self.s.get(Holiday, (self.office_id, day))
+        if row is None:
+            self.s.add(Holiday(office_id=self.office_id, day=day, name=name))
+            self.created += 1
+        else:
+            self._apply(row, {"name": name})
+
+    def rules(self, table: dict[str, Any]) -> None:
+        """The office's first rules. A rule already set (by the supervisor) is kept: loading again resets nothing."""
+        if not isinstance(table, dict):
+            raise InvalidInput(_("seed data: [rules] must be a table"))
+        unknown = sorted(set(table) - set(rules.RULES))
+        if unknown:
+            msg = _(
+                "[rules]: unknown rule {rules}; known rules: {known}",
+                rules=", ".join(unknown),
+                known=", ".join(rules.RULES),
+            )
+            raise InvalidInput(msg)
+        values = {key: rules.check(rules.RULES[key], value) for key, value in table.items()}
+        have = set(self.s.scalars(select(OfficeSetting.key).where(OfficeSetting.office_id == self.office_id)))
+        for key, value in values.items():
+            if key not in have:
+                self.s.add(OfficeSetting(office_id=self.office_id, key=key, value=value, updated_at=self.now))
+                self.created += 1
+
 
 def load(db: Database, path: Path | None = None, *, clock: Clock | None = None) -> SeedReport:
     """Create or update the office described by ``path`` (default: the reference office)."""
@@ -241,6 +273,9 @@ def load_data(db: Database, data: dict[str, Any], *, clock: Clock | None = None)
             loader.upsert(Category, _field(e, "code", str, where), values)
         for i, e in enumerate(data.get("users", [])):
             loader.user(e, f"[[users]] #{i + 1}")
+        for i, e in enumerate(data.get("holidays", [])):
+            loader.holiday(e, f"[[holidays]] #{i + 1}")
+        loader.rules(data.get("rules", {}))
         return SeedReport(office=code, created=loader.created, updated=loader.updated)
 
 
