@@ -1,0 +1,231 @@
+"""The event log of some days, walked ticket by ticket: the waits, services, no-shows and calls it records.
+
+The supervisor's dashboard and the reports count the same things, so they both read them here, and the event
+log (not the tickets' current columns) is the truth (ARCHITECTURE §3):
+
+- a **wait** runs from the moment a ticket joins a stage's queue (``checked_in``, ``returned`` or
+  ``transferred`` into it) to the ``called`` event that takes it out; a waiting ticket moved to another stage
+  before being called leaves no wait behind (it was not served at that stage);
+- a **service** runs from ``started`` (the applicant at the counter) -- or from the call when the station never
+  pressed *Start*, as the adjudicator does not -- to the ``finished`` or ``transferred`` event of the station
+  that held the ticket; a return to the queue or a no-show is not a service;
+- an **arrival** at a stage is a ticket joining its queue from outside (``checked_in``, ``transferred``);
+  returns are the same applicant again and are not counted;
+- every **call** is kept with its station and officer; a call made by number (``QueueService.call``) carries a
+  reason, and ``data.out_of_order`` tells whether it skipped someone.
+
+One query reads the events of the days' tickets (``tickets.day`` through ``ix_tickets_office_day_number``,
+then ``ix_events_ticket``), ordered by ticket and sequence; times come back as seconds since the epoch so a
+month of events is walked without building a datetime per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Float, Table, func, select
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from counter_desk.states import Action, Status
+from counter_desk.store.models import Event, Ticket
+
+_e = cast("Table", Event.__table__)
+_t = cast("Table", Ticket.__table__)
+
+_ENTER = frozenset({Action.CHECK_IN.value, Action.RETURN.value, Action.TRANSFER.value})
+_HELD_STATES = frozenset({Status.CALLED.value, Status.SERVING.value})
+#: Seconds between the Unix epoch and the Julian day number 0 (SQLite's julianday()).
+_JULIAN_EPOCH_DAYS = 2440587.5
+
+
+def epoch_seconds(column: Any, dialect: str) -> ColumnElement[float]:
+    """``column`` (a UTC timestamp) as seconds since 1970 on either engine."""
+    if dialect == "postgresql":
+        return sql_cast(func.extract("epoch", column), Float)
+    # SQLite keeps naive UTC text; julianday() reads it, fractions of a second included.
+    return cast("ColumnElement[float]", (func.julianday(column) - _JULIAN_EPOCH_DAYS) * 86400.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    ticket_id: int
+    stage_id: int
+    #: When the ticket joined the queue and when it was called (epoch seconds).
+    joined: float
+    called: float
+    #: The station and officer that called it.
+    station_id: int | None
+    user_id: int | None
+
+    @property
+    def seconds(self) -> float:
+        return self.called - self.joined
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    ticket_id: int
+    stage_id: int
+    station_id: int | None
+    #: The officer who finished (or passed on) the ticket.
+    user_id: int | None
+    began: float
+    ended: float
+    #: ``finished`` or ``transferred``.
+    kind: str
+
+    @property
+    def seconds(self) -> float:
+        return self.ended - self.began
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    ticket_id: int
+    stage_id: int
+    at: float
+    #: ``checked_in`` (a new ticket) or ``transferred`` (from another stage).
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    seq: int
+    ticket_id: int
+    number: str
+    stage_id: int
+    station_id: int | None
+    user_id: int | None
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class NoShow:
+    seq: int
+    ticket_id: int
+    number: str
+    stage_id: int
+    station_id: int | None
+    user_id: int | None
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SpecificCall:
+    """A call by ticket number (``queue call``): who, where, when and why; ``out_of_order`` if someone was skipped."""
+
+    seq: int
+    number: str
+    stage_id: int
+    station_id: int | None
+    user_id: int | None
+    at: dt.datetime
+    reason: str
+    out_of_order: bool
+
+
+@dataclass
+class Timeline:
+    waits: list[Wait] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
+    arrivals: list[Arrival] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    no_shows: list[NoShow] = field(default_factory=list)
+    #: Tickets whose last event leaves them marked no-show (never put back).
+    open_no_shows: set[int] = field(default_factory=set)
+    #: station id -> (sequence, user id) of the station's last event.
+    last_at_station: dict[int, tuple[int, int | None]] = field(default_factory=dict)
+    tickets: int = 0
+    events: int = 0
+
+
+def _days_tickets(office_id: int, first: dt.date, last: dt.date) -> ColumnElement[bool]:
+    return cast("ColumnElement[bool]", (_t.c.office_id == office_id) & (_t.c.day >= first) & (_t.c.day <= last))
+
+
+def read_timeline(session: Session, office_id: int, first: dt.date, last: dt.date) -> Timeline:  # noqa: PLR0912 - a branch per event kind
+    """Walk the events of the office's tickets issued from ``first`` to ``last`` (inclusive)."""
+    dialect = session.get_bind().dialect.name
+    rows = session.execute(
+        select(
+            _e.c.ticket_id,
+            _e.c.seq,
+            _e.c.kind,
+            _e.c.from_status,
+            _e.c.stage_id,
+            _e.c.station_id,
+            _e.c.user_id,
+            _e.c.number,
+            epoch_seconds(_e.c.created_at, dialect),
+        )
+        .select_from(_t.join(_e, _e.c.ticket_id == _t.c.id))
+        .where(_days_tickets(office_id, first, last))
+        .order_by(_e.c.ticket_id, _e.c.seq)
+    )
+    out = Timeline()
+    current = None
+    joined: float | None = None
+    held_since = started = 0.0
+    held_stage = 0
+    ticket_status: str | None = None
+    for ticket_id, seq, kind, from_status, stage_id, station_id, user_id, number, epoch in rows:
+        at = round(epoch, 3)
+        out.events += 1
+        if ticket_id != current:
+            if ticket_status == Status.NO_SHOW.value and current is not None:
+                out.open_no_shows.add(current)
+            current, joined, ticket_status = ticket_id, None, None
+            out.tickets += 1
+        if station_id is not None:
+            previous = out.last_at_station.get(station_id)
+            if previous is None or previous[0] < seq:
+                out.last_at_station[station_id] = (seq, user_id)
+        if kind in _ENTER:
+            if kind == Action.TRANSFER.value and from_status in _HELD_STATES:
+                out.services.append(
+                    Service(ticket_id, held_stage, station_id, user_id, started or held_since, at, kind)
+                )
+            if kind != Action.RETURN.value:
+                out.arrivals.append(Arrival(ticket_id, stage_id, at, kind))
+            joined = at
+            ticket_status = Status.WAITING.value
+        elif kind == Action.CALL.value:
+            if joined is not None:
+                out.waits.append(Wait(ticket_id, stage_id, joined, at, station_id, user_id))
+            out.calls.append(Call(seq, ticket_id, number, stage_id, station_id, user_id, at))
+            joined, held_since, started, held_stage = None, at, 0.0, stage_id
+            ticket_status = Status.CALLED.value
+        elif kind == Action.START.value:
+            started = at
+            ticket_status = Status.SERVING.value
+        elif kind == Action.FINISH.value:
+            out.services.append(Service(ticket_id, held_stage, station_id, user_id, started or held_since, at, kind))
+            ticket_status = Status.DONE.value
+        elif kind == Action.NO_SHOW.value:
+            out.no_shows.append(NoShow(seq, ticket_id, number, stage_id, station_id, user_id, at))
+            ticket_status = Status.NO_SHOW.value
+    if ticket_status == Status.NO_SHOW.value and current is not None:
+        out.open_no_shows.add(current)
+    return out
+
+
+def specific_calls(session: Session, office_id: int, first: dt.date, last: dt.date) -> list[SpecificCall]:
+    """Calls made by ticket number on those days, oldest first (the out-of-order ones are flagged)."""
+    rows = session.execute(
+        select(_e.c.seq, _e.c.number, _e.c.stage_id, _e.c.station_id, _e.c.user_id, Event.created_at, _e.c.reason)
+        .add_columns(Event.data)
+        .select_from(_t.join(_e, _e.c.ticket_id == _t.c.id))
+        .where(_days_tickets(office_id, first, last), _e.c.kind == Action.CALL.value, _e.c.reason.is_not(None))
+        .order_by(_e.c.seq)
+    )
+    return [
+        # Calls recorded before the flag existed carried a reason only when made by number, out of order.
+        SpecificCall(
+            seq, number, stage_id, station_id, user_id, at, reason, bool((data or {}).get("out_of_order", True))
+        )
+        for seq, number, stage_id, station_id, user_id, at, reason, data in rows
+    ]
