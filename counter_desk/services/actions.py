@@ -35,8 +35,8 @@ from counter_desk.services.views import (
 )
 from counter_desk.states import HELD, Action, Status, check, status_label
 from counter_desk.store.engine import Database
-from counter_desk.store.journal import append_event
-from counter_desk.store.models import Booking, IdempotencyKey, Stage, Ticket
+from counter_desk.store.journal import append_event, next_ticket_seq
+from counter_desk.store.models import Booking, Category, IdempotencyKey, Stage, Ticket
 
 TICKET_NUMBER = re.compile(r"^[A-Z]{1,4}-\d{1,5}$")
 MAX_TOKEN = 64
@@ -391,6 +391,36 @@ class QueueCore:
             )
         )
         return int(count or 0)
+
+    def _new_ticket(
+        self, ctx: ActionContext, category: Category, booking: Booking | None, queue_key: dt.datetime
+    ) -> Ticket:
+        """A waiting ticket of ``category`` numbered for today, added and flushed (its event is the caller's)."""
+        today = self._today(ctx)
+        seq = next_ticket_seq(ctx.session, ctx.office.id, today, category.prefix)
+        ticket = Ticket(
+            office_id=ctx.office.id,
+            day=today,
+            prefix=category.prefix,
+            seq=seq,
+            number=format_number(category.prefix, seq),
+            category_id=category.id,
+            booking_id=booking.id if booking else None,
+            stage_id=category.start_stage_id,
+            station_id=None,
+            status=Status.WAITING.value,
+            priority_level=category.priority_level,
+            front=False,
+            queue_key=queue_key,
+            created_at=ctx.now,
+            queued_at=ctx.now,
+            updated_at=ctx.now,
+            call_count=0,
+        )
+        check(Action.CHECK_IN, None)
+        ctx.session.add(ticket)
+        ctx.session.flush()
+        return ticket
 
     def _today(self, ctx: ActionContext) -> dt.date:
         return office_day(ctx.now, ctx.office.timezone)

@@ -23,7 +23,7 @@ from sqlalchemy import Table, bindparam, func, or_, select, update
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, NotFound, WrongDay, WrongOffice
 from counter_desk.i18n import _
-from counter_desk.services import directory
+from counter_desk.services import directory, pickups
 from counter_desk.services.actions import (
     CALL_ORDER,
     POSITIONS,
@@ -33,14 +33,12 @@ from counter_desk.services.actions import (
     TicketLike,
     check_position,
     clean_reason,
-    format_number,
 )
 from counter_desk.services.dates import format_day
 from counter_desk.services.estimate import StageEstimate, estimate_stage
 from counter_desk.services.views import EventView, QueueStatus, Result, StationState, TicketView, WaitingTicket
-from counter_desk.states import HELD, Action, Status, check
+from counter_desk.states import HELD, Action, Status
 from counter_desk.store.base import UTCDateTime
-from counter_desk.store.journal import next_ticket_seq
 from counter_desk.store.models import Booking, Category, Event, Office, Stage, Station, Ticket
 
 __all__ = ["POSITIONS", "QueueService"]
@@ -118,31 +116,9 @@ class QueueService(QueueCore):
             queue_key = ctx.now
             if booking is not None and booking.slot_start is not None and ctx.office.queue_order == "slot":
                 queue_key = dt.datetime.combine(today, booking.slot_start, tzinfo=ZoneInfo(ctx.office.timezone))
-            seq = next_ticket_seq(ctx.session, ctx.office.id, today, category.prefix)
-            ticket = Ticket(
-                office_id=ctx.office.id,
-                day=today,
-                prefix=category.prefix,
-                seq=seq,
-                number=format_number(category.prefix, seq),
-                category_id=category.id,
-                booking_id=booking.id if booking else None,
-                stage_id=category.start_stage_id,
-                station_id=None,
-                status=Status.WAITING.value,
-                priority_level=category.priority_level,
-                front=False,
-                queue_key=queue_key,
-                created_at=ctx.now,
-                queued_at=ctx.now,
-                updated_at=ctx.now,
-                call_count=0,
-            )
-            check(Action.CHECK_IN, None)
-            ctx.session.add(ticket)
             if booking is not None:
                 booking.status = "checked_in"
-            ctx.session.flush()
+            ticket = self._new_ticket(ctx, category, booking, queue_key)
             event = self._record(
                 ctx,
                 ticket,
@@ -373,6 +349,8 @@ class QueueService(QueueCore):
                 finished_at=ctx.now,
                 outcome=outcome,
             )
+            if outcome in pickups.DECISIONS:
+                pickups.record_decision(ctx.session, t.id, outcome, ctx.now)
             return t, seq, None
 
         return self._mutate(Action.FINISH, token, user, act, station=station)
