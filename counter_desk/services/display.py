@@ -1,0 +1,314 @@
+"""What the waiting-room display shows, computed from the event log.
+
+The display is a pure function of the office's configuration and the events it has read:
+:meth:`DisplayState.apply` takes a batch of events and returns the next state, which carries the calls the batch
+brought (``fresh``) and the one to announce (only the newest: after an outage the missed calls appear at once,
+the latest as the current call, and only it is spoken -- no burst of stale audio).
+
+Only ticket numbers, stations and stages are ever kept: an event carries no name or NIK, and nothing here reads
+bookings. Events the display does not understand (an unknown kind, a station or stage added after it loaded its
+configuration, a call without a number) are logged and skipped; they never stop the display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import select
+
+from counter_desk.clock import office_day
+from counter_desk.services import directory, rules
+from counter_desk.services.estimate import StageEstimate
+from counter_desk.services.queue import QueueService
+from counter_desk.services.views import EventView
+from counter_desk.states import Action
+from counter_desk.store.journal import last_event_seq
+from counter_desk.store.models import Event, Stage, Station
+
+log = logging.getLogger(__name__)
+
+#: How many calls the display keeps (the current one and the history under it).
+RECENT_CALLS = 8
+#: Office setting (see services/rules.py) holding the running text at the bottom of the screen.
+RUNNING_TEXT_KEY = "display_text"
+DEFAULT_RUNNING_TEXT: str = rules.RULES[RUNNING_TEXT_KEY].default
+
+_CALL_KINDS = frozenset({Action.CALL.value, Action.RECALL.value})
+_KNOWN_KINDS = frozenset(a.value for a in Action)
+
+
+@dataclass(frozen=True)
+class StageLabel:
+    code: str
+    name: str
+    announce: bool
+    position: int
+
+
+@dataclass(frozen=True)
+class StationLabel:
+    code: str
+    #: What the screen shows and the voice says, e.g. "Wawancara 3".
+    name: str
+    stage: str
+
+
+@dataclass(frozen=True)
+class DisplayConfig:
+    """The office as the display sees it: names of stages and stations, which stages are announced."""
+
+    office_name: str
+    timezone: str
+    stages: dict[str, StageLabel]
+    stations: dict[str, StationLabel]
+    running_text: str = DEFAULT_RUNNING_TEXT
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call shown on the display. Deliberately only what is public in the waiting room."""
+
+    seq: int
+    number: str
+    station: str
+    station_name: str
+    stage: str
+    stage_name: str
+    at: dt.datetime
+    recall: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "number": self.number,
+            "station": self.station,
+            "station_name": self.station_name,
+            "stage": self.stage,
+            "stage_name": self.stage_name,
+            "at": self.at.isoformat(),
+            "recall": self.recall,
+        }
+
+
+@dataclass(frozen=True)
+class StageWait:
+    """Waiting count and estimated wait of one announced stage."""
+
+    stage: str
+    stage_name: str
+    waiting: int
+    #: Estimated wait of someone joining the queue now; None when unknown (no recent service).
+    wait_seconds: int | None
+
+    @classmethod
+    def from_estimate(cls, est: StageEstimate) -> StageWait:
+        return cls(est.stage, est.stage_name, est.waiting, est.new_arrival_wait_seconds)
+
+
+@dataclass(frozen=True)
+class DisplayState:
+    """What the display shows. Immutable: :meth:`apply` returns the next state."""
+
+    config: DisplayConfig
+    #: Newest first; ``calls[0]`` is the current call. One entry per ticket number (its latest call).
+    calls: tuple[Call, ...] = ()
+    last_seq: int = 0
+    #: The office day the calls belong to (calls of an earlier day are dropped when a new day's event arrives).
+    day: dt.date | None = None
+    waits: tuple[StageWait, ...] = ()
+    #: Calls the last :meth:`apply` brought, oldest first.
+    fresh: tuple[Call, ...] = ()
+    #: The last :meth:`apply` saw events that may change waiting counts: read the estimates again.
+    queues_changed: bool = False
+    skipped: int = field(default=0, compare=False)
+
+    @property
+    def current(self) -> Call | None:
+        return self.calls[0] if self.calls else None
+
+    @property
+    def history(self) -> tuple[Call, ...]:
+        """The calls before the current one, newest first."""
+        return self.calls[1:]
+
+    @property
+    def announcement(self) -> Call | None:
+        """What to announce after the last :meth:`apply`: only the newest fresh call."""
+        return self.fresh[-1] if self.fresh else None
+
+    def apply(self, events: list[EventView], *, keep: int = RECENT_CALLS) -> DisplayState:
+        """The state after ``events`` (in sequence order; events at or below ``last_seq`` are ignored)."""
+        calls = list(self.calls)
+        fresh: list[Call] = []
+        day = self.day
+        last_seq = self.last_seq
+        changed = False
+        skipped = self.skipped
+        for event in events:
+            if event.seq <= last_seq:
+                continue
+            last_seq = event.seq
+            if event.kind not in _KNOWN_KINDS:
+                log.warning("display: event %d has an unknown kind %r; skipped", event.seq, event.kind)
+                skipped += 1
+                continue
+            changed = True
+            event_day = office_day(event.at, self.config.timezone)
+            if day is None or event_day > day:
+                if day is not None:
+                    calls.clear()  # a new office day starts with an empty board
+                    fresh.clear()
+                day = event_day
+            if event.kind not in _CALL_KINDS:
+                continue
+            call = self._call_of(event)
+            if call is None:
+                skipped += 1
+                continue
+            if call is _NOT_ANNOUNCED:
+                continue
+            calls = [c for c in calls if c.number != call.number]
+            calls.insert(0, call)
+            fresh = [c for c in fresh if c.number != call.number]
+            fresh.append(call)
+        return replace(
+            self,
+            calls=tuple(calls[:keep]),
+            last_seq=last_seq,
+            day=day,
+            fresh=tuple(fresh),
+            queues_changed=changed,
+            skipped=skipped,
+        )
+
+    def _call_of(self, event: EventView) -> Call | None:
+        stations = self.config.stations
+        station = stations.get(event.station or "")
+        if station is None:
+            log.warning("display: call %d at unknown station %r; skipped", event.seq, event.station)
+            return None
+        stage = self.config.stages.get(event.stage or station.stage)
+        if stage is None:
+            log.warning("display: call %d in unknown stage %r; skipped", event.seq, event.stage)
+            return None
+        if not stage.announce:
+            return _NOT_ANNOUNCED
+        if not event.number:
+            log.warning("display: call %d has no ticket number; skipped", event.seq)
+            return None
+        return Call(
+            seq=event.seq,
+            number=event.number,
+            station=station.code,
+            station_name=station.name,
+            stage=stage.code,
+            stage_name=stage.name,
+            at=event.at,
+            recall=event.kind == Action.RECALL.value,
+        )
+
+    def with_waits(self, estimates: list[StageEstimate]) -> DisplayState:
+        """The state with fresh waiting counts and estimates (announced stages only, in flow order)."""
+        stages = self.config.stages
+        waits = [
+            StageWait.from_estimate(e)
+            for e in sorted(estimates, key=lambda e: stages[e.stage].position if e.stage in stages else 0)
+            if e.stage in stages and stages[e.stage].announce
+        ]
+        return replace(self, waits=tuple(waits), queues_changed=False)
+
+    def settled(self) -> DisplayState:
+        """The same board with nothing left to announce (used after loading: start-up is silent)."""
+        return replace(self, fresh=(), queues_changed=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "office": self.config.office_name,
+            "last_seq": self.last_seq,
+            "current": self.current.to_json() if self.current else None,
+            "history": [c.to_json() for c in self.history],
+            "waits": [
+                {"stage": w.stage, "stage_name": w.stage_name, "waiting": w.waiting, "wait_seconds": w.wait_seconds}
+                for w in self.waits
+            ],
+        }
+
+
+#: Marker: a call of a stage that is not announced (configuration, not an error).
+_NOT_ANNOUNCED = Call(0, "", "", "", "", "", dt.datetime.min.replace(tzinfo=dt.UTC))
+
+
+# ---------------------------------------------------------------------- reading from the database
+
+
+def load_config(queue: QueueService) -> DisplayConfig:
+    """The office's stages, stations and running text, read fresh."""
+    with queue.db.read() as session:
+        office = directory.office_info(session, queue.office_code)
+        stages = {
+            s.code: StageLabel(s.code, s.name, bool(s.announce), s.position)
+            for s in session.scalars(select(Stage).where(Stage.office_id == office.id))
+        }
+        by_id = {s.id: s.code for s in session.scalars(select(Stage).where(Stage.office_id == office.id))}
+        stations = {
+            s.code: StationLabel(s.code, s.name, by_id.get(s.stage_id, ""))
+            for s in session.scalars(select(Station).where(Station.office_id == office.id))
+        }
+        text = rules.rules_of(session, office.id).get(RUNNING_TEXT_KEY)
+    running = " ".join(text.split()) if isinstance(text, str) and text.strip() else DEFAULT_RUNNING_TEXT
+    return DisplayConfig(office.name, office.timezone, stages, stations, running)
+
+
+def load_state(queue: QueueService, *, keep: int = RECENT_CALLS) -> DisplayState:
+    """The display at start-up: today's latest calls and the waiting queues, nothing to announce.
+
+    The last event sequence is read first, so a follower starting from ``state.last_seq`` misses nothing.
+    """
+    with queue.db.read() as session:
+        seq = last_event_seq(session)
+    config = load_config(queue)
+    now = queue.clock.now()
+    today = office_day(now, config.timezone)
+    recent = _recent_calls(queue, seq, keep * 4)
+    state = DisplayState(config, day=today).apply([e for e in recent if office_day(e.at, config.timezone) == today])
+    state = replace(state, last_seq=seq)
+    return state.with_waits(queue.estimates()).settled()
+
+
+def _recent_calls(queue: QueueService, up_to: int, limit: int) -> list[EventView]:
+    """The latest call and recall events up to sequence ``up_to``, oldest first."""
+    with queue.db.read() as session:
+        office = directory.office_info(session, queue.office_code)
+        names = directory.Names(session, office.id)
+        rows = list(
+            session.scalars(
+                select(Event)
+                .where(
+                    Event.office_id == office.id,
+                    Event.seq <= up_to,
+                    Event.kind.in_(sorted(_CALL_KINDS)),
+                )
+                .order_by(Event.seq.desc())
+                .limit(limit)
+            )
+        )
+    return [
+        EventView(
+            seq=e.seq,
+            kind=e.kind,
+            at=e.created_at,
+            ticket_id=e.ticket_id,
+            number=e.number,
+            from_status=e.from_status,
+            to_status=e.to_status,
+            stage=names.stages.get(e.stage_id) if e.stage_id else None,
+            station=names.stations.get(e.station_id) if e.station_id else None,
+            user=None,
+            reason=None,
+            data={},
+        )
+        for e in reversed(rows)
+    ]

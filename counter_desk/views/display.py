@@ -1,0 +1,527 @@
+"""The waiting-room display: a TV that shows (and says) which number goes to which counter.
+
+The window reads its start-up state on its worker (:func:`counter_desk.services.display.load_state`), then
+follows the event log (:class:`~counter_desk.qt.live.LiveFeed`) and folds each batch of events into the pure
+:class:`~counter_desk.services.display.DisplayState`. A batch that brings calls blinks the current call and
+announces only the newest one (after an outage the missed calls appear, the latest as current, without a burst
+of stale audio). Waiting counts and estimated waits are read again, debounced, when queues change.
+
+Every size is a fraction of the window's height, so the layout holds from 720p to 4K. The screen shows ticket
+numbers, stations and stages only: never a name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from counter_desk.clock import Clock, office_local
+from counter_desk.errors import InvalidInput
+from counter_desk.i18n import _
+from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
+from counter_desk.live.wakeup import wakeup_for
+from counter_desk.qt.forms import child, load_form
+from counter_desk.qt.live import LiveFeed
+from counter_desk.qt.sound import Announcer, Sink, SoundBank
+from counter_desk.qt.tasks import TaskRunner
+from counter_desk.services.dates import format_day
+from counter_desk.services.display import RECENT_CALLS, Call, DisplayConfig, DisplayState, load_config, load_state
+from counter_desk.services.estimate import StageEstimate
+from counter_desk.services.queue import QueueService
+from counter_desk.services.views import EventView
+from counter_desk.store.engine import Database
+
+log = logging.getLogger(__name__)
+
+BACKGROUND = "#0b2545"
+PANEL = "#13315c"
+TEXT = "#ffffff"
+ACCENT = "#ffd166"
+MUTED = "#9fb3c8"
+ESTIMATE_DEBOUNCE_MS = 700
+ESTIMATE_EVERY_MS = 30_000
+CONFIG_EVERY_MS = 300_000
+RETRY_LOAD_MS = 3000
+BLINK_MS = 450
+BLINKS = 12
+HISTORY_ROWS = RECENT_CALLS - 1
+
+
+def _let_shrink(label: QLabel) -> None:
+    """A label whose text never widens the window (fonts follow the window, not the other way round)."""
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, label.sizePolicy().verticalPolicy())
+    label.setMinimumWidth(1)
+
+
+class Marquee(QWidget):
+    """The running text, scrolling right to left at a speed proportional to the window's size."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._offset = 0.0
+        self._timer = QTimer(self, interval=33)
+        self._timer.setObjectName("marqueeStep")
+        self._timer.timeout.connect(self._step)
+        self._timer.start()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        self._text = text
+        self.update()
+
+    def _step(self) -> None:
+        self._offset += max(1.0, self.height() * 0.06)
+        width = self.fontMetrics().horizontalAdvance(self._text + "     ")
+        if width > 0 and self._offset > width:
+            self._offset -= width
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.black)
+        painter.setPen(Qt.GlobalColor.white)
+        painter.setFont(self.font())
+        gap = self._text + "     "
+        width = self.fontMetrics().horizontalAdvance(gap)
+        if width <= 0:
+            return
+        x = -self._offset
+        while x < self.width():
+            painter.drawText(QRectF(x, 0, width, self.height()), int(Qt.AlignmentFlag.AlignVCenter), gap)
+            x += width
+        painter.end()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+
+class DisplayWindow(QWidget):
+    """The waiting-room display.
+
+    Signals:
+        state_shown(object): a :class:`DisplayState` has just been drawn (tests and the benchmark wait on it).
+        call_shown(object): a fresh :class:`Call` has just been drawn.
+    """
+
+    state_shown = Signal(object)
+    call_shown = Signal(object)
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        office: str | None = None,
+        clock: Clock | None = None,
+        live: bool = True,
+        sink: Sink | None = None,
+        speak: bool = True,
+        volume: float = 1.0,
+        log_calls: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self._db = db
+        self._queue = QueueService(db, clock=clock, office=office)
+        self._tasks = TaskRunner(self, name="display")
+        self._want_live = live
+        self._live: LiveFeed | None = None
+        self._state: DisplayState | None = None
+        self._feed_state: FeedState | None = None
+        self._log_calls = log_calls
+        self._blinks_left = 0
+        self._closing = False
+        if sink is None:
+            from counter_desk.qt.sound import MediaSink
+
+            sink = MediaSink(self)
+        self.announcer = Announcer(sink, SoundBank(), speak=speak, volume=volume, parent=self)
+
+        self._form = load_form("display.ui", self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._form)
+        self._bind_widgets()
+        self._start_timers()
+        self.setWindowTitle(_("Counter Desk — waiting-room display"))
+        self._show_connection(None)
+        self._show_waits()
+        self._tick()
+        self._scale()
+        self._load()
+
+    # ------------------------------------------------------------------ building
+
+    def _bind_widgets(self) -> None:
+        f = self._form
+        self.header = child(f, QFrame, "header")
+        self.office_label = child(f, QLabel, "officeLabel")
+        self.date_label = child(f, QLabel, "dateLabel")
+        self.clock_label = child(f, QLabel, "clockLabel")
+        self.connection_label = child(f, QLabel, "connectionLabel")
+        self.current_frame = child(f, QFrame, "currentFrame")
+        self.current_title = child(f, QLabel, "currentTitle")
+        self.current_number = child(f, QLabel, "currentNumber")
+        self.current_station = child(f, QLabel, "currentStation")
+        self.history_frame = child(f, QFrame, "historyFrame")
+        self.history_title = child(f, QLabel, "historyTitle")
+        grid = f.findChild(QGridLayout, "historyGrid")
+        assert grid is not None
+        self._history_grid = grid
+        self.waits_frame = child(f, QFrame, "waitsFrame")
+        waits = self.waits_frame.layout()
+        assert isinstance(waits, QHBoxLayout)
+        self._waits_layout = waits
+        self.ticker = Marquee(self)
+        ticker_frame = child(f, QFrame, "tickerFrame")
+        ticker_layout = ticker_frame.layout()
+        assert ticker_layout is not None
+        ticker_layout.addWidget(self.ticker)
+        self.history_rows: list[tuple[QLabel, QLabel]] = []
+        for row in range(HISTORY_ROWS):
+            number, station = QLabel(self), QLabel(self)
+            number.setObjectName(f"historyNumber{row}")
+            station.setObjectName(f"historyStation{row}")
+            self._history_grid.addWidget(number, row, 0)
+            self._history_grid.addWidget(station, row, 1)
+            self.history_rows.append((number, station))
+        self._history_grid.setColumnStretch(1, 1)
+        self.wait_labels: list[QLabel] = []
+        self.setObjectName("displayWindow")
+        self.setStyleSheet(
+            f"QWidget#displayWindow, QWidget#DisplayForm {{ background:{BACKGROUND}; }}"
+            f" QLabel {{ color:{TEXT}; background:transparent; }}"
+            f" QFrame#header, QFrame#historyFrame, QFrame#waitsFrame {{ background:{PANEL}; }}"
+            f" QLabel#historyTitle, QLabel#currentTitle {{ color:{MUTED}; }}"
+        )
+        for label in (self.current_number, self.current_station, self.history_title):
+            _let_shrink(label)
+        for number, station in self.history_rows:
+            _let_shrink(station)
+        self._paint_current(highlight=False)
+
+    def _start_timers(self) -> None:
+        self._clock_timer = QTimer(self, interval=1000)
+        self._clock_timer.setObjectName("clockTick")
+        self._clock_timer.timeout.connect(self._tick)
+        self._clock_timer.start()
+        self._blink_timer = QTimer(self, interval=BLINK_MS)
+        self._blink_timer.setObjectName("blink")
+        self._blink_timer.timeout.connect(self._blink)
+        self._estimate_debounce = QTimer(self, singleShot=True, interval=ESTIMATE_DEBOUNCE_MS)
+        self._estimate_debounce.setObjectName("estimateDebounce")
+        self._estimate_debounce.timeout.connect(self._read_estimates)
+        self._estimate_timer = QTimer(self, interval=ESTIMATE_EVERY_MS)
+        self._estimate_timer.setObjectName("estimateEvery")
+        self._estimate_timer.timeout.connect(self._read_estimates)
+        self._estimate_timer.start()
+        self._config_timer = QTimer(self, interval=CONFIG_EVERY_MS)
+        self._config_timer.setObjectName("configEvery")
+        self._config_timer.timeout.connect(self._read_config)
+        self._config_timer.start()
+        self._retry_timer = QTimer(self, singleShot=True, interval=RETRY_LOAD_MS)
+        self._retry_timer.setObjectName("retryLoad")
+        self._retry_timer.timeout.connect(self._load)
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def state(self) -> DisplayState | None:
+        return self._state
+
+    def _load(self) -> None:
+        self._tasks.run(lambda: load_state(self._queue), self._loaded, self._load_failed)
+
+    def _loaded(self, state: DisplayState) -> None:
+        self._state = state
+        self._show_state(state)
+        if self._want_live and self._live is None:
+            url = self._db.engine.url
+            self._live = LiveFeed(
+                lambda after, limit: self._queue.events(after=after, limit=limit),
+                lambda: wakeup_for(url),
+                last_seq=state.last_seq,
+                parent=self,
+            )
+            self._live.events.connect(self.apply_events)
+            self._live.state_changed.connect(self._show_connection)
+            self._live.start()
+
+    def _load_failed(self, exc: Exception) -> None:
+        log.warning("display: cannot read the start-up state: %s", exc)
+        now = dt.datetime.now(dt.UTC)
+        self._show_connection(FeedState(OFFLINE if self._state is None else ONLINE, now, str(exc)))
+        if not self._closing:
+            self._retry_timer.start()
+
+    def _read_estimates(self) -> None:
+        if self._state is None or self._closing:
+            return
+        self._tasks.run(self._queue.estimates, self._estimates_read, self._background_failed)
+
+    def _estimates_read(self, estimates: list[StageEstimate]) -> None:
+        if self._state is not None:
+            self._state = self._state.with_waits(estimates)
+            self._show_waits()
+
+    def _read_config(self) -> None:
+        if self._state is None or self._closing:
+            return
+        self._tasks.run(lambda: load_config(self._queue), self._config_read, self._background_failed)
+
+    def _config_read(self, config: DisplayConfig) -> None:
+        if self._state is not None:
+            from dataclasses import replace
+
+            self._state = replace(self._state, config=config)
+            self._show_state(self._state)
+
+    def _background_failed(self, exc: Exception) -> None:
+        log.info("display: background read failed: %s", exc)
+
+    # ------------------------------------------------------------------ news
+
+    def apply_events(self, events: list[EventView]) -> None:
+        """Fold a batch of new events into the state; show, blink and announce what it brought."""
+        if self._state is None:
+            return
+        before = self._state.skipped
+        state = self._state.apply(events)
+        self._state = state
+        if state.skipped > before:
+            self._read_config()  # perhaps a station was added since the display started
+        if state.queues_changed:
+            self._estimate_debounce.start()
+        if not state.fresh:
+            return
+        self._show_state(state)
+        announced = state.announcement
+        if announced is not None:
+            self.announcer.announce(announced.number, announced.station_name)
+            self._start_blink()
+        for call in state.fresh:
+            self._log_call(call, announced=call is announced)
+            self.call_shown.emit(call)
+
+    def _log_call(self, call: Call, *, announced: bool) -> None:
+        if self._log_calls is None:
+            return
+        line = {**call.to_json(), "announced": announced, "shown_at": dt.datetime.now(dt.UTC).isoformat()}
+        try:
+            with self._log_calls.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        except OSError:
+            log.exception("cannot write the call log %s", self._log_calls)
+
+    # ------------------------------------------------------------------ showing
+
+    def _show_state(self, state: DisplayState) -> None:
+        self.office_label.setText(state.config.office_name)
+        self.ticker.setText(state.config.running_text)
+        current = state.current
+        if current is None:
+            self.current_number.setText("—")
+            self.current_station.setText(_("Please wait for your number to be called"))
+        else:
+            self.current_number.setText(current.number)
+            self.current_station.setText(f"→ {current.station_name}")
+        history = state.history
+        for row, (number, station) in enumerate(self.history_rows):
+            if row < len(history):
+                number.setText(history[row].number)
+                station.setText(history[row].station_name)
+            else:
+                number.setText("")
+                station.setText("")
+        self._show_waits()
+        self.state_shown.emit(state)
+
+    def _show_waits(self) -> None:
+        waits = self._state.waits if self._state is not None else ()
+        while len(self.wait_labels) < len(waits):
+            label = QLabel(self)
+            label.setObjectName(f"wait{len(self.wait_labels)}")
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setWordWrap(True)
+            _let_shrink(label)
+            self._waits_layout.addWidget(label)
+            self.wait_labels.append(label)
+            self._scale()
+        for i, label in enumerate(self.wait_labels):
+            if i >= len(waits):
+                label.hide()
+                continue
+            w = waits[i]
+            if w.waiting == 0:
+                detail = _("no queue")
+            elif w.wait_seconds is None:
+                detail = _("{count} waiting", count=w.waiting)
+            else:
+                minutes = max(1, round(w.wait_seconds / 60))
+                detail = _("{count} waiting · about {minutes} min", count=w.waiting, minutes=minutes)
+            label.setText(f"{w.stage_name}\n{detail}")
+            label.show()
+
+    def _tick(self) -> None:
+        now = self._queue.clock.now()
+        tz = self._state.config.timezone if self._state else "Asia/Jakarta"
+        local = office_local(now, tz)
+        self.clock_label.setText(local.strftime("%H:%M"))
+        self.date_label.setText(format_day(local.date(), weekday=True))
+
+    def _show_connection(self, state: FeedState | None) -> None:
+        was = self._feed_state
+        self._feed_state = state
+        if state is None:
+            self.connection_label.setText("")
+            return
+        tz = self._state.config.timezone if self._state else "Asia/Jakarta"
+        if state.state == ONLINE:
+            text, colour = _("● online"), "#66bb6a"
+        elif state.state == OFFLINE:
+            since = office_local(state.since, tz).strftime("%H:%M")
+            text, colour = _("● offline since {time}", time=since), "#ef5350"
+        else:
+            text, colour = _("● reconnecting…"), "#ffa726"
+        self.connection_label.setText(text)
+        self.connection_label.setStyleSheet(f"color:{colour};")
+        if state.state == ONLINE and was is not None and was.state != ONLINE:
+            self._read_estimates()
+
+    def _start_blink(self) -> None:
+        self._blinks_left = BLINKS
+        self._paint_current(highlight=True)
+        self._blink_timer.start()
+
+    def _blink(self) -> None:
+        self._blinks_left -= 1
+        if self._blinks_left <= 0:
+            self._blink_timer.stop()
+            self._paint_current(highlight=False)
+            return
+        self._paint_current(highlight=self._blinks_left % 2 == 0)
+
+    @property
+    def highlighted(self) -> bool:
+        return self._blink_timer.isActive()
+
+    def _paint_current(self, *, highlight: bool) -> None:
+        bg, fg = (ACCENT, BACKGROUND) if highlight else (BACKGROUND, ACCENT)
+        self.current_frame.setStyleSheet(f"QFrame#currentFrame {{ background:{bg}; }}")
+        self.current_number.setStyleSheet(f"color:{fg};")
+        self.current_station.setStyleSheet(f"color:{BACKGROUND if highlight else TEXT};")
+
+    # ------------------------------------------------------------------ sizes
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._scale()
+
+    def _scale(self) -> None:
+        """Every font and margin from the window's height: readable from 6 m on a 43-inch 1080p TV."""
+        h = max(self.height(), 240)
+
+        def font(fraction: float, *, bold: bool = False) -> QFont:
+            f = QFont(self.font())
+            f.setPixelSize(max(8, round(h * fraction)))
+            f.setBold(bold)
+            return f
+
+        pad = round(h * 0.015)
+        self.header.setFixedHeight(round(h * 0.09))
+        self.header.layout().setContentsMargins(pad * 2, 0, pad * 2, 0)  # type: ignore[union-attr]
+        self.office_label.setFont(font(0.038, bold=True))
+        self.date_label.setFont(font(0.032))
+        self.clock_label.setFont(font(0.05, bold=True))
+        self.connection_label.setFont(font(0.022))
+        self.current_title.setFont(font(0.05, bold=True))
+        self.current_number.setFont(font(0.25, bold=True))
+        self.current_station.setFont(font(0.095, bold=True))
+        self.history_title.setFont(font(0.042, bold=True))
+        for number, station in self.history_rows:
+            number.setFont(font(0.058, bold=True))
+            station.setFont(font(0.048))
+        self._history_grid.setHorizontalSpacing(pad * 2)
+        self._history_grid.setVerticalSpacing(round(pad * 0.6))
+        self.history_frame.layout().setContentsMargins(pad * 2, pad, pad * 2, pad)  # type: ignore[union-attr]
+        self.current_frame.layout().setContentsMargins(pad, pad, pad, pad)  # type: ignore[union-attr]
+        self.waits_frame.setFixedHeight(round(h * 0.11))
+        for label in self.wait_labels:
+            label.setFont(font(0.036, bold=True))
+        self.ticker.setFont(font(0.042))
+        self.ticker.setFixedHeight(round(h * 0.075))
+
+    # ------------------------------------------------------------------ closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop the feed, the timers and the worker (idempotent)."""
+        if self._closing:
+            return
+        self._closing = True
+        for timer in (
+            self._clock_timer,
+            self._blink_timer,
+            self._estimate_debounce,
+            self._estimate_timer,
+            self._config_timer,
+            self._retry_timer,
+        ):
+            timer.stop()
+        self.ticker.stop()
+        self.announcer.clear()
+        if self._live is not None:
+            self._live.stop()
+        self._tasks.close()
+
+
+def run_display(
+    db: Database,
+    *,
+    language: str,
+    office: str | None = None,
+    screen: int | None = None,
+    windowed: bool = False,
+    speak: bool = True,
+    mute: bool = False,
+    volume: float = 1.0,
+    log_calls: Path | None = None,
+) -> int:
+    """Open the display on ``screen`` (full screen unless ``windowed``) and run until it is closed."""
+    from counter_desk.qt.sound import SilentSink
+    from counter_desk.views.app import application
+
+    app = application(language)
+    screens = app.screens()
+    if screen is not None and not 0 <= screen < len(screens):
+        msg = _("there is no screen {screen}: this PC has {count} (numbered from 0)", screen=screen, count=len(screens))
+        raise InvalidInput(msg)
+    window = DisplayWindow(
+        db, office=office, sink=SilentSink() if mute else None, speak=speak, volume=volume, log_calls=log_calls
+    )
+    target = screens[screen] if screen is not None else app.primaryScreen()
+    if windowed:
+        window.resize(1280, 720)
+        if target is not None:
+            window.move(target.availableGeometry().topLeft())
+        window.show()
+    else:
+        if target is not None:
+            window.setScreen(target)
+            window.setGeometry(target.geometry())
+        window.setCursor(Qt.CursorShape.BlankCursor)
+        window.showFullScreen()
+    code = app.exec()
+    window.shutdown()
+    return int(code)
