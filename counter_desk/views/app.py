@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from counter_desk import __version__, i18n
+from counter_desk import __version__, i18n, resources
 from counter_desk.qt.i18n import CatalogTranslator
 
 
@@ -19,6 +20,8 @@ def application(language: str, argv: list[str] | None = None) -> QApplication:
         app.setApplicationName("Counter Desk")
         app.setApplicationVersion(__version__)
         app.setOrganizationName("counter-desk")
+        app.setDesktopFileName("counter-desk")
+        app.setWindowIcon(QIcon(str(resources.resource("icons", "counter-desk.svg"))))
     translator = CatalogTranslator(app)
     app.installTranslator(translator)
     return app
