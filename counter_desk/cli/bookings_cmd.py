@@ -1,0 +1,152 @@
+"""``counter-desk bookings VERB``: import the M-Paspor export, add or reschedule one booking, list a day."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from counter_desk.cli import common, emit
+from counter_desk.errors import InvalidInput
+from counter_desk.i18n import _
+from counter_desk.services import bookings
+from counter_desk.services.bookings_file import RowError, parse_date
+from counter_desk.store.engine import Database
+
+
+def register(sub: Any) -> None:
+    b = sub.add_parser("bookings", help="import the M-Paspor export; add, reschedule and list bookings")
+    verbs = b.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    p = verbs.add_parser("import", help="import an M-Paspor export (CSV or JSON; see docs/bookings-import.md)")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="check the file and report, write nothing")
+    p.add_argument("--strict", action="store_true", help="import nothing when any row is rejected")
+    _common(p)
+    p.set_defaults(handler=_import)
+
+    p = verbs.add_parser("add", help="enter one booking by hand")
+    p.add_argument("code", metavar="CODE", help="booking code (what the QR carries)")
+    p.add_argument("--application", required=True, metavar="NUMBER", help="application number (nomor permohonan)")
+    p.add_argument("--date", required=True, metavar="DATE", help="booked day: YYYY-MM-DD or DD/MM/YYYY")
+    p.add_argument("--slot", metavar="HH:MM-HH:MM", help="booked hour, e.g. 08:00-09:00")
+    p.add_argument("--name", help="applicant's name")
+    p.add_argument("--nik", help="applicant's NIK (16 digits)")
+    p.add_argument("--category", metavar="CODE", help="service (default: the office's booking category)")
+    _common(p)
+    p.set_defaults(handler=_add)
+
+    p = verbs.add_parser("reschedule", help="move a booking to another day and slot")
+    p.add_argument("code", metavar="CODE", help="booking code or application number")
+    p.add_argument("--date", required=True, metavar="DATE")
+    p.add_argument("--slot", metavar="HH:MM-HH:MM", help="new booked hour (default: keep it)")
+    _common(p)
+    p.set_defaults(handler=_reschedule)
+
+    p = verbs.add_parser("list", help="the bookings of a day")
+    p.add_argument("--date", metavar="DATE", help="the day (default: today)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=_list)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--user", metavar="USERNAME", help="the officer acting (needs the supervisor or admin role)")
+
+
+def _open(args: argparse.Namespace) -> tuple[Database, str | None]:
+    settings = common.settings(args)
+    return common.open_database(settings), settings.office
+
+
+def _import(args: argparse.Namespace) -> int:
+    db, office = _open(args)
+    report = bookings.import_file(
+        db, args.file, office=office, dry_run=args.dry_run, strict=args.strict, user=args.user
+    )
+    row_word = _("item") if report.format == "json" else _("row")
+    values = {
+        "imported": report.imported,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": len(report.rejected),
+    }
+    if report.dry_run:
+        head = _(
+            "dry run, nothing written: {imported} new, {updated} to update, {unchanged} unchanged, {rejected} rejected",
+            **values,
+        )
+    elif report.rejected and args.strict:
+        head = _("nothing imported (--strict): {rejected} rejected row(s)", **values)
+    else:
+        head = _("{imported} imported, {updated} updated, {unchanged} unchanged, {rejected} rejected", **values)
+    lines = [head]
+    for r in report.rejected:
+        where = f"{row_word} {r.row}" + (f" ({r.code})" if r.code else "")
+        lines.append(f"  {where}: {r.reason}")
+    if report.ignored_columns:
+        lines.append(_("columns not used: {columns}", columns=", ".join(report.ignored_columns)))
+    emit(args, report.to_json(), "\n".join(lines))
+    return 1 if report.rejected else 0
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except RowError as exc:
+        raise InvalidInput(exc.reason) from None
+
+
+def _line(b: bookings.BookingView) -> str:
+    slot = b.slot or "--:--"
+    return f"{b.code:<16} {b.application_number:<18} {b.day.isoformat()} {slot:<11} {b.category:<10} " + (
+        f"{b.status:<10} {b.applicant_name or ''}"
+    )
+
+
+def _add(args: argparse.Namespace) -> int:
+    db, office = _open(args)
+    view = bookings.add_booking(
+        db,
+        args.code,
+        args.application,
+        args.date,
+        slot=args.slot,
+        name=args.name,
+        nik=args.nik,
+        category=args.category,
+        office=office,
+        user=args.user,
+    )
+    emit(args, view.to_json(), _("booking added: {line}", line=_line(view)))
+    return 0
+
+
+def _reschedule(args: argparse.Namespace) -> int:
+    db, office = _open(args)
+    view = bookings.reschedule(db, args.code, args.date, slot=args.slot, office=office, user=args.user)
+    emit(args, view.to_json(), _("booking moved: {line}", line=_line(view)))
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    settings = common.settings(args)
+    db = common.open_database(settings)
+    if args.date:
+        day = _day(args.date)
+    else:
+        from counter_desk.clock import SystemClock, office_day
+        from counter_desk.services import directory
+
+        with db.read() as session:
+            timezone = directory.office_info(session, settings.office).timezone
+        day = office_day(SystemClock().now(), timezone)
+    rows = bookings.list_bookings(db, day, office=settings.office)
+    header = _("{count} booking(s) on {day}", count=len(rows), day=bookings.describe_day(day))
+    emit(
+        args,
+        {"date": day.isoformat(), "bookings": [b.to_json() for b in rows]},
+        "\n".join([header, *(_line(b) for b in rows)]),
+    )
+    return 0

@@ -1,0 +1,464 @@
+"""Officers: sign-in with argon2-hashed passwords, roles, lockout, and the audit of every sign-in.
+
+Roles are enforced here, in the services, not by hiding buttons: :func:`require_role` for a signed-in
+:class:`Officer`, :func:`require_user_role` for a username inside an action's transaction, and
+:data:`ROLE_FOR_STAGE_KIND` for the station actions (a reception station needs ``reception``, ...).
+
+A wrong password and an unknown username get the same message. After ``lockout_attempts`` failures in a row
+(an office rule) the account is locked for ``lockout_minutes``. Every sign-in, failure and refusal is appended
+to the audit log, and the failure's entry commits although the sign-in fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from counter_desk.clock import Clock, SystemClock, office_local
+from counter_desk.errors import Conflict, InvalidInput, NotFound, UserError
+from counter_desk.i18n import N_, _, lookup
+from counter_desk.services import directory, rules
+from counter_desk.store.engine import Database
+from counter_desk.store.models import AuditEntry, Office, User
+
+#: Every role, with what it lets an officer do (marked for translation, shown with ``i18n.lookup``).
+ROLES: dict[str, str] = {
+    "reception": N_("check applicants in and issue tickets"),
+    "interview": N_("call and serve at the interview booths"),
+    "adjudicator": N_("approve or reject applications"),
+    "pickup": N_("hand passports over"),
+    "supervisor": N_("supervise the queues, change the rules, import bookings"),
+    "admin": N_("manage officers and their passwords, purge personal data"),
+}
+
+#: The role an officer needs to act at a station of each stage kind (``Stage.kind``).
+ROLE_FOR_STAGE_KIND: dict[str, str] = {
+    "reception": "reception",
+    "service": "interview",
+    "adjudication": "adjudicator",
+    "pickup": "pickup",
+}
+#: Roles that may change the office's rules and bookings; that may manage officers; that may purge.
+RULES_ROLES = ("supervisor", "admin")
+BOOKINGS_ROLES = ("supervisor", "admin")
+USERS_ROLES = ("admin",)
+PURGE_ROLES = ("admin",)
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 200
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+
+#: Argon2id with the library's defaults (RFC 9106 low-memory profile).
+HASHER = PasswordHasher()
+#: Verified against when the username is unknown, so that both cases take as long.
+_DUMMY_HASH = HASHER.hash("counter-desk: no such user")
+
+
+class NotAllowed(UserError):
+    """The officer lacks the role the action needs, or is not signed in."""
+
+    exit_code = 8
+    code = "not_allowed"
+
+
+class SignInFailed(UserError):
+    """Wrong username or password, a locked or disabled account."""
+
+    exit_code = 9
+    code = "sign_in_failed"
+
+
+@dataclass(frozen=True)
+class Officer:
+    """The signed-in officer, as the windows and the services pass it around."""
+
+    id: int
+    username: str
+    full_name: str
+    roles: frozenset[str]
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+@dataclass(frozen=True)
+class UserView:
+    username: str
+    full_name: str
+    roles: tuple[str, ...]
+    active: bool
+    has_password: bool
+    failed_logins: int
+    locked_until: dt.datetime | None
+    #: The office's time zone, to show ``locked_until`` in.
+    timezone: str = "UTC"
+
+    def locked_until_local(self) -> str | None:
+        """``locked_until`` as the office's HH:MM, or None when not locked."""
+        if self.locked_until is None:
+            return None
+        return office_local(self.locked_until, self.timezone).strftime("%H:%M")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "username": self.username,
+            "full_name": self.full_name,
+            "roles": list(self.roles),
+            "active": self.active,
+            "has_password": self.has_password,
+            "failed_logins": self.failed_logins,
+            "locked_until": self.locked_until.isoformat() if self.locked_until else None,
+        }
+
+
+# -- roles ---------------------------------------------------------------------------------------------------
+
+
+def role_set(text: str | None) -> frozenset[str]:
+    """``"supervisor admin"`` -> the roles (unknown words are ignored: they grant nothing)."""
+    return frozenset(word for word in (text or "").split() if word in ROLES)
+
+
+def parse_roles(values: Iterable[str]) -> list[str]:
+    """Roles given by a person (``reception,interview`` or separate words), checked, in the order of ROLES."""
+    wanted = {word.strip().lower() for value in values for word in re.split(r"[,\s]+", value) if word.strip()}
+    unknown = sorted(wanted - set(ROLES))
+    if unknown:
+        msg = _("unknown role {roles} (known: {known})", roles=", ".join(unknown), known=", ".join(ROLES))
+        raise InvalidInput(msg)
+    return [role for role in ROLES if role in wanted]
+
+
+def _not_allowed(username: str, roles: Iterable[str]) -> NotAllowed:
+    return NotAllowed(
+        _("{user} may not do this: it needs the role {roles}", user=username, roles=_(" or ").join(roles))
+    )
+
+
+def require_role(officer: Officer | None, *roles: str) -> Officer:
+    """``officer`` if it holds one of ``roles``; else :class:`NotAllowed` (also when nobody is signed in)."""
+    if officer is None:
+        raise NotAllowed(_("sign in first"))
+    if not officer.roles.intersection(roles):
+        raise _not_allowed(officer.username, roles)
+    return officer
+
+
+def require_stage_role(officer: Officer | None, stage_kind: str) -> Officer:
+    """``officer`` if it may act at a station of a stage of ``stage_kind`` (see :data:`ROLE_FOR_STAGE_KIND`)."""
+    return require_role(officer, ROLE_FOR_STAGE_KIND[stage_kind])
+
+
+def require_user_role(session: Session, username: str | None, roles: Iterable[str]) -> int | None:
+    """Inside an action's transaction: the id of ``username`` if it is active and holds one of ``roles``.
+
+    ``None`` (no user given: a script run by someone with access to the database) passes and returns None.
+    """
+    if username is None:
+        return None
+    wanted = tuple(roles)
+    row = session.execute(select(User.id, User.roles, User.active).where(User.username == username)).one_or_none()
+    if row is None or not row.active:
+        raise NotFound(_("unknown or inactive user {username!r}", username=username))
+    if not role_set(row.roles).intersection(wanted):
+        raise _not_allowed(username, wanted)
+    return int(row.id)
+
+
+# -- signing in ----------------------------------------------------------------------------------------------
+
+
+def _entry(  # noqa: PLR0917 - one audit line, written at five places alike
+    session: Session,
+    office_id: int,
+    kind: str,
+    username: str,
+    user_id: int | None,
+    station_id: int | None,
+    now: dt.datetime,
+    **detail: Any,
+) -> None:
+    # Written here, not with rules.audit: that looks the user up and refuses unknown or inactive ones, and a
+    # failed sign-in must be recorded exactly then.
+    session.add(
+        AuditEntry(
+            office_id=office_id,
+            kind=kind,
+            user_id=user_id,
+            username=username[:64],
+            station_id=station_id,
+            detail=detail,
+            created_at=now,
+        )
+    )
+
+
+def authenticate(
+    db: Database,
+    username: str,
+    password: str,
+    station: str | None = None,
+    *,
+    office: str | None = None,
+    clock: Clock | None = None,
+) -> Officer:
+    """The officer ``username`` signed in with ``password`` at ``station`` (a code), or :class:`SignInFailed`.
+
+    The outcome -- sign-in, failure, refusal of a locked or disabled account -- is in the audit log either way.
+    """
+    now = (clock or SystemClock()).now()
+    name = username.strip().lower()
+    failure: UserError | None = None
+    officer: Officer | None = None
+    with db.write() as session:
+        user = session.scalars(select(User).where(func.lower(User.username) == name).with_for_update()).first()
+        info = directory.office_info(session, office) if user is None else None
+        office_id = user.office_id if user is not None else info.id  # type: ignore[union-attr]
+        station_id = directory.station_info(session, office_id, station).id if station else None
+        wrong = SignInFailed(_("wrong username or password"))
+        if user is None or user.password_hash is None:
+            _verify(_DUMMY_HASH, password)
+            reason = "unknown_user" if user is None else "no_password"
+            _entry(session, office_id, "signin_failed", name, user.id if user else None, station_id, now, reason=reason)
+            failure = wrong
+        elif user.locked_until is not None and user.locked_until > now:
+            _entry(session, office_id, "signin_refused", user.username, user.id, station_id, now, reason="locked")
+            failure = SignInFailed(_locked_message(session, user))
+        elif not _verify(user.password_hash, password):
+            limits = rules.rules_of(session, office_id)
+            user.failed_logins += 1
+            locked = user.failed_logins >= int(limits["lockout_attempts"])
+            if locked:
+                user.locked_until = now + dt.timedelta(minutes=int(limits["lockout_minutes"]))
+                user.failed_logins = 0
+            detail = {"reason": "wrong_password", "locked": locked}
+            _entry(session, office_id, "signin_failed", user.username, user.id, station_id, now, **detail)
+            failure = SignInFailed(_locked_message(session, user)) if locked else wrong
+        elif not user.active:
+            _entry(session, office_id, "signin_refused", user.username, user.id, station_id, now, reason="disabled")
+            failure = SignInFailed(_("this account is disabled: ask an administrator"))
+        else:
+            if HASHER.check_needs_rehash(user.password_hash):
+                user.password_hash = HASHER.hash(password)
+            user.failed_logins, user.locked_until = 0, None
+            _entry(session, office_id, "signin", user.username, user.id, station_id, now)
+            officer = Officer(user.id, user.username, user.full_name, role_set(user.roles))
+    if failure is not None:
+        raise failure  # after the commit: the failure stays in the audit log
+    assert officer is not None
+    return officer
+
+
+def sign_out(db: Database, officer: Officer, station: str | None = None, *, clock: Clock | None = None) -> None:
+    """Record that ``officer`` signed out (or the window closed)."""
+    now = (clock or SystemClock()).now()
+    with db.write() as session:
+        office_id = session.get_one(User, officer.id).office_id
+        station_id = directory.station_info(session, office_id, station).id if station else None
+        _entry(session, office_id, "signout", officer.username, officer.id, station_id, now)
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return HASHER.verify(hashed, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _locked_message(session: Session, user: User) -> str:
+    assert user.locked_until is not None
+    timezone = session.scalars(select(Office.timezone).where(Office.id == user.office_id)).one()
+    until = office_local(user.locked_until, timezone).strftime("%H:%M")
+    return _("too many failed sign-ins: the account is locked until {time}; an administrator can unlock it", time=until)
+
+
+# -- managing officers ---------------------------------------------------------------------------------------
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(_("a password needs at least {count} characters", count=MIN_PASSWORD))
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(_("a password may have at most {count} characters", count=MAX_PASSWORD))
+    if password != password.strip() or _has_control(password):
+        raise InvalidInput(_("a password may not start or end with a space or hold control characters"))
+    return password
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
+def _find(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username.strip().lower())).one_or_none()
+    if user is None:
+        known = list(session.scalars(select(User.username).order_by(User.username)))
+        raise NotFound(_("unknown user {username!r} (known: {known})", username=username, known=", ".join(known)))
+    return user
+
+
+def _view(session: Session, user: User) -> UserView:
+    roles = tuple(r for r in ROLES if r in role_set(user.roles))
+    timezone = session.scalars(select(Office.timezone).where(Office.id == user.office_id)).one()
+    return UserView(
+        user.username,
+        user.full_name,
+        roles,
+        user.active,
+        user.password_hash is not None,
+        user.failed_logins,
+        user.locked_until,
+        timezone,
+    )
+
+
+def _admins_left(session: Session, office_id: int, without: int) -> int:
+    rows = session.execute(
+        select(User.id, User.roles).where(User.office_id == office_id, User.active.is_(True), User.id != without)
+    ).all()
+    return sum(1 for row in rows if "admin" in role_set(row.roles))
+
+
+def _guard_last_admin(session: Session, user: User) -> None:
+    if user.active and "admin" in role_set(user.roles) and not _admins_left(session, user.office_id, user.id):
+        raise Conflict(_("{user} is the last active administrator: make someone else admin first", user=user.username))
+
+
+def add_user(
+    db: Database,
+    username: str,
+    full_name: str,
+    roles: Iterable[str],
+    *,
+    password: str | None = None,
+    office: str | None = None,
+    actor: str | None = None,
+    clock: Clock | None = None,
+) -> UserView:
+    """A new officer; without a password nobody can sign in as it until :func:`set_password`."""
+    name = username.strip().lower()
+    if not _USERNAME.match(name):
+        raise InvalidInput(
+            _(
+                "username {username!r}: 2 to 32 lowercase letters, digits, dots, dashes or underscores",
+                username=username,
+            )
+        )
+    full = " ".join(full_name.split())
+    if not full or len(full) > 200 or _has_control(full_name.replace("\n", " ")):
+        raise InvalidInput(_("the full name must have 1 to 200 characters"))
+    wanted = parse_roles(roles)
+    hashed = HASHER.hash(check_password(password)) if password is not None else None
+    now = (clock or SystemClock()).now()
+    with db.write() as session:
+        info = directory.office_info(session, office)
+        require_user_role(session, actor, USERS_ROLES)
+        if session.scalars(select(User.id).where(func.lower(User.username) == name)).first() is not None:
+            raise Conflict(_("user {username!r} exists already", username=name))
+        user = User(
+            office_id=info.id,
+            username=name,
+            full_name=full,
+            password_hash=hashed,
+            roles=" ".join(wanted),
+            active=True,
+            failed_logins=0,
+            created_at=now,
+        )
+        session.add(user)
+        session.flush()
+        detail = {"username": name, "roles": wanted, "password_set": hashed is not None}
+        rules.audit(session, info.id, "user_added", user=actor, now=now, detail=detail)
+        return _view(session, user)
+
+
+def set_password(
+    db: Database, username: str, password: str, *, actor: str | None = None, clock: Clock | None = None
+) -> UserView:
+    """Set (or reset) an officer's password; this also lifts a lockout."""
+    hashed = HASHER.hash(check_password(password))
+    now = (clock or SystemClock()).now()
+    with db.write() as session:
+        user = _find(session, username)
+        if actor is not None and actor != user.username:
+            require_user_role(session, actor, USERS_ROLES)
+        user.password_hash, user.failed_logins, user.locked_until = hashed, 0, None
+        rules.audit(session, user.office_id, "password_set", user=actor, now=now, detail={"username": user.username})
+        return _view(session, user)
+
+
+def set_roles(
+    db: Database,
+    username: str,
+    *,
+    roles: Iterable[str] | None = None,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    actor: str | None = None,
+    clock: Clock | None = None,
+) -> UserView:
+    """Replace an officer's roles (``roles``) or add and remove some."""
+    now = (clock or SystemClock()).now()
+    new_roles = parse_roles(roles) if roles is not None else None
+    plus, minus = parse_roles(add), parse_roles(remove)
+    with db.write() as session:
+        user = _find(session, username)
+        require_user_role(session, actor, USERS_ROLES)
+        before = [r for r in ROLES if r in role_set(user.roles)]
+        after = set(new_roles if new_roles is not None else before) | set(plus)
+        after -= set(minus)
+        ordered = [r for r in ROLES if r in after]
+        if "admin" in before and "admin" not in ordered:
+            _guard_last_admin(session, user)
+        user.roles = " ".join(ordered)
+        if ordered != before:
+            detail = {"username": user.username, "roles": [before, ordered]}
+            rules.audit(session, user.office_id, "roles_changed", user=actor, now=now, detail=detail)
+        return _view(session, user)
+
+
+def unlock(db: Database, username: str, *, actor: str | None = None, clock: Clock | None = None) -> UserView:
+    """Lift a lockout and forget the failed attempts."""
+    now = (clock or SystemClock()).now()
+    with db.write() as session:
+        user = _find(session, username)
+        require_user_role(session, actor, USERS_ROLES)
+        user.failed_logins, user.locked_until = 0, None
+        rules.audit(session, user.office_id, "user_unlocked", user=actor, now=now, detail={"username": user.username})
+        return _view(session, user)
+
+
+def set_active(
+    db: Database, username: str, active: bool, *, actor: str | None = None, clock: Clock | None = None
+) -> UserView:
+    """Disable an officer (nobody can sign in as it; its history stays) or enable it again."""
+    now = (clock or SystemClock()).now()
+    with db.write() as session:
+        user = _find(session, username)
+        require_user_role(session, actor, USERS_ROLES)
+        if not active:
+            _guard_last_admin(session, user)
+        if user.active != active:
+            user.active = active
+            kind = "user_enabled" if active else "user_disabled"
+            rules.audit(session, user.office_id, kind, user=actor, now=now, detail={"username": user.username})
+        return _view(session, user)
+
+
+def list_users(db: Database, office: str | None = None) -> list[UserView]:
+    with db.read() as session:
+        info = directory.office_info(session, office)
+        users = session.scalars(select(User).where(User.office_id == info.id).order_by(User.username))
+        return [_view(session, u) for u in users]
+
+
+def role_description(role: str) -> str:
+    return lookup(ROLES[role])
