@@ -1,0 +1,137 @@
+"""``counter-desk report --from D --to D [--pdf FILE] [--csv FILE] [--json]``: the office's report over some days.
+
+The PDF (A4, with charts) and the CSV (format: :mod:`counter_desk.services.reports`) are made in memory first;
+files are written only when everything is ready, each through a temporary file renamed into place, so a bad
+date, a missing folder or a read-only file leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from counter_desk.cli import common, emit
+from counter_desk.clock import SystemClock, office_day
+from counter_desk.errors import InvalidInput
+from counter_desk.i18n import _
+from counter_desk.services import reports
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("report", help="the office's report over some days: PDF (A4, charts), CSV or JSON")
+    p.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day (default: today)")
+    p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day (default: the first day)")
+    p.add_argument("--pdf", metavar="FILE", type=Path, help="write the report as an A4 PDF")
+    p.add_argument("--csv", metavar="FILE", type=Path, help="write the figures as CSV (one figure per row)")
+    p.add_argument("--json", action="store_true", help="print the whole report as one JSON object")
+    p.set_defaults(handler=_report)
+
+
+def _check_target(path: Path) -> None:
+    """Refuse a target that cannot be written, before anything is made."""
+    folder = path.parent
+    if path.is_dir():
+        msg = _("{file} is a folder: give a file name", file=path)
+        raise InvalidInput(msg)
+    if not folder.is_dir():
+        msg = _("cannot write {file}: the folder {folder} does not exist", file=path, folder=folder)
+        raise InvalidInput(msg)
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        msg = _("cannot write {file}: permission denied", file=path)
+        raise InvalidInput(msg)
+
+
+def _write_all(outputs: list[tuple[Path, bytes]]) -> None:
+    """Write every file or none: each goes to a temporary file first, renamed into place at the end."""
+    temps: list[tuple[str, Path]] = []
+    current = outputs[0][0] if outputs else Path()
+    try:
+        for path, data in outputs:
+            current = path
+            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            temps.append((temp, path))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+        for temp, path in temps:
+            current = path
+            Path(temp).replace(path)
+    except OSError as exc:
+        for temp, _path in temps:
+            with contextlib.suppress(OSError):
+                Path(temp).unlink()
+        msg = _("cannot write {file}: {error}", file=current, error=exc.strerror or exc)
+        raise InvalidInput(msg) from exc
+
+
+def csv_bytes(report: reports.Report) -> bytes:
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerows(report.csv_rows())
+    return text.getvalue().encode("utf-8")
+
+
+def _report(args: argparse.Namespace) -> int:
+    first = reports.parse_day(args.first, "--from") if args.first else None
+    last = reports.parse_day(args.last, "--to") if args.last else None
+    if first is not None and last is not None:
+        reports.check_range(first, last)
+    for target in (args.pdf, args.csv):
+        if target is not None:
+            _check_target(target)
+    settings = common.settings(args)
+    db = common.open_database(settings)
+    try:
+        if first is None:
+            from counter_desk.services.queue import QueueService
+
+            first = office_day(SystemClock().now(), QueueService(db, office=settings.office).timezone())
+        report = reports.build(db, first, last or first, office=settings.office)
+    finally:
+        db.dispose()
+    outputs: list[tuple[Path, bytes]] = []
+    if args.pdf is not None:
+        from counter_desk.devices import report_pdf  # reportlab: only when a PDF is asked for
+
+        outputs.append((args.pdf, report_pdf.render(report)))
+    if args.csv is not None:
+        outputs.append((args.csv, csv_bytes(report)))
+    _write_all(outputs)
+    written = [str(path) for path, _data in outputs]
+    human = [
+        _(
+            "Report {range}: {tickets} tickets, {served} served, {no_shows} no-shows, {calls} calls out of order",
+            range=report.title_range(),
+            tickets=report.tickets,
+            served=report.served,
+            no_shows=report.no_shows,
+            calls=len(report.out_of_order),
+        ),
+    ]
+    for s in report.stages:
+        human.append(
+            _(
+                "  {stage}: {arrivals} arrivals, {served} served, wait {mean} min (median {median}, P90 {p90}), "
+                "{share} within {target} min",
+                stage=s.name,
+                arrivals=s.arrivals,
+                served=s.served,
+                mean=_minutes(s.wait.mean),
+                median=_minutes(s.wait.median),
+                p90=_minutes(s.wait.p90),
+                share="—" if s.within_target_share is None else f"{s.within_target_share:.0%}",
+                target=s.wait_target_minutes,
+            )
+        )
+    human += [_("written to {file}", file=name) for name in written]
+    emit(args, {**report.to_json(), "files": written}, "\n".join(human))
+    return 0
+
+
+def _minutes(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds / 60:.1f}"
