@@ -19,9 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from counter_desk.errors import DatabaseUnavailable
+from counter_desk.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +103,23 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     return engine
 
 
+#: SQLSTATE classes of a lost PostgreSQL connection: 08 connection exception, 57P admin/crash shutdown.
+_LOST_STATES = ("08", "57P")
+
+
+def is_unavailable(error: exc.DBAPIError) -> bool:
+    """Whether ``error`` means the database is out of reach (as opposed to a refused statement)."""
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    if isinstance(original, sqlite3.OperationalError):
+        return "unable to open" in str(original) or "disk I/O" in str(original)
+    state = getattr(original, "sqlstate", "") or ""
+    if isinstance(error, exc.OperationalError | exc.InterfaceError) and not state:
+        return True  # psycopg: connection refused, server closed the connection, ...
+    return state.startswith(_LOST_STATES)
+
+
 @dataclass(frozen=True)
 class Database:
     """An engine and the two kinds of session a user action may need.
@@ -132,13 +152,26 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with self._writer.begin() as session:
-            yield session
+        """One transaction. A lost connection raises :class:`DatabaseUnavailable` (retry with the same token)."""
+        try:
+            with self._writer.begin() as session:
+                yield session
+        except exc.DBAPIError as error:
+            if is_unavailable(error):
+                msg = _("the database cannot be reached; the action may not have been saved, try it again")
+                raise DatabaseUnavailable(msg) from error
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._reader.begin() as session:
-            yield session
+        try:
+            with self._reader.begin() as session:
+                yield session
+        except exc.DBAPIError as error:
+            if is_unavailable(error):
+                msg = _("the database cannot be reached")
+                raise DatabaseUnavailable(msg) from error
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()
