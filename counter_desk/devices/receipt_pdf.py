@@ -2,6 +2,10 @@
 
 A roll page is exactly as long as its content; A6 is a fixed page with the content at the top. Text is set in
 DejaVu Sans (embedded, so any name prints as written) when the system has it, else in Helvetica.
+
+Code128 bars are whole multiples of a 203-dpi printer dot (two dots, 0.25 mm, a module), so a thermal printer or a
+203-dpi rendering draws every bar the same width and the code scans; reportlab switches to code set C for runs
+of digits, which keeps a pickup code within a 58 mm roll.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportlab.graphics.barcode.code128 import Code128
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
@@ -20,7 +25,7 @@ from reportlab.pdfgen import canvas
 
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
-from counter_desk.services.receipts import QrLine, Receipt, ReceiptLine, Separator, TextLine
+from counter_desk.services.receipts import BarcodeLine, QrLine, Receipt, ReceiptLine, Separator, TextLine
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -42,6 +47,11 @@ PAPERS = {
 }
 DEFAULT_PAPER = "80mm"
 LEADING = 1.25
+#: One dot of a 203-dpi thermal printer, in points.
+DOT = 72 / 203
+#: A Code128 module (the narrowest bar): two dots; one dot if the code would not fit otherwise.
+BAR_MODULE_DOTS = 2
+BAR_HEIGHT = 12 * mm
 
 
 def paper(name: str) -> Paper:
@@ -88,6 +98,8 @@ def _layout(receipt: Receipt, p: Paper, fonts: tuple[str, str]) -> list[_Block]:
             blocks.append(_Block(line, len(texts) * size * LEADING, font, size, texts))
         elif isinstance(line, QrLine):
             blocks.append(_Block(line, p.qr_size + 2 * mm))
+        elif isinstance(line, BarcodeLine):
+            blocks.append(_Block(line, BAR_HEIGHT + 3 * mm))
         else:
             blocks.append(_Block(line, 3 * mm))
     return blocks
@@ -99,6 +111,15 @@ def _draw_qr(c: canvas.Canvas, payload: str, x: float, y: float, side: float) ->
     drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
     drawing.add(widget)
     drawing.drawOn(c, x, y)
+
+
+def _barcode(payload: str, width: float) -> Code128:
+    """The Code128 symbol of ``payload`` at the widest whole-dot module that fits ``width``."""
+    for dots in range(BAR_MODULE_DOTS, 0, -1):
+        symbol = Code128(payload, barWidth=dots * DOT, barHeight=BAR_HEIGHT, quiet=False, humanReadable=False)
+        if symbol.width <= width or dots == 1:
+            return symbol
+    raise AssertionError  # pragma: no cover - the loop always returns
 
 
 def render_pdf(receipt: Receipt, paper_name: str = DEFAULT_PAPER) -> bytes:
@@ -128,6 +149,11 @@ def render_pdf(receipt: Receipt, paper_name: str = DEFAULT_PAPER) -> bytes:
                     c.drawCentredString(p.width / 2, base, text)
         elif isinstance(line, QrLine):
             _draw_qr(c, line.payload, (p.width - p.qr_size) / 2, y - 1 * mm - p.qr_size, p.qr_size)
+        elif isinstance(line, BarcodeLine):
+            symbol = _barcode(line.payload, right - left)
+            # On the dot grid (pixel columns of a 203-dpi page start at its left edge): crisp bars, clean scans.
+            x = round((p.width - symbol.width) / 2 / DOT) * DOT
+            symbol.drawOn(c, x, y - 1.5 * mm - BAR_HEIGHT)
         elif isinstance(line, Separator):
             c.setDash(2, 2)
             c.setLineWidth(0.5)

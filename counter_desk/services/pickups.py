@@ -194,6 +194,12 @@ def record_decision(session: Session, ticket_id: int, outcome: str, now: dt.date
         pickup.decided_at = now
 
 
+def collect_by(session: Session, office_id: int, ready_on: dt.date, within: int) -> dt.date:
+    """The last day a passport ready on ``ready_on`` may be collected: ``within`` days later, moved on to the
+    next working day when that is a weekend or a holiday (the office is closed; the applicant loses nothing)."""
+    return rules.working_day_after(session, office_id, ready_on + dt.timedelta(days=within - 1), 1)
+
+
 def _view(session: Session, pickup: Pickup) -> PickupView:
     office = session.get_one(Office, pickup.office_id)
     office_rules = rules.rules_of(session, office.id)
@@ -214,7 +220,7 @@ def _view(session: Session, pickup: Pickup) -> PickupView:
         interview_ticket=interview.number,
         interview_day=interview.day,
         ready_on=pickup.ready_on,
-        collect_by=pickup.ready_on + dt.timedelta(days=within),
+        collect_by=collect_by(session, office.id, pickup.ready_on, within),
         within_days=within,
         office_open=str(office_rules["office_open"]),
         office_close=str(office_rules["office_close"]),
@@ -421,7 +427,7 @@ class PickupService(QueueCore):
             )
             raise Conflict(msg)
         within = int(rules.rules_of(ctx.session, ctx.office.id)["pickup_within_days"])
-        last = pickup.ready_on + dt.timedelta(days=within)
+        last = collect_by(ctx.session, ctx.office.id, pickup.ready_on, within)
         if today > last:
             msg = _(
                 "the passport of application {application} had to be collected by {day}: refer the applicant to "

@@ -1,11 +1,13 @@
 """What a printed receipt says, as a plain layout that every renderer (PDF, ESC/POS) draws the same way.
 
 A :class:`Receipt` is a list of simple typed lines -- text with a size, weight and alignment, a QR code, a
-separator -- built here in the active language from what the queue knows. The renderers in
+Code128 barcode, a separator -- built here in the active language from what the queue knows. The renderers in
 :mod:`counter_desk.devices` only decide how big a "size 4" text or a QR code is on their paper.
 
 The queue ticket's QR code carries ``CDT1|<office code>|<day ISO>|<number>``: enough for a scanner at a counter
-to find the ticket again (numbers restart every day, offices share numbering schemes).
+to find the ticket again (numbers restart every day, offices share numbering schemes). The pickup receipt's
+barcode and QR code carry the pickup code (see :mod:`counter_desk.services.pickups`), the handover receipt's
+barcode too (for filing). Names and NIKs are printed masked: a lost receipt gives little away.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from counter_desk.clock import office_local
+from counter_desk.errors import InvalidTransition
 from counter_desk.i18n import _
 from counter_desk.services import directory
 from counter_desk.services.dates import format_day
+from counter_desk.services.pickups import PickupView, mask_name, mask_nik
 from counter_desk.services.queue import QueueService
 from counter_desk.states import Status
 
@@ -44,11 +48,18 @@ class QrLine:
 
 
 @dataclass(frozen=True)
+class BarcodeLine:
+    """A Code128 barcode of ``payload`` (printable ASCII), without its text: add a :class:`TextLine` for that."""
+
+    payload: str
+
+
+@dataclass(frozen=True)
 class Separator:
     pass
 
 
-ReceiptLine = TextLine | QrLine | Separator
+ReceiptLine = TextLine | QrLine | BarcodeLine | Separator
 
 
 @dataclass(frozen=True)
@@ -66,9 +77,27 @@ class Receipt:
     estimated_wait_seconds: int | None
     payload: str
     lines: tuple[ReceiptLine, ...] = field(default_factory=tuple)
+    #: More facts for ``--json`` (a pickup's, for the pickup and handover receipts).
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def file_stem(self) -> str:
+        """A file name for the kept PDF: the day, the kind and the number."""
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.number)
+        return f"{self.issued_at:%Y%m%d}-{self.kind}-{safe}"
+
+    def codes(self) -> list[tuple[str, str]]:
+        """Every code printed on the receipt, as (``qr`` or ``code128``, payload), top to bottom."""
+        out = []
+        for line in self.lines:
+            if isinstance(line, QrLine):
+                out.append(("qr", line.payload))
+            elif isinstance(line, BarcodeLine):
+                out.append(("code128", line.payload))
+        return out
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        return self.extra | {
             "kind": self.kind,
             "office": self.office_code,
             "office_name": self.office_name,
@@ -153,5 +182,193 @@ def ticket_receipt(queue: QueueService, number: str) -> Receipt:
         ahead=ahead,
         estimated_wait_seconds=wait,
         payload=payload,
+        lines=tuple(lines),
+    )
+
+
+def _issued_line(when: dt.datetime) -> TextLine:
+    return TextLine(
+        _(
+            "Issued {day} at {time} {zone}",
+            day=format_day(when.date()),
+            time=when.strftime("%H:%M"),
+            zone=when.tzname() or "",
+        ).strip()
+    )
+
+
+def _person_lines(pickup: PickupView) -> list[ReceiptLine]:
+    lines: list[ReceiptLine] = [
+        TextLine(_("Application number"), size=1),
+        TextLine(pickup.application_number, size=2, bold=True),
+    ]
+    if pickup.applicant_name:
+        lines.append(TextLine(_("Name: {name}", name=mask_name(pickup.applicant_name)), align="left"))
+    if pickup.nik:
+        lines.append(TextLine(_("NIK: {nik}", nik=mask_nik(pickup.nik)), align="left"))
+    return lines
+
+
+def pickup_receipt(pickup: PickupView, *, printed_at: dt.datetime) -> Receipt:
+    """The receipt the interview booth hands out: when and how the passport is collected, and its codes."""
+    local = office_local(printed_at, pickup.timezone)
+    lines: list[ReceiptLine] = [
+        TextLine(pickup.office_name, bold=True),
+        Separator(),
+        TextLine(_("PASSPORT PICKUP RECEIPT"), size=2, bold=True),
+        *_person_lines(pickup),
+        TextLine(
+            _(
+                "Interview: {day} (ticket {number})",
+                day=format_day(pickup.interview_day),
+                number=pickup.interview_ticket,
+            ),
+            align="left",
+        ),
+        Separator(),
+        TextLine(_("Collect your passport from")),
+        TextLine(format_day(pickup.ready_on, weekday=True), size=2, bold=True),
+        TextLine(_("at the latest on {day}", day=format_day(pickup.collect_by, weekday=True))),
+        TextLine(
+            _("Monday to Friday, {open}-{close}, except holidays", open=pickup.office_open, close=pickup.office_close)
+        ),
+        Separator(),
+        BarcodeLine(pickup.code),
+        TextLine(pickup.code, bold=True),
+        QrLine(pickup.code),
+        Separator(),
+        TextLine(
+            _(
+                "Collect the passport within {days} days of the date above; after that, ask the supervisor.",
+                days=pickup.within_days,
+            ),
+            align="left",
+        ),
+        TextLine(_("Bring this receipt and your KTP."), align="left"),
+        TextLine(
+            _(
+                "A family member on the same Kartu Keluarga (KK) may collect it, with this receipt, their KTP and "
+                "the KK."
+            ),
+            align="left",
+        ),
+        _issued_line(local),
+    ]
+    return Receipt(
+        kind="pickup",
+        office_code=pickup.office_code,
+        office_name=pickup.office_name,
+        number=pickup.application_number,
+        stage="pickup",
+        stage_name="",
+        issued_at=local,
+        ahead=None,
+        estimated_wait_seconds=None,
+        payload=pickup.code,
+        lines=tuple(lines),
+        extra=pickup.to_json(),
+    )
+
+
+def handover_receipt(pickup: PickupView) -> Receipt:
+    """The receipt of a handed-over passport: who collected it, when, from whom; a line to sign."""
+    if pickup.handed_over_at is None:
+        msg = _(
+            "the passport of application {application} has not been handed over yet",
+            application=pickup.application_number,
+        )
+        raise InvalidTransition(msg)
+    local = office_local(pickup.handed_over_at, pickup.timezone)
+    name = mask_name(pickup.recipient_name)
+    collected = (
+        _("Collected by: a family member on the same KK ({name})", name=name)
+        if pickup.recipient == "family"
+        else _("Collected by: the applicant ({name})", name=name)
+    )
+    lines: list[ReceiptLine] = [
+        TextLine(pickup.office_name, bold=True),
+        Separator(),
+        TextLine(_("PASSPORT HANDOVER RECEIPT"), size=2, bold=True),
+        *_person_lines(pickup),
+        Separator(),
+        TextLine(
+            _(
+                "Handed over {day} at {time} {zone}",
+                day=format_day(local.date()),
+                time=local.strftime("%H:%M"),
+                zone=local.tzname() or "",
+            ).strip(),
+            bold=True,
+        ),
+        TextLine(collected, align="left"),
+    ]
+    if pickup.handed_over_by:
+        lines.append(TextLine(_("Officer: {name}", name=pickup.handed_over_by), align="left"))
+    if pickup.pickup_ticket:
+        lines.append(TextLine(_("Pickup ticket: {number}", number=pickup.pickup_ticket), align="left"))
+    lines += [
+        Separator(),
+        BarcodeLine(pickup.code),
+        TextLine(pickup.code),
+        Separator(),
+        TextLine(_("Check the data in your passport before you leave the counter."), align="left"),
+        TextLine(_("Recipient's signature:"), align="left"),
+        TextLine(" "),
+        TextLine(" "),
+        TextLine("_" * 24),
+    ]
+    return Receipt(
+        kind="handover",
+        office_code=pickup.office_code,
+        office_name=pickup.office_name,
+        number=pickup.application_number,
+        stage="pickup",
+        stage_name="",
+        issued_at=local,
+        ahead=None,
+        estimated_wait_seconds=None,
+        payload=pickup.code,
+        lines=tuple(lines),
+        extra=pickup.to_json(),
+    )
+
+
+#: What the test page's codes carry.
+TEST_BARCODE = "CD-TEST-0123456789"
+TEST_QR = "CDT1|test|Counter Desk printer test"
+
+
+def printer_test_page(office_name: str, office_code: str, at: dt.datetime, paper: str) -> Receipt:
+    """A printer test page: text sizes, accented letters, a QR code and a Code128 barcode."""
+    lines: list[ReceiptLine] = [
+        TextLine(office_name, bold=True),
+        Separator(),
+        TextLine(_("PRINTER TEST PAGE"), size=2, bold=True),
+        TextLine(_("Paper: {paper}", paper=paper)),
+        _issued_line(at),
+        Separator(),
+        TextLine(_("Normal text"), align="left"),
+        TextLine(_("Bold text"), bold=True, align="left"),
+        TextLine("A-123", size=4, bold=True),
+        TextLine("Nguyễn Thị Ánh · Ñoño Šimić · Müller", align="left"),
+        TextLine("0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ", align="left"),
+        Separator(),
+        BarcodeLine(TEST_BARCODE),
+        TextLine(TEST_BARCODE),
+        QrLine(TEST_QR),
+        Separator(),
+        TextLine(_("If both codes scan and the text is sharp, the printer is ready."), align="left"),
+    ]
+    return Receipt(
+        kind="test",
+        office_code=office_code,
+        office_name=office_name,
+        number="test",
+        stage="",
+        stage_name="",
+        issued_at=at,
+        ahead=None,
+        estimated_wait_seconds=None,
+        payload=TEST_QR,
         lines=tuple(lines),
     )

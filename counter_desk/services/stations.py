@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from counter_desk.clock import office_day
 from counter_desk.services import directory
+from counter_desk.services.pickups import PickupService, PickupView
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import QueueStatus, TicketView
 from counter_desk.states import Action
@@ -47,6 +48,8 @@ class StationSnapshot:
     stages: list[Choice]
     #: Category code -> name, to show people names rather than codes.
     category_names: dict[str, str]
+    #: At a pickup counter: the pickup whose ticket the station holds.
+    pickup: PickupView | None = None
 
 
 def station_snapshot(queue: QueueService, station: str) -> StationSnapshot:
@@ -88,6 +91,9 @@ def station_snapshot(queue: QueueService, station: str) -> StationSnapshot:
     held = queue.status(station=station)
     current = held.stations[0].ticket if held.stations else None
     status = held if shown_stage.id == stage.id else queue.status(stage=shown_stage.code)
+    pickup = None
+    if stage.kind == PICKUP and current is not None:
+        pickup = PickupService(queue.db, clock=queue.clock, office=queue.office_code).held(station)
     return StationSnapshot(
         office_name=office.name,
         timezone=office.timezone,
@@ -103,4 +109,5 @@ def station_snapshot(queue: QueueService, station: str) -> StationSnapshot:
         walk_in_categories=walk_ins,
         stages=stages,
         category_names={c.code: c.name for c in categories},
+        pickup=pickup,
     )

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QRadioButton,
+    QWidget,
+)
 
 from counter_desk.qt.forms import child, load_form
 from counter_desk.services.stations import Choice
@@ -62,3 +72,43 @@ class CallTicketDialog:
         if self.dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return self.number.text().strip(), self.reason.text().strip()
+
+
+class HandoverDialog:
+    """Who collects the passport: the applicant, or a family member on the same KK (name and KK check)."""
+
+    def __init__(self, parent: QWidget, prompt: str, applicant_name: str) -> None:
+        form = load_form("handover.ui", parent)
+        assert isinstance(form, QDialog)
+        self.dialog = form
+        child(form, QLabel, "prompt").setText(prompt)
+        self.applicant = child(form, QRadioButton, "applicantRadio")
+        self.family = child(form, QRadioButton, "familyRadio")
+        self.name = child(form, QLineEdit, "nameEdit")
+        self.same_kk = child(form, QCheckBox, "sameKkCheck")
+        self._applicant_name = applicant_name
+        buttons = child(form, QDialogButtonBox, "buttons")
+        buttons.accepted.connect(self.dialog.accept)
+        buttons.rejected.connect(self.dialog.reject)
+        self.family.toggled.connect(self._family_toggled)
+        self._family_toggled(False)
+
+    def _family_toggled(self, family: bool) -> None:
+        self.name.setEnabled(family)
+        self.same_kk.setEnabled(family)
+        if family:
+            self.name.clear()
+            self.name.setFocus()
+        else:
+            self.name.setText(self._applicant_name)
+            self.same_kk.setChecked(False)
+
+    def answer(self) -> tuple[str, str, bool]:
+        """(``applicant`` or ``family``, the recipient's name, the KK was checked)."""
+        recipient = "family" if self.family.isChecked() else "applicant"
+        return recipient, self.name.text().strip(), self.same_kk.isChecked()
+
+    def exec(self) -> tuple[str, str, bool] | None:
+        if self.dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return self.answer()

@@ -2,8 +2,11 @@
 
 It shows, live, the queue of the station's stage and the applicant in front of the officer. Every action is one
 service call run on the window's worker thread (:class:`~counter_desk.qt.tasks.TaskRunner`); the window never
-touches the database itself. The change feed (:class:`~counter_desk.qt.live.LiveFeed`) tells it when to read
-again, so two windows on one database see each other's actions within a second.
+touches the database itself. Receipts (queue ticket at reception, pickup receipt at the interview booth,
+handover receipt at the pickup counter) are printed on the worker after the action committed: a dead printer
+never stops the queue, the PDF is always kept, and the last receipt can be reprinted with one key. The change
+feed (:class:`~counter_desk.qt.live.LiveFeed`) tells it when to read again, so two windows on one database see
+each other's actions within a second.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
@@ -32,7 +36,7 @@ from sqlalchemy.exc import DBAPIError
 
 from counter_desk.clock import Clock, office_local
 from counter_desk.devices.imagescan import decode_file
-from counter_desk.devices.printing import Printed, print_ticket
+from counter_desk.devices.printing import Printed, PrinterState, print_receipt, print_ticket, printer_state, reprint
 from counter_desk.devices.scanner import parse_payload
 from counter_desk.errors import DatabaseUnavailable, UserError
 from counter_desk.i18n import _
@@ -44,14 +48,19 @@ from counter_desk.qt.models import QueueModel
 from counter_desk.qt.serialscan import SerialScanner
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.qt.wedge import WedgeDetector
+from counter_desk.services.dates import format_day
+from counter_desk.services.pickups import Issued, PickupCall, PickupService, PickupView, mask_nik
 from counter_desk.services.queue import QueueService
-from counter_desk.services.stations import ADJUDICATION, RECEPTION, StationSnapshot, station_snapshot
+from counter_desk.services.receipts import Receipt, handover_receipt, pickup_receipt
+from counter_desk.services.stations import ADJUDICATION, PICKUP, RECEPTION, SERVICE, StationSnapshot, station_snapshot
 from counter_desk.services.views import Result, TicketView
 from counter_desk.states import Action, Status, allowed_actions
 from counter_desk.store.engine import Database
-from counter_desk.views.dialogs import CallTicketDialog, ChooseDialog
+from counter_desk.views.dialogs import CallTicketDialog, ChooseDialog, HandoverDialog
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Keyboard shortcuts: F-keys, so they never collide with what a scanner types.
 SHORTCUTS = {
@@ -67,6 +76,9 @@ SHORTCUTS = {
     "code": "Ctrl+L",
     "approve": "Ctrl+Return",
     "reject": "Ctrl+R",
+    "pickup_receipt": "F11",
+    "handover": "F12",
+    "reprint": "Ctrl+P",
 }
 ERROR_STYLE = "background:#c62828;color:white;font-size:18px;padding:8px;border-radius:4px;"
 WARN_STYLE = "background:#ef6c00;color:white;font-size:18px;padding:8px;border-radius:4px;"
@@ -83,15 +95,22 @@ class StationWindow(QMainWindow):
 
     Signals:
         refreshed(): the window shows a fresh snapshot of the database.
-        acted(object): an action succeeded; carries its :class:`~counter_desk.services.views.Result`.
+        acted(object): an action succeeded; carries its :class:`~counter_desk.services.views.Result` (for the
+            pickup receipt: the :class:`~counter_desk.services.pickups.Issued` pickup).
         failed(str): an action or a scan was refused; carries the message shown.
-        printed(object): a ticket's receipt was made; carries :class:`~counter_desk.devices.printing.Printed`.
+        printed(object): a receipt was made; carries :class:`~counter_desk.devices.printing.Printed`.
+        pickup_shown(object): the pickup in front of the officer changed; carries a
+            :class:`~counter_desk.services.pickups.PickupView` or None.
+        printer_checked(object): the printer's reported state; carries
+            :class:`~counter_desk.devices.printing.PrinterState`.
     """
 
     refreshed = Signal()
     acted = Signal(object)
     failed = Signal(str)
     printed = Signal(object)
+    pickup_shown = Signal(object)
+    printer_checked = Signal(object)
 
     def __init__(
         self,
@@ -107,10 +126,19 @@ class StationWindow(QMainWindow):
         receipts_dir: Path | None = None,
         printer: Path | None = None,
         paper: str = "80mm",
+        error_sound: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self._db = db
         self._queue = QueueService(db, clock=clock, office=office)
+        self._pickups = PickupService(db, clock=clock, office=office)
+        #: Plays the error tone of a refusal. Hook for a real tone (e.g. through counter_desk.qt.sound's
+        #: MediaSink); QApplication.beep() is silent on many desktops and always offscreen.
+        self._error_sound = error_sound or QApplication.beep
+        #: The interview ticket last passed on or finished here: its pickup receipt may be printed.
+        self._passed: str | None = None
+        self._pickup: PickupView | None = None
+        self._last_printed: Printed | None = None
         self._station = station
         self._user = user
         self._tasks = TaskRunner(self)
@@ -213,7 +241,11 @@ class StationWindow(QMainWindow):
             "approve": child(f, QPushButton, "approveButton"),
             "reject": child(f, QPushButton, "rejectButton"),
             "call_ticket": child(f, QPushButton, "callTicketButton"),
+            "pickup_receipt": child(f, QPushButton, "pickupReceiptButton"),
+            "handover": child(f, QPushButton, "handoverButton"),
+            "reprint": child(f, QPushButton, "reprintButton"),
         }
+        self.printer_label = child(f, QLabel, "printerLabel")
         self.banner.hide()
 
     def _style(self) -> None:
@@ -240,6 +272,9 @@ class StationWindow(QMainWindow):
             "approve": lambda: self.finish(outcome="approved"),
             "reject": self._ask_reject,
             "call_ticket": self._ask_call_ticket,
+            "pickup_receipt": self.print_pickup_receipt,
+            "handover": self._ask_handover,
+            "reprint": self.reprint_last,
         }
         for name, handler in handlers.items():
             button = self.buttons[name]
@@ -275,7 +310,11 @@ class StationWindow(QMainWindow):
         self._model.set_rows(snap.queue.waiting, snap.queue.at, snap.queue.wait_target_minutes)
         self.served_label.setText(_("Served today: {count}", count=snap.served_today))
         self._show_current(snap.current)
+        if snap.kind == PICKUP:
+            self._show_pickup(snap.pickup if snap.current is not None else None)
         self._apply_kind(snap.kind)
+        if first:
+            self.check_printer()
         if first and self._want_live:
             self._start_live(snap.last_seq)
         self.refreshed.emit()
@@ -291,7 +330,17 @@ class StationWindow(QMainWindow):
 
     def _apply_kind(self, kind: str) -> None:
         reception = kind == RECEPTION
-        self.check_in_box.setVisible(reception)
+        pickup = kind == PICKUP
+        self.check_in_box.setVisible(reception or pickup)
+        self.walk_in_button.setVisible(reception)
+        if pickup:
+            self.check_in_box.setTitle(_("Pickup receipt"))
+            self.code_edit.setPlaceholderText(_("Scan the pickup receipt's code or type it"))
+            self.check_in_button.setText(_("Find and call"))
+        self.buttons["pickup_receipt"].setVisible(kind == SERVICE)
+        self.buttons["handover"].setVisible(pickup)
+        self.buttons["reprint"].setVisible(self._receipts_dir is not None)
+        self.printer_label.setVisible(self._receipts_dir is not None)
         calling = not reception
         self.current_box.setVisible(calling)
         for name in ("call_next", "recall", "start", "no_show", "return", "transfer", "finish", "call_ticket"):
@@ -344,6 +393,9 @@ class StationWindow(QMainWindow):
             "finish": Action.FINISH in allowed,
             "approve": Action.FINISH in allowed,
             "reject": Action.FINISH in allowed,
+            "pickup_receipt": self._passed is not None,
+            "handover": Action.FINISH in allowed and self._pickup is not None,
+            "reprint": self._last_printed is not None,
         }
         for name, enabled in wanted.items():
             self.buttons[name].setEnabled(enabled and not self._busy)
@@ -387,14 +439,14 @@ class StationWindow(QMainWindow):
         self.banner.setStyleSheet(ERROR_STYLE)
         self.banner.setText(message)
         self.banner.show()
-        QApplication.beep()
+        self._error_sound()
         self.failed.emit(message)
 
     def _warn(self, message: str) -> None:
         self.banner.setStyleSheet(WARN_STYLE)
         self.banner.setText(message)
         self.banner.show()
-        QApplication.beep()
+        self._error_sound()
 
     def _info(self, message: str) -> None:
         self.banner.setStyleSheet(INFO_STYLE)
@@ -407,7 +459,7 @@ class StationWindow(QMainWindow):
         self._busy = busy
         self._update_buttons()
 
-    def _run_action(self, name: str, call: Callable[[str], Result], done: Callable[[Result], None]) -> None:
+    def _run_action(self, name: str, call: Callable[[str], T], done: Callable[[T], None]) -> None:
         """Run one action with its idempotency token: kept after a connection failure, so a retry of the same
         click can never act twice."""
         if self._busy:
@@ -415,11 +467,11 @@ class StationWindow(QMainWindow):
         token = self._tokens.setdefault(name, uuid.uuid4().hex)
         self._set_busy(True)
 
-        def ok(result: Result) -> None:
+        def ok(result: T) -> None:
             self._tokens.pop(name, None)
             self._set_busy(False)
             done(result)
-            self.acted.emit(result)
+            self.acted.emit(result.result if isinstance(result, PickupCall) else result)
             self.refresh()
 
         def fail(exc: Exception) -> None:
@@ -475,7 +527,7 @@ class StationWindow(QMainWindow):
             lambda token: self._queue.transfer(
                 stage, station=self._station, reason=reason or None, token=token, user=self._user
             ),
-            self._show_result,
+            self._passed_on,
         )
 
     def finish(self, outcome: str | None = None, reason: str = "") -> None:
@@ -484,11 +536,23 @@ class StationWindow(QMainWindow):
             lambda token: self._queue.finish(
                 self._station, outcome=outcome, reason=reason or None, token=token, user=self._user
             ),
-            self._show_result,
+            self._passed_on,
         )
 
+    def _passed_on(self, result: Result) -> None:
+        """Passed on or finished: at an interview booth, the applicant's pickup receipt may now be printed."""
+        if self._snapshot is not None and self._snapshot.kind == SERVICE:
+            self._passed = result.ticket.number
+        self._show_result(result)
+        if self._snapshot is not None and self._snapshot.kind == PICKUP:
+            self._show_pickup(None)
+
     def scan(self, payload: str) -> None:
-        """A scanned (or typed) booking code: check the applicant in and show the ticket big."""
+        """A scanned (or typed) code: a booking at reception (check in, show the ticket big), a pickup receipt
+        at a pickup counter (find the file, issue its ticket, call it here)."""
+        if self._snapshot is not None and self._snapshot.kind == PICKUP:
+            self.scan_pickup(payload)
+            return
         if self._snapshot is not None and self._snapshot.kind != RECEPTION:
             self._error(_("This station does not issue tickets; scan at reception."))
             return
@@ -560,27 +624,189 @@ class StationWindow(QMainWindow):
         assert self._receipts_dir is not None
         folder, printer, paper = self._receipts_dir, self._printer, self._paper
 
-        def done(outcome: Printed) -> None:
-            if outcome.printer_ok is False:
-                self._warn(
-                    _(
-                        "Ticket {number} issued, but the printer failed ({error}). The receipt is kept at {pdf}",
-                        number=outcome.number,
-                        error=outcome.printer_error,
-                        pdf=outcome.pdf,
-                    )
-                )
-            self.printed.emit(outcome)
-
-        def failed(exc: Exception) -> None:
-            log.error("printing %s failed", number, exc_info=exc)
-            self._warn(
-                _("Ticket {number} issued, but its receipt could not be made: {error}", number=number, error=exc)
+        def failed_text(outcome: Printed) -> str:
+            return _(
+                "Ticket {number} issued, but the printer failed ({error}). The receipt is kept at {pdf}",
+                number=outcome.number,
+                error=outcome.printer_error,
+                pdf=outcome.pdf,
             )
 
-        self._tasks.run(
-            lambda: print_ticket(self._queue, number, pdf_dir=folder, printer=printer, paper=paper), done, failed
+        self._print_job(
+            lambda: print_ticket(self._queue, number, pdf_dir=folder, printer=printer, paper=paper),
+            failed_text,
+            lambda exc: _(
+                "Ticket {number} issued, but its receipt could not be made: {error}", number=number, error=exc
+            ),
         )
+
+    def _print_receipt(self, make: Callable[[], Receipt], done_text: str) -> None:
+        """Make a receipt on the worker (reading what it needs), keep its PDF, send it to the printer once."""
+        if self._receipts_dir is None:
+            return
+        folder, printer, paper = self._receipts_dir, self._printer, self._paper
+
+        def failed_text(outcome: Printed) -> str:
+            return _(
+                "{done} The printer failed ({error}); the receipt is kept at {pdf}",
+                done=done_text,
+                error=outcome.printer_error,
+                pdf=outcome.pdf,
+            )
+
+        self._print_job(
+            lambda: print_receipt(make(), pdf_dir=folder, printer=printer, paper=paper),
+            failed_text,
+            lambda exc: _("{done} The receipt could not be made: {error}", done=done_text, error=exc),
+        )
+
+    def _print_job(
+        self, job: Callable[[], Printed], failed_text: Callable[[Printed], str], broken: Callable[[Exception], str]
+    ) -> None:
+        def done(outcome: Printed) -> None:
+            self._last_printed = outcome
+            self._update_buttons()
+            if outcome.printer_ok is False:
+                self._warn(failed_text(outcome))
+            self.printed.emit(outcome)
+            self.check_printer()
+
+        def failed(exc: Exception) -> None:
+            log.error("printing a receipt failed", exc_info=exc)
+            self._warn(broken(exc))
+
+        self._tasks.run(job, done, failed)
+
+    def reprint_last(self) -> None:
+        """Send the last receipt to the printer again (its PDF is kept as it was)."""
+        last = self._last_printed
+        if last is None or self._busy:
+            return
+        printer, paper = self._printer, self._paper
+
+        def failed_text(outcome: Printed) -> str:
+            return _(
+                "Reprint failed: the printer failed ({error}); the receipt is kept at {pdf}",
+                error=outcome.printer_error,
+                pdf=outcome.pdf,
+            )
+
+        self._print_job(
+            lambda: reprint(last, printer=printer, paper=paper),
+            failed_text,
+            lambda exc: _("Reprint failed: {error}", error=exc),
+        )
+        self._info(_("Reprinting the last receipt ({pdf})", pdf=last.pdf.name))
+
+    def check_printer(self) -> None:
+        """Ask the printer how it is (on the worker) and show it under the served count."""
+        if self._receipts_dir is None:
+            return
+        printer = self._printer
+
+        def show(state: PrinterState) -> None:
+            self.printer_label.setText(state.text())
+            colour = "#c62828" if state.online == "offline" or state.paper == "out" else "#555"
+            self.printer_label.setStyleSheet(f"color:{colour};")
+            self.printer_checked.emit(state)
+
+        def failed(exc: Exception) -> None:
+            log.warning("asking the printer for its state failed", exc_info=exc)
+
+        self._tasks.run(lambda: printer_state(printer), show, failed)
+
+    # ------------------------------------------------------------------ pickup
+
+    def print_pickup_receipt(self) -> None:
+        """At the interview booth: the pickup receipt of the applicant just passed on or finished (a second
+        press reprints the same pickup, never a second one)."""
+        number = self._passed
+        if number is None:
+            return
+
+        def done(issued: Issued) -> None:
+            p = issued.pickup
+            text = _(
+                "Pickup receipt of {application}: passport ready from {day}, code {code}",
+                application=p.application_number,
+                day=format_day(p.ready_on, weekday=True),
+                code=p.code,
+            )
+            if issued.reprint:
+                text = _("{text} (reprint)", text=text)
+            self._info(text)
+            self._print_receipt(lambda: pickup_receipt(p, printed_at=self._queue.clock.now()), text)
+
+        self._run_action(f"pickup_receipt:{number}", lambda _token: self._pickups.issue(number, user=self._user), done)
+
+    def scan_pickup(self, payload: str) -> None:
+        """At a pickup counter: the scanned or typed pickup code -> the file, a ticket called here."""
+        self.code_edit.clear()
+        self._run_action(
+            "pickup_scan",
+            lambda token: self._pickups.scan(payload, self._station, token=token, user=self._user),
+            self._pickup_called,
+        )
+
+    def _pickup_called(self, call: PickupCall) -> None:
+        self._show_result(call.result)
+        self._show_pickup(call.pickup)
+        self.result_number.setText(call.result.ticket.number)
+        self.code_edit.setFocus()
+
+    def _show_pickup(self, pickup: PickupView | None) -> None:
+        self._pickup = pickup
+        if pickup is None:
+            self._clear_result()
+        else:
+            self.result_detail.setText(
+                _(
+                    "Application {application} · {name} · NIK {nik} · ready since {day}",
+                    application=pickup.application_number,
+                    name=pickup.applicant_name or "—",
+                    nik=mask_nik(pickup.nik) or "—",
+                    day=format_day(pickup.ready_on),
+                )
+            )
+        self._update_buttons()
+        self.pickup_shown.emit(pickup)
+
+    def handover(self, recipient: str, name: str = "", *, same_kk: bool = False) -> None:
+        """Record the handover of the station's pickup, finish its ticket, print the handover receipt."""
+
+        def done(call: PickupCall) -> None:
+            p = call.pickup
+            text = _(
+                "Passport of {application} handed over to {name}",
+                application=p.application_number,
+                name=p.recipient_name or "",
+            )
+            self._show_result(call.result)
+            self._info(text)
+            self._show_pickup(None)
+            self._print_receipt(lambda: handover_receipt(p), text)
+
+        self._run_action(
+            "handover",
+            lambda token: self._pickups.handover(
+                self._station, recipient, name or None, same_kk=same_kk, token=token, user=self._user
+            ),
+            done,
+        )
+
+    def _ask_handover(self) -> None:
+        pickup = self._pickup
+        if pickup is None or self._current is None:
+            return
+        prompt = _(
+            "Hand over the passport of application {application} ({name})?",
+            application=pickup.application_number,
+            name=pickup.applicant_name or "—",
+        )
+        answer = HandoverDialog(self, prompt, pickup.applicant_name or "").exec()
+        if answer is not None:
+            recipient, name, same_kk = answer
+            self.handover(recipient, name, same_kk=same_kk)
 
     # ------------------------------------------------------------------ dialogs
 
@@ -629,7 +855,7 @@ class StationWindow(QMainWindow):
             and isinstance(watched, QWidget)
             and watched.window() is self
             and self._snapshot is not None
-            and self._snapshot.kind == RECEPTION
+            and self._snapshot.kind in (RECEPTION, PICKUP)
         ):
             return self._wedge.eventFilter(watched, event)
         return False
