@@ -85,7 +85,20 @@ def simulate_day(db: Database, clock: FixedClock) -> QueueService:
         ((9, 20), lambda: q.finish("adjudicator", outcome="approved", user="ajudikator")),
         ((9, 30), lambda: q.call_next("interview-2")),
     ]
-    expected = ["A-001", "A-002", "P-001", "P-001", "P-001", "P-001", "A-001", "A-001", "A-003", "A-003", "P-001", "A-003"]
+    expected = [
+        "A-001",
+        "A-002",
+        "P-001",
+        "P-001",
+        "P-001",
+        "P-001",
+        "A-001",
+        "A-001",
+        "A-003",
+        "A-003",
+        "P-001",
+        "A-003",
+    ]
     for n, ((hour, minute), step) in enumerate(steps):
         clock.set(at(hour, minute))
         result = step()
