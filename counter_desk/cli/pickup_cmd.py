@@ -9,7 +9,8 @@ from typing import Any
 from counter_desk.cli import common, emit
 from counter_desk.i18n import _
 from counter_desk.services.dates import format_day
-from counter_desk.services.pickups import RECIPIENTS, PickupCall, PickupService, PickupView
+from counter_desk.services.pickups import RECIPIENTS, PickupCall, PickupService, PickupView, status_text
+from counter_desk.states import status_label
 
 
 def _user(p: argparse.ArgumentParser, *, token: bool = True) -> None:
@@ -59,7 +60,7 @@ def _describe(pickup: PickupView) -> str:
         application=pickup.application_number,
         code=pickup.code,
         day=format_day(pickup.ready_on),
-        status=pickup.status,
+        status=status_text(pickup.status),
     )
 
 
@@ -83,7 +84,12 @@ def _emit_call(args: argparse.Namespace, call: PickupCall) -> int:
     emit(
         args,
         {**call.pickup.to_json(), "ticket": call.result.to_json()},
-        _("{text}; ticket {number} {status}", text=_describe(call.pickup), number=t.number, status=t.status),
+        _(
+            "{text}; ticket {number} {status}",
+            text=_describe(call.pickup),
+            number=t.number,
+            status=status_label(t.status),
+        ),
     )
     return 0
 

@@ -58,6 +58,17 @@ _PASSED_ON = ("adjudication", "pickup")
 _OPEN = (Status.WAITING.value, *(s.value for s in HELD))
 
 
+def status_text(status: str) -> str:
+    """A pickup's status in words, in the active language."""
+    labels = {
+        "pending": _("waiting for the adjudicator's decision"),
+        "approved": _("approved"),
+        "rejected": _("rejected"),
+        HANDED_OVER: _("handed over"),
+    }
+    return labels.get(status, status)
+
+
 def check_character(body: str) -> str:
     """The ISO/IEC 7064 MOD 37,36 check character of ``body`` (letters and digits, upper case)."""
     modulus = len(ALPHABET)
