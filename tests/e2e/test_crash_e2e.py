@@ -1,0 +1,70 @@
+"""A station PC killed with kill -9 while it holds an applicant: restarted, its window shows the ticket it held
+and the officer carries on (start, finish) -- nothing was lost, nothing is called twice."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+from xvfb import find_window, launch, wait_for, xdotool, xvfb
+
+from counter_desk.clock import SystemClock
+from counter_desk.services.queue import QueueService
+from counter_desk.store.engine import Database
+
+
+@pytest.fixture(scope="module")
+def display() -> Iterator[str]:
+    with xvfb() as name:
+        yield name
+
+
+def _state(db: Database, number: str) -> tuple[str, str | None]:
+    with db.read() as s:
+        status, station = s.execute(
+            text(
+                "SELECT t.status, st.code FROM tickets t LEFT JOIN stations st ON st.id = t.station_id "
+                "WHERE t.number = :n ORDER BY t.id DESC LIMIT 1"
+            ),
+            {"n": number},
+        ).one()
+    return status, station
+
+
+def _open(display: str, db_url: str) -> tuple[subprocess.Popen[bytes], str]:
+    proc = launch(display, "--db", db_url, "station", "--station", "interview-1")
+    return proc, find_window(display, "Counter Desk — interview-1$", proc)
+
+
+def test_killed_station_restarts_holding_its_ticket(display: str, db_url: str) -> None:
+    db = Database.connect(db_url)
+    queue = QueueService(db, clock=SystemClock())
+    number = queue.check_in(walk_in="elderly", station="reception-1").ticket.number
+    proc, window = _open(display, db_url)
+    try:
+        time.sleep(1.5)
+        xdotool(display, "windowfocus", "--sync", window)
+        xdotool(display, "key", "F2")  # Call next
+        wait_for(lambda: _state(db, number) == ("called", "interview-1"), what="the call")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+
+        proc, window = _open(display, db_url)
+        time.sleep(1.5)
+        xdotool(display, "windowfocus", "--sync", window)
+        xdotool(display, "key", "F4")  # Start: enabled only because the window knows the ticket it holds
+        wait_for(lambda: _state(db, number) == ("serving", "interview-1"), what="start after the restart")
+        xdotool(display, "key", "F9")  # Finish
+        wait_for(lambda: _state(db, number)[0] == "done", what="finish after the restart")
+        with db.read() as s:
+            calls = s.execute(text("SELECT count(*) FROM events WHERE kind = 'called'")).scalar_one()
+        assert calls == 1
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        db.dispose()
