@@ -2,7 +2,8 @@
 
 On every (re)connect the follower first starts listening and only then reads the events after the last one it
 handed out, so nothing committed in between is missed. Every read is a range read (``seq > last``), which
-fills any gap by construction. A backstop read every few seconds catches a listener that died silently, and a
+fills any gap by construction; a hole inside what was read (a commit not yet visible) is read again once
+before the follower moves past it. A backstop read every few seconds catches a listener that died silently, and a
 ping after a long silence proves the connection is alive. Database trouble never escapes :meth:`Follower.step`:
 it becomes a state (``online``, ``reconnecting``, ``offline``) the window shows, and the follower retries.
 """
@@ -45,6 +46,15 @@ def _describe(exc: Exception) -> str:
     return text.splitlines()[0] if text.strip() else type(exc).__name__
 
 
+def _has_gap(after: int, events: list[EventView]) -> bool:
+    expected = after + 1
+    for event in events:
+        if event.seq != expected:
+            return True
+        expected += 1
+    return False
+
+
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -76,6 +86,8 @@ class Follower:
         self._lost_at: float | None = None
         self.state = FeedState(RECONNECTING, now())
         self.reconnects = 0
+        #: Reads whose hole in the sequence a second read filled.
+        self.gaps_filled = 0
 
     def _set_state(self, state: str, error: str | None = None) -> None:
         if state == self.state.state:
@@ -99,16 +111,32 @@ class Follower:
             self._set_state(OFFLINE, error)
 
     def _read(self) -> list[EventView]:
+        start = self.last_seq
+        out = self._read_range(start)
+        if _has_gap(start, out):
+            # Sequence numbers are gap-free and given in commit order, so a hole means a commit not yet
+            # visible to this read (or, in a database holding several offices, another office's event).
+            # Read the range once more: what has become visible fills the hole; what is still missing
+            # belongs to no one we follow.
+            again = self._read_range(start)
+            if len(again) > len(out):
+                self.gaps_filled += 1
+            out = again
+        if out:
+            self.last_seq = out[-1].seq
+        self._last_read = time.monotonic()
+        return out
+
+    def _read_range(self, after: int) -> list[EventView]:
         out: list[EventView] = []
         while True:
-            batch = self._read_after(self.last_seq, BATCH)
+            batch = self._read_after(after, BATCH)
             if not batch:
                 break
             out.extend(batch)
-            self.last_seq = batch[-1].seq
+            after = batch[-1].seq
             if len(batch) < BATCH:
                 break
-        self._last_read = time.monotonic()
         return out
 
     def step(self, timeout: float = 1.0) -> list[EventView]:

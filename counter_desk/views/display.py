@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from counter_desk.clock import Clock, office_local
@@ -51,6 +51,18 @@ RETRY_LOAD_MS = 3000
 BLINK_MS = 450
 BLINKS = 12
 HISTORY_ROWS = RECENT_CALLS - 1
+
+
+def _fitting_font(base: QFont, size: int, lines: list[str], width: float, *, bold: bool) -> QFont:
+    """``base`` at ``size`` pixels, or smaller until every line fits ``width``."""
+    font = QFont(base)
+    font.setBold(bold)
+    while True:
+        font.setPixelSize(size)
+        metrics = QFontMetrics(font)
+        if size <= 8 or all(metrics.horizontalAdvance(line) <= width for line in lines):
+            return font
+        size -= 1
 
 
 def _let_shrink(label: QLabel) -> None:
@@ -204,7 +216,7 @@ class DisplayWindow(QWidget):
         )
         for label in (self.current_number, self.current_station, self.history_title):
             _let_shrink(label)
-        for number, station in self.history_rows:
+        for _number, station in self.history_rows:
             _let_shrink(station)
         self._paint_current(highlight=False)
 
@@ -333,6 +345,7 @@ class DisplayWindow(QWidget):
         else:
             self.current_number.setText(current.number)
             self.current_station.setText(f"→ {current.station_name}")
+        self._fit_current()
         history = state.history
         for row, (number, station) in enumerate(self.history_rows):
             if row < len(history):
@@ -350,7 +363,6 @@ class DisplayWindow(QWidget):
             label = QLabel(self)
             label.setObjectName(f"wait{len(self.wait_labels)}")
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label.setWordWrap(True)
             _let_shrink(label)
             self._waits_layout.addWidget(label)
             self.wait_labels.append(label)
@@ -369,6 +381,26 @@ class DisplayWindow(QWidget):
                 detail = _("{count} waiting · about {minutes} min", count=w.waiting, minutes=minutes)
             label.setText(f"{w.stage_name}\n{detail}")
             label.show()
+        self._fit_waits()
+
+    def _fit_waits(self) -> None:
+        """The waiting line's font: 3.6 % of the height, smaller when a stage's text would not fit its share."""
+        shown = [label for label in self.wait_labels if not label.isHidden()]
+        if not shown:
+            return
+        share = self.width() / len(shown) - 2 * round(self.height() * 0.015)
+        lines = [line for label in shown for line in label.text().splitlines()]
+        font = _fitting_font(self.font(), round(max(self.height(), 240) * 0.036), lines, share, bold=True)
+        for label in self.wait_labels:
+            label.setFont(font)
+
+    def _fit_current(self) -> None:
+        """The current call as big as the height allows, never wider than its panel."""
+        h = max(self.height(), 240)
+        panel = self.width() * 0.62 - 2 * round(h * 0.015)
+        number, station = self.current_number, self.current_station
+        number.setFont(_fitting_font(self.font(), round(h * 0.25), [number.text()], panel * 0.95, bold=True))
+        station.setFont(_fitting_font(self.font(), round(h * 0.095), [station.text()], panel * 0.95, bold=True))
 
     def _tick(self) -> None:
         now = self._queue.clock.now()
@@ -443,8 +475,7 @@ class DisplayWindow(QWidget):
         self.clock_label.setFont(font(0.05, bold=True))
         self.connection_label.setFont(font(0.022))
         self.current_title.setFont(font(0.05, bold=True))
-        self.current_number.setFont(font(0.25, bold=True))
-        self.current_station.setFont(font(0.095, bold=True))
+        self._fit_current()
         self.history_title.setFont(font(0.042, bold=True))
         for number, station in self.history_rows:
             number.setFont(font(0.058, bold=True))
@@ -454,8 +485,7 @@ class DisplayWindow(QWidget):
         self.history_frame.layout().setContentsMargins(pad * 2, pad, pad * 2, pad)  # type: ignore[union-attr]
         self.current_frame.layout().setContentsMargins(pad, pad, pad, pad)  # type: ignore[union-attr]
         self.waits_frame.setFixedHeight(round(h * 0.11))
-        for label in self.wait_labels:
-            label.setFont(font(0.036, bold=True))
+        self._fit_waits()
         self.ticker.setFont(font(0.042))
         self.ticker.setFixedHeight(round(h * 0.075))
 

@@ -98,3 +98,46 @@ def test_unreachable_database_is_a_state_not_a_crash(monkeypatch: pytest.MonkeyP
     assert f.state.since == lost_since  # "offline since" the moment it was lost
     with pytest.raises(FeedLost):
         refuse()
+
+
+def test_a_hole_in_a_read_is_read_again_before_moving_past_it(db_url: str, queue: QueueService) -> None:
+    """A commit not yet visible to the first read (simulated: the first read leaves seq 2 out) is not skipped."""
+    for n in (1, 2, 3):
+        queue.check_in(booking_code(n))
+    reads: list[int] = []
+
+    def read_after(after: int, limit: int) -> list:  # type: ignore[type-arg]
+        reads.append(after)
+        events = queue.events(after=after, limit=limit)
+        return [e for e in events if e.seq != 2] if len(reads) == 1 else events
+
+    f = Follower(read_after, lambda: wakeup_for(db_url))
+    try:
+        assert [e.seq for e in f.step()] == [1, 2, 3]
+        assert f.gaps_filled == 1 and f.last_seq == 3
+    finally:
+        f.close()
+
+
+def test_backstop_read_catches_a_listener_that_went_deaf(pg_url: str, clock: object) -> None:
+    """A LISTEN connection that silently stops hearing (UNLISTEN) still sees news through the backstop read."""
+    db = Database.connect(pg_url)
+    queue = QueueService(db, clock=clock)  # type: ignore[arg-type]
+    listeners: list[PostgresWakeup] = []
+
+    def connect() -> PostgresWakeup:
+        w = PostgresWakeup(pg_url)
+        listeners.append(w)
+        return w
+
+    f = Follower(lambda after, limit: queue.events(after=after, limit=limit), connect, backstop_s=0.5)
+    try:
+        f.step()
+        listeners[-1]._conn.execute("UNLISTEN *")
+        seq = queue.check_in(booking_code(1)).event_seq or 0
+        assert listeners[-1].wait(0.3) is False  # deaf indeed
+        assert _collect_until(f, seq, timeout=5.0) == [seq]
+        assert len(listeners) == 1  # no reconnect was needed: the backstop read found it
+    finally:
+        f.close()
+        db.dispose()
