@@ -247,7 +247,7 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             if any(value.strip() for value in record):
                 yield start, record
     except csv.Error as exc:
-        msg = _("line {line}: the CSV cannot be read ({problem})", line=reader.line_num, problem=str(exc))
+        msg = _("line {line}: the CSV cannot be read ({problem})", line=line, problem=str(exc))
         raise InvalidInput(msg) from None
 
 
@@ -362,7 +362,8 @@ def text_value(fieldname: str, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise RowError(_("{field}: {value!r} is not a text value", field=fieldname, value=value))
     if isinstance(value, float):
-        return repr(value)
+        # A JSON number with a fraction part: whole and exact (below 2**53) reads as its digits.
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
     return str(value).strip()
 
 
