@@ -30,8 +30,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from counter_desk.clock import Clock, SystemClock, office_day, office_local
-from counter_desk.services import directory
+from counter_desk.errors import InvalidInput
+from counter_desk.i18n import _
+from counter_desk.services import auth, directory, rules
+from counter_desk.services.queue import QueueService
 from counter_desk.services.timeline import Timeline, read_timeline
+from counter_desk.services.views import Result
 from counter_desk.states import HELD, Status
 from counter_desk.store.engine import Database
 from counter_desk.store.journal import last_event_seq
@@ -369,3 +373,64 @@ def _hours(
         )
         for h in range(first, last + 1)
     ]
+
+
+# -- what the supervisor may do ----------------------------------------------------------------------------------
+
+#: Roles that may move tickets, release stations and reopen no-shows from the supervisor window.
+SUPERVISOR_ROLES = ("supervisor",)
+#: The longest wait target a stage may have (as the rules service accepts).
+MAX_TARGET_MINUTES = 600
+
+
+class Supervision:
+    """The supervisor's actions on the queue: each checks the role, needs a reason, and is one queue action.
+
+    The reason and the supervisor's user are recorded on the event (``reason``, ``user_id``), like every action.
+    """
+
+    def __init__(self, queue: QueueService, user: str | None) -> None:
+        self.queue = queue
+        self.user = user
+
+    def _allowed(self, reason: str) -> str:
+        if not reason.strip():
+            msg = _("give a reason: it is recorded with your name")
+            raise InvalidInput(msg)
+        with self.queue.db.read() as session:
+            auth.require_user_role(session, self.user, SUPERVISOR_ROLES)
+        return reason
+
+    def move(self, number: str, stage: str, reason: str, *, token: str | None = None) -> Result:
+        """Move a waiting or held ticket to the end of another stage's queue."""
+        why = self._allowed(reason)
+        return self.queue.transfer(stage, ticket=number, reason=why, token=token, user=self.user)
+
+    def release(self, station: str, reason: str, *, token: str | None = None) -> Result:
+        """Free a station left holding a ticket: the ticket goes back to the front of its queue."""
+        why = self._allowed(reason)
+        return self.queue.return_to_queue(station=station, position="front", reason=why, token=token, user=self.user)
+
+    def reopen(self, number: str, reason: str, *, token: str | None = None) -> Result:
+        """Put a no-show back at the front of its queue (within the office's tolerance)."""
+        why = self._allowed(reason)
+        return self.queue.return_to_queue(ticket=number, position="front", reason=why, token=token, user=self.user)
+
+    def save_rules(self, changes: dict[str, Any], targets: dict[str, int]) -> dict[str, Any]:
+        """Change office rules (all or none, see :func:`counter_desk.services.rules.update`) and stages' wait
+        targets (minutes); every change is audited with the supervisor's name. Returns every rule as it now is."""
+        with self.queue.db.read() as session:
+            auth.require_user_role(session, self.user, auth.RULES_ROLES)
+        bad = sorted(code for code, minutes in targets.items() if not 1 <= minutes <= MAX_TARGET_MINUTES)
+        if bad:
+            msg = _(
+                "wait target of {stages}: must be between 1 and {high} minutes",
+                stages=", ".join(bad),
+                high=MAX_TARGET_MINUTES,
+            )
+            raise InvalidInput(msg)
+        office, clock = self.queue.office_code, self.queue.clock
+        values = rules.update(self.queue.db, office, changes, user=self.user, clock=clock)
+        for code, minutes in targets.items():
+            rules.update_stage(self.queue.db, office, code, wait_target_minutes=minutes, user=self.user, clock=clock)
+        return values
