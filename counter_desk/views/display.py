@@ -266,6 +266,9 @@ class DisplayWindow(QWidget):
             self._live.events.connect(self.apply_events)
             self._live.state_changed.connect(self._show_connection)
             self._live.start()
+        self._log_line(
+            {"ready": True, "last_seq": state.last_seq, "current": state.current.number if state.current else None}
+        )
 
     def _load_failed(self, exc: Exception) -> None:
         log.warning("display: cannot read the start-up state: %s", exc)
@@ -324,9 +327,13 @@ class DisplayWindow(QWidget):
             self.call_shown.emit(call)
 
     def _log_call(self, call: Call, *, announced: bool) -> None:
+        self._log_line({**call.to_json(), "announced": announced})
+
+    def _log_line(self, line: dict[str, object]) -> None:
+        """One JSON line in the ``--log-calls`` file: what was shown, when (scripts and tests read it)."""
         if self._log_calls is None:
             return
-        line = {**call.to_json(), "announced": announced, "shown_at": dt.datetime.now(dt.UTC).isoformat()}
+        line = {**line, "shown_at": dt.datetime.now(dt.UTC).isoformat()}
         try:
             with self._log_calls.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -425,6 +432,8 @@ class DisplayWindow(QWidget):
             text, colour = _("● reconnecting…"), "#ffa726"
         self.connection_label.setText(text)
         self.connection_label.setStyleSheet(f"color:{colour};")
+        if was is None or was.state != state.state:
+            self._log_line({"feed": state.state})
         if state.state == ONLINE and was is not None and was.state != ONLINE:
             self._read_estimates()
 
