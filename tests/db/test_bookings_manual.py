@@ -146,7 +146,7 @@ def cli(db_url: str, capsys: pytest.CaptureFixture[str]) -> Any:
 
 def test_the_bookings_command(cli: Any, tmp_path: Path) -> None:
     # The command runs on the real clock: book days ahead of today.
-    day = dt.date.today() + dt.timedelta(days=30)
+    day = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)
     export = tmp_path / "export.csv"
     export.write_text(
         "\ufeffKode Booking;Nomor Permohonan;Nama;NIK;Tanggal;Jam\r\n"
