@@ -209,7 +209,9 @@ def snapshot(db: Database, *, office: str | None = None, clock: Clock | None = N
                 Ticket.priority_level,
                 Ticket.called_at,
                 Ticket.started_at,
-            ).where(Ticket.station_id.in_([s.id for s in stations]), Ticket.status.in_([s.value for s in HELD]))
+            )
+            .where(Ticket.station_id.in_([s.id for s in stations]), Ticket.status.in_([s.value for s in HELD]))
+            .order_by(Ticket.called_at, Ticket.id)
         ).all()
         no_show_rows = session.execute(
             select(
