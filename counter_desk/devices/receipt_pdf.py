@@ -1,6 +1,7 @@
 """A :class:`~counter_desk.services.receipts.Receipt` as a PDF: a receipt roll (80 mm, 58 mm) or an A6 sheet.
 
-A roll page is exactly as long as its content; A6 is a fixed page with the content at the top. Text is set in
+A roll page is exactly as long as its content; A6 is a fixed page with the content at the top, continued on a
+second sheet when it is longer than one (a pickup receipt is). Text is set in
 DejaVu Sans (embedded, so any name prints as written) when the system has it, else in Helvetica.
 
 Code128 bars are whole multiples of a 203-dpi printer dot (two dots, 0.25 mm, a module), so a thermal printer or a
@@ -137,6 +138,10 @@ def render_pdf(receipt: Receipt, paper_name: str = DEFAULT_PAPER) -> bytes:
     y = height - p.margin
     for b in blocks:
         line = b.line
+        if p.height is not None and y - b.height < p.margin and y < height - p.margin:
+            # A fixed sheet (A6) is full: go on at the top of the next one rather than draw off the page.
+            c.showPage()
+            y = height - p.margin
         if isinstance(line, TextLine):
             c.setFont(b.font, b.size)
             for i, text in enumerate(b.texts):

@@ -15,9 +15,11 @@ from counter_desk import i18n
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
 from counter_desk.devices import receipt_escpos, receipt_pdf
-from counter_desk.errors import NotFound
+from counter_desk.errors import InvalidTransition, NotFound
+from counter_desk.services.pickups import PickupService
 from counter_desk.services.queue import QueueService
-from counter_desk.services.receipts import QrLine, TextLine, ticket_receipt
+from counter_desk.services.receipts import QrLine, TextLine, handover_receipt, pickup_receipt, ticket_receipt
+from counter_desk.store.engine import Database
 
 
 def _pdf_text(path: Path) -> str:
@@ -104,3 +106,81 @@ def test_print_ticket_cli(db_url: str, queue: QueueService, tmp_path: Path, caps
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Z-999" in err
     assert not missing.exists()
+
+
+# ---------------------------------------------------------------------- pickup and handover receipts
+
+
+def _codes(path: Path, tmp_path: Path) -> list[tuple[str, str]]:
+    """Every barcode and QR code pyzbar finds on the pages rendered at a thermal printer's 203 dpi."""
+    folder = tmp_path / f"codes-{path.stem}"
+    folder.mkdir()
+    subprocess.run(["pdftoppm", "-r", "203", "-png", str(path), str(folder / "page")], check=True)
+    found = []
+    for page in sorted(folder.glob("page*.png")):
+        with Image.open(page) as image:
+            found += [(symbol.type, symbol.data.decode()) for symbol in decode(image)]
+    kinds = {"QRCODE": "qr", "CODE128": "code128"}
+    return sorted((kinds.get(kind, kind), data) for kind, data in found)
+
+
+def test_pickup_and_handover_receipts_in_indonesian(
+    db: Database, queue: QueueService, clock: FixedClock, tmp_path: Path
+) -> None:
+    service = PickupService(db, clock=clock)
+    number = queue.check_in(booking_code(1)).ticket.number
+    queue.call_next("interview-1")
+    queue.transfer("adjudication", station="interview-1")
+    pickup = service.issue(number).pickup
+    assert pickup.applicant_name and pickup.nik
+    i18n.set_language("id")
+    receipt = pickup_receipt(pickup, printed_at=clock.now())
+    assert receipt.codes() == [("code128", pickup.code), ("qr", pickup.code)]
+    first, last = pickup.applicant_name.split()[0], pickup.applicant_name.split()[-1]
+    for paper in ("80mm", "58mm", "a6"):
+        path = tmp_path / f"pickup-{paper}.pdf"
+        receipt_pdf.write_pdf(receipt, path, paper)
+        text = _pdf_text(path)
+        assert "TANDA TERIMA PENGAMBILAN PASPOR" in text, paper
+        assert pickup.application_number in text, paper
+        assert f"NIK: {pickup.nik[:4]}********{pickup.nik[-4:]}" in text, paper
+        assert pickup.nik not in text and first not in text and last not in text, paper  # masked
+        assert f"{first[:2]}{'*' * (len(first) - 2)}" in text, paper
+        assert "Jumat, 27 November 2026" in text, paper  # interview Monday + 4 working days
+        assert "paling lambat Senin, 28 Desember 2026" in text, paper
+        assert "Ambil paspor dalam 30 hari" in text and "Kartu Keluarga (KK) yang sama" in text, paper
+        assert _codes(path, tmp_path) == sorted(receipt.codes()), paper
+    data = receipt_escpos.render_escpos(receipt)
+    assert b"\x1dkI" in data and b"\x1d(k" in data and b"\x1dV" in data[-8:]
+    assert pickup.code.encode() in data  # the human-readable line under the barcode
+
+    i18n.set_language("en")
+    _decide_and_hand_over(queue, service, clock, pickup.code)
+    handed = service.find(pickup.code)
+    i18n.set_language("id")
+    receipt = handover_receipt(handed)
+    path = tmp_path / "handover.pdf"
+    receipt_pdf.write_pdf(receipt, path)
+    text = _pdf_text(path)
+    assert "TANDA TERIMA PENYERAHAN PASPOR" in text and "Diserahkan 27 November 2026 pukul 10:15 WIB" in text
+    assert "Diambil oleh: anggota keluarga dalam KK yang sama (Si** Am****)" in text
+    assert "Petugas Pengambilan" in text and "Tiket pengambilan: C-001" in text
+    assert _codes(path, tmp_path) == [("code128", pickup.code)]
+    assert b"\x1dkI" in receipt_escpos.render_escpos(receipt, "58mm")
+
+
+def _decide_and_hand_over(queue: QueueService, service: PickupService, clock: FixedClock, code: str) -> None:
+    queue.call_next("adjudicator")
+    queue.finish("adjudicator", outcome="approved")
+    clock.set(dt.datetime(2026, 11, 27, 3, 15, tzinfo=dt.UTC))
+    service.scan(code, "pickup", user="pengambilan")
+    service.handover("pickup", "family", "Siti Aminah", same_kk=True, user="pengambilan")
+
+
+def test_handover_receipt_before_the_handover_is_refused(queue: QueueService, db: Database, clock: FixedClock) -> None:
+    service = PickupService(db, clock=clock)
+    number = queue.check_in(booking_code(2)).ticket.number
+    queue.call_next("interview-1")
+    queue.finish("interview-1")
+    with pytest.raises(InvalidTransition, match="not been handed over"):
+        handover_receipt(service.issue(number).pickup)

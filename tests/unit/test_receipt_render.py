@@ -9,10 +9,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
+from pyzbar.pyzbar import decode
 
-from counter_desk.devices import receipt_escpos, receipt_pdf
+from counter_desk.devices import printing, receipt_escpos, receipt_pdf
 from counter_desk.errors import InvalidInput
-from counter_desk.services.receipts import QrLine, Receipt, Separator, TextLine, ticket_payload
+from counter_desk.services import pickups, receipts
+from counter_desk.services.receipts import BarcodeLine, QrLine, Receipt, Separator, TextLine, ticket_payload
 
 PAYLOAD = ticket_payload("JKT1", dt.date(2026, 11, 23), "A-001")
 
@@ -104,3 +107,151 @@ def test_escpos_file(tmp_path: Path) -> None:
     path = tmp_path / "ticket.bin"
     receipt_escpos.write_escpos(_receipt(), path, "58mm")
     assert path.read_bytes() == receipt_escpos.render_escpos(_receipt(), "58mm")
+
+
+# ---------------------------------------------------------------------- pickup codes, masks, barcodes, printing
+
+
+APPLICATION = "2026112300000005"
+
+
+def test_pickup_code_format_and_check_character() -> None:
+    code = pickups.pickup_code(APPLICATION)
+    assert code[:-1] == "P" + APPLICATION and code[-1] in pickups.ALPHABET
+    assert pickups.pickup_code("2026-1123-0000-0005") == code  # only letters and digits count
+    assert pickups.parse_pickup_code(f" {code.lower()}\r\n") == code
+
+
+def test_every_single_error_and_neighbour_swap_is_caught() -> None:
+    code = pickups.pickup_code(APPLICATION)
+    wrong = []
+    for i, ch in enumerate(code[1:], start=1):
+        wrong += [code[:i] + other + code[i + 1 :] for other in pickups.ALPHABET if other != ch]
+    wrong += [
+        code[:i] + code[i + 1] + code[i] + code[i + 2 :] for i in range(1, len(code) - 1) if code[i] != code[i + 1]
+    ]
+    assert len(wrong) > 600
+    accepted = []
+    for text in wrong:
+        try:
+            pickups.parse_pickup_code(text)
+            accepted.append(text)
+        except InvalidInput:
+            pass
+    assert accepted == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("", "is not a pickup code"),
+        ("P1", "is not a pickup code"),
+        ("Q20261123000000051", "is not a pickup code"),
+        ("P2026-1123", "is not a pickup code"),
+        ("P" + "1" * 40, "is not a pickup code"),
+        ("P20261123000000050", "check character is wrong"),
+    ],
+)
+def test_malformed_pickup_codes(raw: str, message: str) -> None:
+    if message == "check character is wrong":
+        good = pickups.pickup_code(APPLICATION)
+        raw = good[:-1] + ("0" if good[-1] != "0" else "1")
+    with pytest.raises(InvalidInput, match=message):
+        pickups.parse_pickup_code(raw)
+
+
+def test_masks() -> None:
+    assert pickups.mask_nik("3505123456780001") == "3505********0001"
+    assert pickups.mask_nik("12345678") == "********"
+    assert pickups.mask_nik(None) == ""
+    assert pickups.mask_name("Budi Santoso") == "Bu** Sa*****"
+    assert pickups.mask_name("  Siti  Nur   Aminah ") == "Si** Nu* Am****"
+    assert pickups.mask_name("I Ba") == "I B*"
+    assert pickups.mask_name(None) == ""
+
+
+def test_code128_escpos_data_uses_code_set_c_for_digits() -> None:
+    code = pickups.pickup_code(APPLICATION)
+    data, modules = receipt_escpos.code128_data(code)
+    assert data == "{BP{C" + "".join(chr(int(APPLICATION[i : i + 2])) for i in range(0, 16, 2)) + "{B" + code[-1]
+    # start, P, code C, 8 pairs, code B, check character, checksum: 14 symbols; stop 13; quiet zones 20.
+    assert modules == 14 * 11 + 13 + 20
+    assert modules * 2 <= receipt_escpos.DOTS["58mm"]  # fits a 58 mm roll at 2 dots a module
+    assert receipt_escpos.code128_data("AB{1") == ("{BAB{{1", 4 * 11 + 2 * 11 + 13 + 20)
+    assert receipt_escpos.code128_data("12345")[0] == "{C\x0c\x22{B5"
+
+
+def _pickup_like(name: str) -> Receipt:
+    code = pickups.pickup_code(APPLICATION)
+    base = _receipt(name)
+    return Receipt(
+        **{**base.__dict__, "kind": "pickup", "payload": code, "lines": (*base.lines, BarcodeLine(code), QrLine(code))}
+    )
+
+
+@pytest.mark.parametrize("paper", ["80mm", "58mm"])
+def test_escpos_barcode_command(paper: str) -> None:
+    code = pickups.pickup_code(APPLICATION)
+    data = receipt_escpos.render_escpos(_pickup_like("Nguyễn Thị Ánh 漢字"), paper)
+    bars, _modules = receipt_escpos.code128_data(code)
+    # GS h (height), GS w (module width), GS H 0 (no text: the layout prints it), GS k 73 n data.
+    assert b"\x1dhP" in data and b"\x1dH\x00" in data
+    assert b"\x1dkI" + bytes([len(bars)]) + bars.encode() in data
+    assert (b"\x1dw\x03" if paper == "80mm" else b"\x1dw\x02") in data
+    assert b"Nguyen Thi Anh ??" in data
+    assert b"\x1dV" in data[-8:]
+
+
+def test_escpos_barcode_of_a_name_is_transliterated_not_refused() -> None:
+    data = receipt_escpos.render_escpos(Receipt(**{**_receipt().__dict__, "lines": (BarcodeLine("Ñoño-1"),)}))
+    assert b"\x1dkI\x08{BNono-1" in data
+
+
+def _decoded(pdf: bytes, tmp_path: Path) -> list[tuple[str, str]]:
+    path = tmp_path / "page.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "203", "-png", str(path), str(tmp_path / "page")], check=True)
+    found = []
+    for page in sorted(tmp_path.glob("page*.png")):
+        with Image.open(page) as image:
+            found += [(s.type, s.data.decode()) for s in decode(image)]
+        page.unlink()
+    return sorted(found)
+
+
+@pytest.mark.parametrize("paper", ["80mm", "58mm", "a6"])
+def test_test_page_codes_decode_at_203_dpi(paper: str, tmp_path: Path) -> None:
+    page = receipts.printer_test_page("Kantor Imigrasi", "kanim", dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC), paper)
+    assert page.codes() == [("code128", receipts.TEST_BARCODE), ("qr", receipts.TEST_QR)]
+    assert _decoded(receipt_pdf.render_pdf(page, paper), tmp_path) == [
+        ("CODE128", receipts.TEST_BARCODE),
+        ("QRCODE", receipts.TEST_QR),
+    ]
+    if paper != "a6":
+        data = receipt_escpos.render_escpos(page, paper)
+        assert b"\x1dkI" in data and b"\x1d(k" in data and b"\x1dV" in data[-8:]
+
+
+def test_a_failed_printer_keeps_the_pdf_and_a_reprint_sends_the_same_receipt(tmp_path: Path) -> None:
+    receipt = _pickup_like("Budi Santoso")
+    dead = tmp_path / "unplugged" / "lp0"
+    outcome = printing.print_receipt(receipt, pdf_dir=tmp_path / "pdf", printer=dead)
+    assert outcome.printer_ok is False and outcome.printer_error and outcome.pdf.read_bytes().startswith(b"%PDF")
+    assert list((tmp_path / "pdf").iterdir()) == [outcome.pdf]  # one PDF, nothing retried
+
+    device = tmp_path / "printer.bin"
+    again = printing.reprint(outcome, printer=device)
+    assert again.printer_ok is True and again.pdf == outcome.pdf
+    assert device.read_bytes() == receipt_escpos.render_escpos(receipt)  # exactly one copy
+
+
+def test_printer_state_is_unknown_where_the_backend_cannot_tell(tmp_path: Path) -> None:
+    assert printing.printer_state(None).printer is None
+    missing = printing.printer_state(tmp_path / "nope")
+    assert (missing.online, missing.paper) == ("offline", "unknown") and "offline" in missing.text()
+    plain = tmp_path / "out.bin"
+    plain.write_bytes(b"kept")
+    assert (printing.printer_state(plain).online, printing.printer_state(plain).paper) == ("unknown", "unknown")
+    assert plain.read_bytes() == b"kept"  # never opened for writing
+    device = printing.printer_state(Path("/dev/null"))  # a device python-escpos's File backend cannot read from
+    assert (device.online, device.paper, device.detail) == ("unknown", "unknown", "")
