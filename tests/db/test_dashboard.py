@@ -6,10 +6,14 @@ import datetime as dt
 
 import pytest
 from dashboard_day import at, simulate_day
+from helpers import events, snapshot
+from sqlalchemy import text
 
+from counter_desk.cli import main
 from counter_desk.clock import FixedClock
+from counter_desk.errors import UserError
 from counter_desk.services import dashboard
-from counter_desk.services.dashboard import AMBER, GREEN, NONE, RED, level
+from counter_desk.services.dashboard import AMBER, GREEN, NONE, RED, Supervision, level
 from counter_desk.store.engine import Database
 
 
@@ -105,3 +109,61 @@ def test_next_day_starts_empty_but_leftovers_still_wait(db: Database, clock: Fix
     assert interview.waiting == 1
     assert interview.longest_wait_seconds == pytest.approx((23 * 60 + 50) * 60)
     assert {st.code: st.ticket for st in d.stations}["interview-2"] == "A-001"
+
+
+# -- the supervisor's actions, without a window ------------------------------------------------------------------
+
+
+def test_supervision_records_reason_and_user(db: Database, clock: FixedClock) -> None:
+    q = simulate_day(db, clock)
+    boss = Supervision(q, "kasi")
+    moved = boss.move("A-002", "adjudication", "langsung ajudikasi")
+    assert (moved.ticket.stage, moved.ticket.status) == ("adjudication", "waiting")
+    released = boss.release("interview-2", "petugas istirahat")
+    assert (released.ticket.number, released.ticket.front) == ("A-001", True)
+    trail = events(db)[-2:]
+    assert [(e["kind"], e["reason"]) for e in trail] == [
+        ("transferred", "langsung ajudikasi"),
+        ("returned", "petugas istirahat"),
+    ]
+    with db.read() as s:
+        kasi = s.execute(text("SELECT id FROM users WHERE username = 'kasi'")).scalar_one()
+    assert {e["user_id"] for e in trail} == {kasi}
+    d = dashboard.snapshot(db, clock=clock)
+    assert {s.code: s.waiting for s in d.stages}["adjudication"] == 1
+    assert {st.code: st.state for st in d.stations}["interview-2"] == "idle"
+
+
+@pytest.mark.parametrize(
+    ("user", "reason", "message"),
+    [
+        ("wawancara1", "coba", "may not do this"),
+        ("nobody", "coba", "unknown or inactive user"),
+        ("kasi", "   ", "give a reason"),
+    ],
+)
+def test_supervision_refuses_and_writes_nothing(
+    db: Database, clock: FixedClock, user: str, reason: str, message: str
+) -> None:
+    q = simulate_day(db, clock)
+    before = snapshot(db)
+    boss = Supervision(q, user)
+    for act in (
+        lambda: boss.move("A-002", "adjudication", reason),
+        lambda: boss.release("interview-2", reason),
+        lambda: boss.reopen("A-001", reason),
+    ):
+        with pytest.raises(UserError, match=message):
+            act()
+    with pytest.raises(UserError):
+        boss.save_rules({"office_close": "17:00"}, {}) if user != "kasi" else boss.save_rules({}, {"interview": 0})
+    assert snapshot(db) == before
+
+
+def test_supervisor_command_refuses_an_officer_without_the_role(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", db_url, "supervisor", "--user", "wawancara1"]) == 8
+    assert "may not do this" in capsys.readouterr().err
+    assert main(["--db", db_url, "--office", "nowhere", "supervisor"]) == 3
+    assert "unknown office" in capsys.readouterr().err
