@@ -28,6 +28,14 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=lambda a: _load("station_window").run_cli(a))
 
+    p = verbs.add_parser("display-latency", help="call committed -> waiting-room display updated: p50/p99, missed")
+    p.add_argument("--calls", type=int, default=1000, metavar="N")
+    p.add_argument("--kills", type=int, default=10, metavar="N", help="PostgreSQL: LISTEN kills in a second round")
+    p.add_argument("--interval-ms", type=int, default=40, metavar="MS", help="pause between calls")
+    p.add_argument("--save", metavar="NAME", help="also write (merge into) bench/results/NAME.json")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=lambda a: _load("display_latency").run_cli(a))
+
 
 def _load(name: str) -> ModuleType:
     checkout = resources.source_checkout()

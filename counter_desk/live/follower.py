@@ -162,8 +162,12 @@ class Follower:
                 return self._read()
             return []
         except (FeedLost, DBAPIError, SQLAlchemyError, UserError) as exc:
+            first = self._lost_at is None
             self._lost(_describe(exc))
-            time.sleep(min(self._retry_s, timeout))
+            if not first:
+                # The first reconnect is tried at once (a killed listener is back within milliseconds); after
+                # that, wait between attempts so a dead server is not hammered.
+                time.sleep(min(self._retry_s, timeout))
             return []
 
     def close(self) -> None:
