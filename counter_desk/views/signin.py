@@ -1,0 +1,150 @@
+"""The sign-in dialog: username and password; a station window opens only after it.
+
+The language stays as configured (there is no language choice here). Enter signs in; the check runs on a worker
+thread (:class:`~counter_desk.qt.tasks.TaskRunner`), so a slow database never freezes the dialog; a wrong
+password, a lockout or a dead database is shown in the dialog, which stays open for another try.
+
+Use :func:`sign_in` (modal; returns the :class:`~counter_desk.services.auth.Officer` or None when cancelled).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QWidget
+from shiboken6 import isValid
+
+from counter_desk.clock import Clock
+from counter_desk.errors import UserError
+from counter_desk.i18n import _
+from counter_desk.qt.forms import child, load_form
+from counter_desk.qt.tasks import TaskRunner
+from counter_desk.services import auth
+from counter_desk.services.auth import Officer
+from counter_desk.store.engine import Database
+
+log = logging.getLogger(__name__)
+
+
+class SignInDialog(QObject):
+    """The dialog of ``ui/signin.ui`` and its sign-in action.
+
+    Signals:
+        signed_in(Officer): the officer signed in (the dialog then closes with Accepted).
+        failed(str): a sign-in was refused; the message is shown in the dialog.
+    """
+
+    signed_in = Signal(object)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        station: str | None = None,
+        office: str | None = None,
+        heading: str | None = None,
+        username: str = "",
+        clock: Clock | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._db, self._station, self._office, self._clock = db, station, office, clock
+        form = load_form("signin.ui", parent)
+        assert isinstance(form, QDialog)
+        self.dialog = form
+        self.officer: Officer | None = None
+        self.username = child(form, QLineEdit, "usernameEdit")
+        self.password = child(form, QLineEdit, "passwordEdit")
+        self.error = child(form, QLabel, "errorLabel")
+        self.heading = child(form, QLabel, "heading")
+        self.buttons = child(form, QDialogButtonBox, "buttons")
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(_("Sign in"))
+        self.ok.setDefault(True)
+        self.heading.setText(heading or _("Counter Desk: sign in to open the station"))
+        self.error.setVisible(False)
+        self.username.setText(username)
+        # Enter anywhere in the dialog presses the default button: that is the one way in, so no double submit.
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.dialog.reject)
+        self._tasks = TaskRunner(self, name="signin")
+        self.dialog.finished.connect(lambda _code: self._tasks.close(wait=False))
+        (self.password if username else self.username).setFocus()
+
+    @property
+    def busy(self) -> bool:
+        return self._tasks.pending > 0
+
+    def submit(self) -> None:
+        """Check the username and password on the worker; the outcome comes back to the GUI thread."""
+        if self.busy:
+            return
+        username, password = self.username.text().strip(), self.password.text()
+        if not username or not password:
+            self._show_error(_("type your username and password"))
+            return
+        self._set_busy(True)
+        station, office, clock, db = self._station, self._office, self._clock, self._db
+        self._tasks.run(
+            lambda: auth.authenticate(db, username, password, station, office=office, clock=clock),
+            self._done,
+            self._refused,
+        )
+
+    def _done(self, officer: Officer) -> None:
+        self._set_busy(False)
+        self.officer = officer
+        self.password.clear()
+        self.signed_in.emit(officer)
+        self.dialog.accept()
+
+    def _refused(self, exc: Exception) -> None:
+        self._set_busy(False)
+        if isinstance(exc, UserError):
+            message = exc.message
+        else:
+            log.error("sign-in failed", exc_info=exc)
+            message = _("cannot sign in now: the database cannot be reached ({problem})", problem=type(exc).__name__)
+        self.password.clear()
+        self._show_error(message)
+        self.failed.emit(message)
+
+    def _show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(True)
+        (self.password if self.username.text().strip() else self.username).setFocus()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.ok.setEnabled(not busy)
+        self.ok.setText(_("Signing in…") if busy else _("Sign in"))
+        self.username.setEnabled(not busy)
+        self.password.setEnabled(not busy)
+
+    def exec(self) -> Officer | None:
+        """Show the dialog modally: the signed-in officer, or None when cancelled."""
+        self.dialog.exec()
+        self._tasks.close(wait=True)
+        return self.officer
+
+    def close(self) -> None:
+        """Close the dialog (if Qt has not deleted it yet) and stop the worker."""
+        if isValid(self.dialog):
+            self.dialog.reject()
+        self._tasks.close(wait=True)
+
+
+def sign_in(
+    db: Database,
+    *,
+    station: str | None = None,
+    office: str | None = None,
+    heading: str | None = None,
+    parent: QWidget | None = None,
+) -> Officer | None:
+    """Ask for a username and password until an officer signs in (returned) or the dialog is cancelled (None).
+
+    Every attempt, good or bad, is in the audit log (:func:`counter_desk.services.auth.authenticate`).
+    """
+    return SignInDialog(db, station=station, office=office, heading=heading, parent=parent).exec()
