@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             results.append(run(f"sqlite:///{tmp}/bench.sqlite3", args.rows))
         sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-        from pgserver import PgServer, admin_connect  # noqa: PLC0415 - only when no --db is given
+        from pgserver import PgServer, admin_connect
 
         server = PgServer().start()
         try:
