@@ -85,6 +85,7 @@ def _import(args: argparse.Namespace) -> int:
     for r in report.rejected:
         where = f"{row_word} {r.row}" + (f" ({r.code})" if r.code else "")
         lines.append(f"  {where}: {r.reason}")
+    lines.extend(_("warning: {text}", text=w) for w in report.warnings)
     if report.ignored_columns:
         lines.append(_("columns not used: {columns}", columns=", ".join(report.ignored_columns)))
     emit(args, report.to_json(), "\n".join(lines))

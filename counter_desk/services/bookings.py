@@ -71,6 +71,8 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     #: Whether anything was written (False on a dry run, and with ``strict`` when a row was rejected).
     written: bool = False
+    #: Days on which a category has more bookings than its daily quota, said in words.
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +85,7 @@ class ImportReport:
             "dry_run": self.dry_run,
             "written": self.written,
             "ignored_columns": self.ignored_columns,
+            "warnings": self.warnings,
         }
 
 
@@ -205,7 +208,7 @@ def _existing(session: Session, office_id: int, codes: set[str], numbers: set[st
             # Values rendered inline (they are checked codes: letters, digits, dashes): as bound parameters,
             # psycopg prepares the statement after a few runs and PostgreSQL's generic plan then compares each
             # row with the list one by one, 20 times slower than the hashed lookup of a literal list.
-            values = bindparam("values", list(chunk), expanding=True, literal_execute=True)
+            values: Any = bindparam("values", list(chunk), expanding=True, literal_execute=True)
             rows = session.execute(
                 select(*columns).where(Booking.office_id == office_id, func.upper(column).in_(values))
             ).all()
@@ -221,6 +224,8 @@ class _Plan:
     updates: list[dict[str, Any]] = field(default_factory=list)
     unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    #: The days of the bookings added or changed.
+    days: set[dt.date] = field(default_factory=set)
 
 
 def _read(source: SourceFile, categories: _Categories, plan: _Plan) -> list[tuple[int, dict[str, Any]]]:
@@ -288,6 +293,8 @@ def _plan(session: Session, office_id: int, source: SourceFile, today: dt.date, 
         except RowError as exc:
             plan.rejected.append(Rejection(number, values["code"], exc.reason))
             continue
+        if change is not None:
+            plan.days.add(values["slot_date"])
         if change is None:
             plan.unchanged += 1
         elif "id" in change:
@@ -360,12 +367,14 @@ def import_bookings(
         info = directory.office_info(session, office)
         auth.require_user_role(session, user, auth.BOOKINGS_ROLES)
         plan = _plan(session, info.id, source, office_day(now, info.timezone), now)
+        # Written even on a dry run, to count the days' bookings against the quotas; then rolled back.
+        if plan.inserts:
+            session.execute(insert(Booking), plan.inserts)
+        if plan.updates:
+            session.execute(update(Booking), plan.updates)
+        warnings = _over_quota(session, info.id, plan.days)
         write = not dry_run and not (strict and plan.rejected) and bool(plan.inserts or plan.updates)
         if write:
-            if plan.inserts:
-                session.execute(insert(Booking), plan.inserts)
-            if plan.updates:
-                session.execute(update(Booking), plan.updates)
             detail = {
                 "file": source_name,
                 "imported": len(plan.inserts),
@@ -386,7 +395,37 @@ def import_bookings(
         dry_run=dry_run,
         ignored_columns=source.ignored,
         written=write,
+        warnings=warnings,
     )
+
+
+def _over_quota(session: Session, office_id: int, days: set[dt.date]) -> list[str]:
+    """Days where a category now has more bookings than its daily quota (check-in would refuse the last ones)."""
+    if not days:
+        return []
+    rows = session.execute(
+        select(Booking.slot_date, Category.code, Category.daily_quota, func.count())
+        .join(Category, Category.id == Booking.category_id)
+        .where(
+            Booking.office_id == office_id,
+            Booking.status != "cancelled",
+            Booking.slot_date.in_(sorted(days)),
+            Category.daily_quota.is_not(None),
+        )
+        .group_by(Booking.slot_date, Category.code, Category.daily_quota)
+        .order_by(Booking.slot_date, Category.code)
+    ).all()
+    return [
+        _(
+            "{day}: {count} bookings of {category}, above its daily quota of {quota}",
+            day=day.isoformat(),
+            count=count,
+            category=category,
+            quota=quota,
+        )
+        for day, category, quota, count in rows
+        if quota is not None and count > quota
+    ]
 
 
 def import_file(db: Database, path: Path, **kwargs: Any) -> ImportReport:

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
 from counter_desk.errors import InvalidInput
-from counter_desk.services import auth, bookings
+from counter_desk.services import auth, bookings, rules
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 
@@ -381,3 +381,16 @@ def test_json_values_that_are_not_text_reject_the_row(db: Database, clock: Fixed
     assert [r.row for r in report.rejected] == [1, 2]
     assert "is not a text value" in report.rejected[0].reason
     assert "format the column as text" in report.rejected[1].reason
+
+
+def test_bookings_above_a_daily_quota_are_imported_with_a_warning(db: Database, clock: FixedClock) -> None:
+    rules.update_category(db, None, "elderly", daily_quota=1, clock=clock)
+    rows = [dict(ROWS[1]), dict(ROWS[2], category="elderly")]
+
+    dry = bookings.import_bookings(db, csv_bytes(rows), dry_run=True, clock=clock)
+    assert dry.warnings == ["2026-11-24: 2 bookings of elderly, above its daily quota of 1"]
+    assert stored(db) == []
+    report = bookings.import_bookings(db, csv_bytes(rows), clock=clock)
+
+    assert report.imported == 2 and report.warnings == dry.warnings
+    assert report.to_json()["warnings"] == dry.warnings
