@@ -10,6 +10,7 @@ The file is ``config.toml`` in the platform config folder (``COUNTER_DESK_CONFIG
 
     [station]
     code = "interview-2"        # the station this PC runs
+    sign_in = true              # officers sign in before the window opens (false: trial installs only)
 
     [ui]
     language = "id"             # "id" (Bahasa Indonesia) or "en"
@@ -23,7 +24,7 @@ The file is ``config.toml`` in the platform config folder (``COUNTER_DESK_CONFIG
     paper = "80mm"              # or "58mm"
 
 Environment: ``COUNTER_DESK_DB_URL``, ``COUNTER_DESK_OFFICE``, ``COUNTER_DESK_STATION``, ``COUNTER_DESK_LANG``,
-``COUNTER_DESK_SCANNER_PORT``, ``COUNTER_DESK_PRINTER``,
+``COUNTER_DESK_SCANNER_PORT``, ``COUNTER_DESK_PRINTER``, ``COUNTER_DESK_SIGN_IN`` (``0`` or ``1``),
 ``COUNTER_DESK_DATA_DIR`` (where the default SQLite file and logs go).
 
 A database URL that carries a password may come from the environment, or from a config file only the owner can
@@ -67,6 +68,8 @@ class Settings:
     #: The receipt printer's device or file for raw ESC/POS (e.g. /dev/usb/lp0), or None (PDF only).
     printer: Path | None = None
     paper: str = "80mm"
+    #: Station windows open only after an officer signs in.
+    sign_in: bool = True
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -178,8 +181,15 @@ def load_settings(
     if paper not in ("80mm", "58mm"):
         msg = _("[printer] paper must be 80mm or 58mm, not {paper!r}", paper=paper)
         raise InvalidInput(msg)
+    sign_in = _section(data, "station", path).get("sign_in", True)
+    if env.get("COUNTER_DESK_SIGN_IN"):
+        sign_in = env["COUNTER_DESK_SIGN_IN"].strip().lower() not in ("0", "false", "no", "off")
+    if not isinstance(sign_in, bool):
+        msg = _("[station] sign_in must be true or false, not {value!r}", value=sign_in)
+        raise InvalidInput(msg)
     return Settings(
         db_url=url or default_db_url(folder),
+        sign_in=sign_in,
         db_is_default=url is None,
         office=pick(office, "COUNTER_DESK_OFFICE", "office"),
         station=pick(station, "COUNTER_DESK_STATION", "station"),

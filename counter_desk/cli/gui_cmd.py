@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 def register(sub: Any) -> None:
     p = sub.add_parser("station", help="open a counter station's window")
     p.add_argument("--station", metavar="CODE", help="the station this PC runs (default: from the config)")
-    p.add_argument("--user", metavar="USERNAME", help="the officer signed in (recorded with every action)")
+    p.add_argument("--user", metavar="USERNAME", help="the officer's username, filled into the sign-in dialog")
     p.set_defaults(handler=_station)
 
 
@@ -38,11 +38,18 @@ def _station(args: argparse.Namespace) -> int:
     from counter_desk.views.station import StationWindow
 
     app = application(settings.language)
+    user = args.user
+    if settings.sign_in:
+        officer = _sign_in(db, station, settings.office, args.user)
+        if officer is None:
+            db.dispose()
+            return 1
+        user = officer.username
     window = StationWindow(
         db,
         station,
         office=settings.office,
-        user=args.user,
+        user=user,
         serial_port=settings.scanner_port,
         serial_baud=settings.scanner_baud,
         receipts_dir=settings.data_dir / "receipts",
@@ -54,3 +61,28 @@ def _station(args: argparse.Namespace) -> int:
     code = app.exec()
     db.dispose()
     return int(code)
+
+
+def _sign_in(db: Any, station: str, office: str | None, username: str | None) -> Any:
+    """The signed-in officer who may work at ``station``, or None when the dialog was cancelled."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from counter_desk.errors import UserError
+    from counter_desk.services import auth
+    from counter_desk.services.queue import QueueService
+    from counter_desk.services.stations import station_snapshot
+    from counter_desk.views.signin import SignInDialog
+
+    kind = station_snapshot(QueueService(db, office=office), station).kind
+    while True:
+        officer = SignInDialog(db, station=station, office=office, username=username or "").exec()
+        if officer is None:
+            return None
+        try:
+            # The station's own role; a supervisor may stand in at any counter.
+            auth.require_role(officer, auth.ROLE_FOR_STAGE_KIND[kind], "supervisor")
+        except UserError as exc:
+            QMessageBox.warning(None, _("Sign in"), exc.message)
+            username = None
+            continue
+        return officer

@@ -13,8 +13,11 @@ from sqlalchemy import text
 from xvfb import find_window, launch, wait_for, xdotool, xvfb
 
 from counter_desk.clock import SystemClock
+from counter_desk.services import auth
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
+
+PASSWORD = "rahasia-wawancara-1"
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +39,19 @@ def _state(db: Database, number: str) -> tuple[str, str | None]:
 
 
 def _open(display: str, db_url: str) -> tuple[subprocess.Popen[bytes], str]:
-    proc = launch(display, "--db", db_url, "station", "--station", "interview-1")
+    """Start the station and sign in as its officer, as a person would: the username is filled in, type the
+    password and press Enter."""
+    proc = launch(display, "--db", db_url, "station", "--station", "interview-1", "--user", "wawancara1")
+    dialog = find_window(display, "^Sign in$", proc)
+    xdotool(display, "windowfocus", "--sync", dialog)
+    xdotool(display, "type", "--delay", "5", PASSWORD)
+    xdotool(display, "key", "Return")
     return proc, find_window(display, "Counter Desk — interview-1$", proc)
 
 
 def test_killed_station_restarts_holding_its_ticket(display: str, db_url: str) -> None:
     db = Database.connect(db_url)
+    auth.set_password(db, "wawancara1", PASSWORD)
     queue = QueueService(db, clock=SystemClock())
     number = queue.check_in(walk_in="elderly", station="reception-1").ticket.number
     proc, window = _open(display, db_url)
@@ -62,7 +72,13 @@ def test_killed_station_restarts_holding_its_ticket(display: str, db_url: str) -
         wait_for(lambda: _state(db, number)[0] == "done", what="finish after the restart")
         with db.read() as s:
             calls = s.execute(text("SELECT count(*) FROM events WHERE kind = 'called'")).scalar_one()
+            signed_in = s.execute(text("SELECT count(*) FROM audit_log WHERE kind = 'signin'")).scalar_one()
+            officer = s.execute(
+                text("SELECT u.username FROM events e JOIN users u ON u.id = e.user_id WHERE e.kind = 'called'")
+            ).scalar_one()
         assert calls == 1
+        assert signed_in == 2  # before the crash and after it
+        assert officer == "wawancara1"  # the call is recorded with who made it
         assert proc.poll() is None
     finally:
         proc.terminate()
