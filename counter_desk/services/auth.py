@@ -27,7 +27,7 @@ from counter_desk.errors import Conflict, InvalidInput, NotFound, UserError
 from counter_desk.i18n import N_, _, lookup
 from counter_desk.services import directory, rules
 from counter_desk.store.engine import Database
-from counter_desk.store.models import AuditEntry, Office, User
+from counter_desk.store.models import AuditEntry, Office, Stage, User
 
 #: Every role, with what it lets an officer do (marked for translation, shown with ``i18n.lookup``).
 ROLES: dict[str, str] = {
@@ -207,13 +207,17 @@ def authenticate(
     password: str,
     station: str | None = None,
     *,
+    roles: Iterable[str] | None = None,
     office: str | None = None,
     clock: Clock | None = None,
 ) -> Officer:
     """The officer ``username`` signed in with ``password`` at ``station`` (a code), or :class:`SignInFailed`.
 
-    The outcome -- sign-in, failure, refusal of a locked or disabled account -- is in the audit log either way.
+    With ``roles``, an officer holding none of them is refused (:class:`NotAllowed`), e.g. the roles of
+    :func:`station_role` for a station window. The outcome -- sign-in, failure, refusal of a locked or disabled
+    account or of a missing role -- is in the audit log either way.
     """
+    wanted = tuple(roles) if roles is not None else None
     now = (clock or SystemClock()).now()
     name = username.strip().lower()
     failure: UserError | None = None
@@ -249,12 +253,25 @@ def authenticate(
             if HASHER.check_needs_rehash(user.password_hash):
                 user.password_hash = HASHER.hash(password)
             user.failed_logins, user.locked_until = 0, None
-            _entry(session, office_id, "signin", user.username, user.id, station_id, now)
-            officer = Officer(user.id, user.username, user.full_name, role_set(user.roles))
+            if wanted is not None and not role_set(user.roles).intersection(wanted):
+                _entry(session, office_id, "signin_refused", user.username, user.id, station_id, now, reason="role")
+                failure = _not_allowed(user.username, wanted)
+            else:
+                _entry(session, office_id, "signin", user.username, user.id, station_id, now)
+                officer = Officer(user.id, user.username, user.full_name, role_set(user.roles))
     if failure is not None:
         raise failure  # after the commit: the failure stays in the audit log
     assert officer is not None
     return officer
+
+
+def station_role(db: Database, station: str, office: str | None = None) -> str:
+    """The role an officer needs to work at ``station`` (from its stage's kind)."""
+    with db.read() as session:
+        info = directory.office_info(session, office)
+        stage_id = directory.station_info(session, info.id, station).stage_id
+        kind = session.scalars(select(Stage.kind).where(Stage.id == stage_id)).one()
+    return ROLE_FOR_STAGE_KIND[kind]
 
 
 def sign_out(db: Database, officer: Officer, station: str | None = None, *, clock: Clock | None = None) -> None:

@@ -10,6 +10,7 @@ Use :func:`sign_in` (modal; returns the :class:`~counter_desk.services.auth.Offi
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QWidget
@@ -44,6 +45,7 @@ class SignInDialog(QObject):
         *,
         station: str | None = None,
         office: str | None = None,
+        roles: Iterable[str] | None = None,
         heading: str | None = None,
         username: str = "",
         clock: Clock | None = None,
@@ -51,6 +53,7 @@ class SignInDialog(QObject):
     ) -> None:
         super().__init__(parent)
         self._db, self._station, self._office, self._clock = db, station, office, clock
+        self._roles = tuple(roles) if roles is not None else None
         form = load_form("signin.ui", parent)
         assert isinstance(form, QDialog)
         self.dialog = form
@@ -86,12 +89,16 @@ class SignInDialog(QObject):
             self._show_error(_("type your username and password"))
             return
         self._set_busy(True)
-        station, office, clock, db = self._station, self._office, self._clock, self._db
-        self._tasks.run(
-            lambda: auth.authenticate(db, username, password, station, office=office, clock=clock),
-            self._done,
-            self._refused,
-        )
+        station, office, clock, db, roles = self._station, self._office, self._clock, self._db, self._roles
+
+        def work() -> Officer:
+            if roles is None and station is not None:  # a station window: the role of its stage
+                needed: tuple[str, ...] | None = (auth.station_role(db, station, office),)
+            else:
+                needed = roles
+            return auth.authenticate(db, username, password, station, roles=needed, office=office, clock=clock)
+
+        self._tasks.run(work, self._done, self._refused)
 
     def _done(self, officer: Officer) -> None:
         self._set_busy(False)
@@ -140,11 +147,15 @@ def sign_in(
     *,
     station: str | None = None,
     office: str | None = None,
+    roles: Iterable[str] | None = None,
     heading: str | None = None,
     parent: QWidget | None = None,
 ) -> Officer | None:
     """Ask for a username and password until an officer signs in (returned) or the dialog is cancelled (None).
 
-    Every attempt, good or bad, is in the audit log (:func:`counter_desk.services.auth.authenticate`).
+    ``station``: the station window about to open; the officer must then hold the role of its stage
+    (:data:`counter_desk.services.auth.ROLE_FOR_STAGE_KIND`) unless ``roles`` names others (the supervisor
+    window: ``roles=("supervisor",)``). Every attempt, good or bad, is in the audit log.
     """
-    return SignInDialog(db, station=station, office=office, heading=heading, parent=parent).exec()
+    dialog = SignInDialog(db, station=station, office=office, roles=roles, heading=heading, parent=parent)
+    return dialog.exec()

@@ -257,3 +257,26 @@ def test_require_user_role_inside_a_transaction(db: Database, clock: FixedClock)
     auth.set_active(db, "penerimaan1", False, clock=clock)
     with db.read() as s, pytest.raises(NotFound, match="inactive"):
         auth.require_user_role(s, "penerimaan1", ["reception"])
+
+
+def test_sign_in_for_a_station_needs_the_role_of_its_stage(db: Database, clock: FixedClock, officer: str) -> None:
+    assert [auth.station_role(db, s) for s in ("reception-1", "interview-3", "adjudicator", "pickup")] == [
+        "reception",
+        "interview",
+        "adjudicator",
+        "pickup",
+    ]
+
+    with pytest.raises(NotAllowed, match="wawancara1 may not do this: it needs the role reception"):
+        auth.authenticate(
+            db, officer, PASSWORD, "reception-1", roles=[auth.station_role(db, "reception-1")], clock=clock
+        )
+
+    last = _audit(db)[-1]
+    assert (last["kind"], last["detail"], last["station_id"] is not None) == (
+        "signin_refused",
+        {"reason": "role"},
+        True,
+    )
+    signed = auth.authenticate(db, officer, PASSWORD, "interview-1", roles=["interview", "supervisor"], clock=clock)
+    assert signed.username == officer

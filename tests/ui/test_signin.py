@@ -88,6 +88,20 @@ def test_a_wrong_password_is_shown_in_the_dialog_which_stays_open(
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
 
 
+def test_an_officer_without_the_stations_role_is_refused_in_the_dialog(
+    dialog: SignInDialog, qtbot: QtBot, db: Database, clock: FixedClock
+) -> None:
+    auth.set_password(db, "penerimaan1", PASSWORD, clock=clock)  # reception; the dialog is for interview-2
+    _type(qtbot, dialog, "penerimaan1", PASSWORD)
+
+    with qtbot.waitSignal(dialog.failed, timeout=WAIT_MS) as failed:
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+
+    assert failed.args == ["penerimaan1 may not do this: it needs the role interview"]
+    assert dialog.dialog.isVisible() and dialog.officer is None
+    assert _audit_kinds(db)[-1] == "signin_refused"
+
+
 def test_the_lockout_message(dialog: SignInDialog, qtbot: QtBot, db: Database, clock: FixedClock) -> None:
     rules.update(db, None, {"lockout_attempts": 1, "lockout_minutes": 30}, clock=clock)
     _type(qtbot, dialog, "wawancara1", "not-my-password")
