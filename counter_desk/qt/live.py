@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import sys
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from counter_desk.live.follower import FeedState, Follower
 from counter_desk.live.wakeup import Wakeup
@@ -67,3 +69,49 @@ class LiveFeed(QObject):
             self._thread.join(timeout)
             if self._thread.is_alive():
                 log.warning("the live feed thread did not stop within %.1f s", timeout)
+
+
+#: References to True and False held on purpose (see :class:`BoolRefGuard`). The list itself is given an extra
+#: reference so it is never freed, not even while the interpreter shuts down: freeing it would hand back references
+#: the emits never took, and the shutdown would abort instead.
+_HELD: list[bool] = []
+ctypes.pythonapi.Py_IncRef(ctypes.py_object(_HELD))
+
+
+class BoolRefGuard(QObject):
+    """Keeps ``True`` and ``False`` alive in a long-running window.
+
+    PySide6 6.12 on CPython 3.11 drops one reference to ``True`` on every ``Signal.emit()`` made from Python
+    (``emit`` returns a borrowed ``True``). ``True`` starts with a few hundred references, so after a few
+    hundred emits the interpreter aborts with "bool_dealloc: deallocating True or False". A display emits on
+    every event batch, every background read and every announcement: it would die within hours. Every second
+    this guard tops the count up when it runs low, by holding references in a list (8 bytes each). It does
+    nothing where the bug is absent (CPython 3.12+ makes ``True`` immortal; a fixed PySide6 does not leak).
+    """
+
+    LOW = 50_000
+    TOP = 100_000
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = 1000) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self, interval=interval_ms)
+        self._timer.setObjectName("boolRefGuard")
+        self._timer.timeout.connect(self.check)
+        self._timer.start()
+        self.check()
+
+    @staticmethod
+    def check() -> int:
+        """Top the references up where needed; return how many were added."""
+        added = 0
+        for value in (True, False):
+            count = sys.getrefcount(value)
+            if count < BoolRefGuard.LOW:
+                _HELD.extend([value] * (BoolRefGuard.TOP - count))
+                added += BoolRefGuard.TOP - count
+        if added:
+            log.debug("held %d more references to True/False (PySide6 emit refcount bug)", added)
+        return added
+
+    def stop(self) -> None:
+        self._timer.stop()

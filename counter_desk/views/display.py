@@ -27,9 +27,10 @@ from counter_desk.i18n import _
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.forms import child, load_form
-from counter_desk.qt.live import LiveFeed
+from counter_desk.qt.live import BoolRefGuard, LiveFeed
 from counter_desk.qt.sound import Announcer, Sink, SoundBank
 from counter_desk.qt.tasks import TaskRunner
+from counter_desk.services import speech
 from counter_desk.services.dates import format_day
 from counter_desk.services.display import RECENT_CALLS, Call, DisplayConfig, DisplayState, load_config, load_state
 from counter_desk.services.estimate import StageEstimate
@@ -141,6 +142,7 @@ class DisplayWindow(QWidget):
         log_calls: Path | None = None,
     ) -> None:
         super().__init__()
+        self._refs = BoolRefGuard(self)  # PySide6 6.12 + CPython 3.11: see BoolRefGuard; a TV runs for days
         self._db = db
         self._queue = QueueService(db, clock=clock, office=office)
         self._tasks = TaskRunner(self, name="display")
@@ -151,6 +153,7 @@ class DisplayWindow(QWidget):
         self._log_calls = log_calls
         self._blinks_left = 0
         self._closing = False
+        self._reloading = False
         if sink is None:
             from counter_desk.qt.sound import MediaSink
 
@@ -255,6 +258,14 @@ class DisplayWindow(QWidget):
     def _loaded(self, state: DisplayState) -> None:
         self._state = state
         self._show_state(state)
+        names = [st.name for st in state.config.stations.values()]
+        missing = speech.missing_clips(w for name in names for w in speech.station_words(name))
+        if missing:
+            log.warning(
+                "display: no voice clip for %s: those words are left out of announcements;"
+                " run scripts/build-voice.py --station-name NAME to add them",
+                ", ".join(missing),
+            )
         if self._want_live and self._live is None:
             url = self._db.engine.url
             self._live = LiveFeed(
@@ -272,8 +283,9 @@ class DisplayWindow(QWidget):
 
     def _load_failed(self, exc: Exception) -> None:
         log.warning("display: cannot read the start-up state: %s", exc)
-        now = dt.datetime.now(dt.UTC)
-        self._show_connection(FeedState(OFFLINE if self._state is None else ONLINE, now, str(exc)))
+        was = self._feed_state
+        since = was.since if was is not None and was.state == OFFLINE else dt.datetime.now(dt.UTC)
+        self._show_connection(FeedState(OFFLINE, since, str(exc)))
         if not self._closing:
             self._retry_timer.start()
 
@@ -415,6 +427,21 @@ class DisplayWindow(QWidget):
         local = office_local(now, tz)
         self.clock_label.setText(local.strftime("%H:%M"))
         self.date_label.setText(format_day(local.date(), weekday=True))
+        state = self._state
+        if state is not None and state.day is not None and local.date() > state.day and not self._reloading:
+            # A new office day with no event yet: start it with an empty board (and fresh queues).
+            self._reloading = True
+            self._tasks.run(lambda: load_state(self._queue), self._reloaded, self._reload_failed)
+
+    def _reload_failed(self, exc: Exception) -> None:
+        self._reloading = False  # tried again at the next tick; the feed shows the connection state
+        log.info("display: cannot read the new day's state: %s", exc)
+
+    def _reloaded(self, state: DisplayState) -> None:
+        self._reloading = False
+        if self._state is None or state.last_seq >= self._state.last_seq:
+            self._state = state
+            self._show_state(state)
 
     def _show_connection(self, state: FeedState | None) -> None:
         was = self._feed_state
@@ -519,6 +546,7 @@ class DisplayWindow(QWidget):
         ):
             timer.stop()
         self.ticker.stop()
+        self._refs.stop()
         self.announcer.clear()
         if self._live is not None:
             self._live.stop()

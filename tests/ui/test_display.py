@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import subprocess
+import sys
 import threading
 import wave
 from collections.abc import Callable, Iterator
@@ -220,3 +222,59 @@ def test_layout_holds_at_720p_1080p_and_4k(
         image.save(str(tmp_path / f"display-{height}.png"))
         if docs and height == 1080:
             image.save(str(resources.source_checkout() or Path()) + "/docs/display.png")
+
+
+def test_a_new_office_day_clears_the_board(
+    open_display: Callable[..., DisplayWindow], queue: QueueService, clock: FixedClock, qtbot: QtBot
+) -> None:
+    queue.check_in(booking_code(1))
+    queue.call_next("interview-1")
+    window = open_display(live=False)
+    assert window.current_number.text() == "A-001"
+    clock.advance(dt.timedelta(days=1))
+    window._tick()
+    qtbot.waitUntil(lambda: window.current_number.text() == "—", timeout=WAIT_MS)
+    assert window.history_rows[0][0].text() == ""
+    assert "Tuesday" in window.date_label.text()
+
+
+def test_a_database_that_is_not_there_is_a_state_on_screen_not_a_crash(qtbot: QtBot) -> None:
+    application("en")
+    db = Database.connect("postgresql://nobody@127.0.0.1:1/nothing")
+    window = DisplayWindow(db, sink=RecordingSink())
+    qtbot.addWidget(window)
+    try:
+        window.show()
+        qtbot.waitUntil(lambda: "offline since" in window.connection_label.text(), timeout=WAIT_MS)
+        assert window.state is None and window.current_number.text() == "—"
+        assert window._retry_timer.isActive()  # it keeps trying by itself
+    finally:
+        window.shutdown()
+        db.dispose()
+
+
+def test_the_display_process_survives_many_thousand_signals() -> None:
+    """PySide6 6.12 on CPython 3.11 loses a reference to True on each Python-side emit; the guard keeps it alive.
+
+    Run in a child process: without the guard the interpreter aborts (bool_dealloc) after a few hundred emits.
+    """
+    code = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtCore import QCoreApplication, QObject, Signal\n"
+        "from counter_desk.qt.live import BoolRefGuard\n"
+        "app = QCoreApplication([])\n"
+        "class Source(QObject):\n"
+        "    changed = Signal(object)\n"
+        "source = Source()\n"
+        "guard = BoolRefGuard()\n"
+        "for i in range(30_000):\n"
+        "    source.changed.emit(i)\n"
+        "    if i % 5_000 == 0:\n"
+        "        app.processEvents()\n"
+        "        guard.check()\n"
+        "print('alive', sys.getrefcount(True) > 0)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "alive True" in proc.stdout
