@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -77,6 +78,9 @@ def run(url: str, rows: int) -> dict[str, Any]:
         "counts": counts,
         "target_s": TARGET_S,
         "met": all(t <= TARGET_S for t in timings.values()),
+        # Other work on the machine slows this CPU-bound import down: the load when it ran.
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "machine": platform.machine(),
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
