@@ -39,7 +39,7 @@ install: system-packages $(VENV)/.installed
 run: install
 	$(CD) db upgrade
 	$(CD) db seed --sample-bookings 40
-	$(CD) demo
+	$(CD) demo --simulate
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,30 +1,119 @@
-"""``counter-desk demo``: the reference office at work.
+"""``counter-desk demo [--simulate]``: the reference office at work, on the embedded SQLite file by default.
 
-Until the station windows and the waiting-room display exist, the demo plays a short office morning in the
-terminal on the configured database (by default the embedded SQLite file): arrivals are checked in at
-reception, interview booths call them, files go on to adjudication and are finished.
+Opens the waiting-room display, a reception counter, an interview booth and the supervisor's window side by
+side, on today's sample bookings. With ``--simulate`` the rest of the office works by itself: applicants arrive
+following the day's hourly profile, the other booths and the adjudicator call and serve with realistic service
+times (``--speed`` times faster than life), so calls, chimes and voice happen on the display while you work the
+interview booth yourself. Closing the windows ends the demo; ``--terminal`` plays a short morning in the terminal
+instead (no windows).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
+import logging
+import threading
 import time
 from typing import Any
 
 from counter_desk.cli import common
-from counter_desk.clock import office_day
-from counter_desk.errors import Conflict, EmptyQueue, InvalidTransition, NotFound, WrongDay
+from counter_desk.clock import SystemClock, office_day
+from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, NotFound, WrongDay
 from counter_desk.i18n import _
+from counter_desk.services import seed, simulate
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import Result
 from counter_desk.states import status_label
 
+log = logging.getLogger(__name__)
+
+#: The windows of the demo: (station or window kind, the officer shown in it).
+DEMO_RECEPTION = ("reception-1", "penerimaan1")
+DEMO_BOOTH = ("interview-1", "wawancara1")
+DEMO_SUPERVISOR = "kasi"
+SAMPLE_BOOKINGS = 120
+
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("demo", help="watch the reference office work (terminal walk-through for now)")
-    p.add_argument("--pause", type=float, default=0.4, metavar="S", help="seconds between steps")
+    p = sub.add_parser("demo", help="watch the reference office work: display, reception, a booth, the supervisor")
+    p.add_argument("--simulate", action="store_true", help="the rest of the office works by itself")
+    p.add_argument("--speed", type=float, default=20.0, metavar="X", help="simulated time runs X times faster")
+    p.add_argument("--terminal", action="store_true", help="a short walk-through in the terminal, no windows")
+    p.add_argument("--pause", type=float, default=0.4, metavar="S", help="--terminal: seconds between steps")
     p.set_defaults(handler=_demo)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if args.speed <= 0:
+        msg = _("--speed must be above 0")
+        raise InvalidInput(msg)
+    settings = common.settings(args)
+    db = common.open_database(settings)
+    report = seed.load(db)
+    added = seed.sample_bookings(db, SAMPLE_BOOKINGS, office=report.office)
+    if added:
+        print(_("{count} sample bookings for today added", count=added))
+    queue = QueueService(db, office=settings.office)
+    if args.terminal:
+        return _terminal(queue, settings.db_url, args.pause)  # the reference office, a few steps
+    return _windows(queue, settings, simulate_office=args.simulate, speed=args.speed)
+
+
+def _windows(queue: QueueService, settings: Any, *, simulate_office: bool, speed: float) -> int:
+    from PySide6.QtCore import QRect
+
+    from counter_desk.views.app import application
+    from counter_desk.views.display import DisplayWindow
+    from counter_desk.views.station import StationWindow
+    from counter_desk.views.supervisor import SupervisorWindow
+
+    app = application(settings.language)
+    db, office = queue.db, settings.office
+    receipts = settings.data_dir / "receipts"
+    windows = [
+        DisplayWindow(db, office=office),
+        StationWindow(db, DEMO_RECEPTION[0], office=office, user=DEMO_RECEPTION[1], receipts_dir=receipts),
+        StationWindow(db, DEMO_BOOTH[0], office=office, user=DEMO_BOOTH[1], receipts_dir=receipts),
+        SupervisorWindow(db, office=office, user=DEMO_SUPERVISOR),
+    ]
+    screen = app.primaryScreen().availableGeometry()
+    half_w, half_h = screen.width() // 2, screen.height() // 2
+    for i, window in enumerate(windows):
+        window.setGeometry(QRect(screen.x() + (i % 2) * half_w, screen.y() + (i // 2) * half_h, half_w, half_h))
+        window.show()
+
+    runner: threading.Thread | None = None
+    driver: simulate.RealTime | None = None
+    if simulate_office:
+        tz = queue.timezone()
+        today = office_day(SystemClock().now(), tz)
+        opens = simulate.office_instant(today, dt.time(7, 45), tz)
+        driver = simulate.RealTime(opens, speed)
+        day = simulate.OfficeDay(
+            queue,
+            driver,
+            start=opens,
+            end=simulate.office_instant(today, dt.time(16, 0), tz),
+            seed=int(time.time()),
+            leave=(DEMO_BOOTH[0], DEMO_RECEPTION[0]),
+        )
+        runner = threading.Thread(target=day.run, name="simulated-office", daemon=True)
+        runner.start()
+        print(_("the office is simulated {speed:g} times faster than life; close the windows to stop", speed=speed))
+    code = app.exec()
+    if driver is not None and runner is not None:
+        driver.stop()
+        runner.join(timeout=10)
+    for window in windows:
+        with contextlib.suppress(RuntimeError):  # already deleted by Qt
+            window.close()
+    db.dispose()
+    return int(code)
+
+
+# --------------------------------------------------------------------------------------------- --terminal
 
 
 def _say(result: Result, text: str, pause: float) -> None:
@@ -49,20 +138,18 @@ def _next_booking(queue: QueueService, day: str) -> Result | None:
     return None
 
 
-def _demo(args: argparse.Namespace) -> int:
-    settings = common.settings(args)
-    queue = QueueService(common.open_database(settings), office=settings.office)
+def _terminal(queue: QueueService, url: str, pause: float) -> int:
     day = office_day(queue.clock.now(), queue.timezone()).strftime("%y%m%d")
-    print(_("Counter Desk demo on {url}", url=settings.db_url))
+    print(_("Counter Desk demo on {url}", url=url))
     print(_("Reception checks arrivals in:"))
     arrivals = [queue.check_in(walk_in="elderly", station="reception-2")]
-    _say(arrivals[0], _("walk-in, elderly (priority)"), args.pause)
+    _say(arrivals[0], _("walk-in, elderly (priority)"), pause)
     for _attempt in range(3):
         booked = _next_booking(queue, day)
         if booked is None:
             print("  " + _("(no unused sample booking for today: run 'counter-desk db seed --sample-bookings 40')"))
             break
-        _say(booked, _("booking {code} scanned", code=booked.ticket.booking_code), args.pause)
+        _say(booked, _("booking {code} scanned", code=booked.ticket.booking_code), pause)
     print(_("Interview booths call the next applicant:"))
     for booth in ("interview-1", "interview-2"):
         with contextlib.suppress(InvalidTransition):  # raised when the booth holds nothing: the normal case
@@ -71,11 +158,11 @@ def _demo(args: argparse.Namespace) -> int:
             called = queue.call_next(booth)
         except EmptyQueue:
             break
-        _say(called, _("called to {station}", station=booth), args.pause)
-        _say(queue.start(booth), _("interview starts"), args.pause)
-        _say(queue.transfer("adjudication", station=booth), _("file passed to adjudication"), args.pause)
-        _say(queue.call_next("adjudicator"), _("adjudicator takes the file"), args.pause)
-        _say(queue.finish("adjudicator", outcome="approved"), _("approved"), args.pause)
+        _say(called, _("called to {station}", station=booth), pause)
+        _say(queue.start(booth), _("interview starts"), pause)
+        _say(queue.transfer("adjudication", station=booth), _("file passed to adjudication"), pause)
+        _say(queue.call_next("adjudicator"), _("adjudicator takes the file"), pause)
+        _say(queue.finish("adjudicator", outcome="approved"), _("approved"), pause)
     status = queue.status(stage="interview")
     print(
         _(

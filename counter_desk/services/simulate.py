@@ -110,7 +110,9 @@ class OfficeDay:
         end: dt.datetime,
         profile: Profile | None = None,
         seed: int = 7,
+        leave: tuple[str, ...] = (),
     ) -> None:
+        """``leave``: stations the simulation does not work (a person does, in the demo)."""
         self.queue = queue
         self.driver = driver
         self.start = start
@@ -118,15 +120,16 @@ class OfficeDay:
         self.profile = profile or Profile()
         self.rng = random.Random(seed)  # noqa: S311 - a simulation, not secrets
         self.tally = Tally()
-        self._agenda: list[tuple[dt.datetime, int, Action]] = []
+        self._agenda: list[tuple[dt.datetime, int, Action, str | None]] = []
+        self._leave = set(leave)
         self._order = 0
         self._stations: dict[str, str] = {}  # station code -> stage kind
 
     # ------------------------------------------------------------------ plan
 
-    def _at(self, when: dt.datetime, action: Action) -> None:
+    def _at(self, when: dt.datetime, action: Action, station: str | None = None) -> None:
         self._order += 1
-        heapq.heappush(self._agenda, (when, self._order, action))
+        heapq.heappush(self._agenda, (when, self._order, action, station))
 
     def plan(self) -> None:
         """Put the day's arrivals and the stations' first calls on the agenda."""
@@ -146,27 +149,29 @@ class OfficeDay:
                 .order_by(Station.code)
             ).all()
         self._stations = {str(code): str(kind) for code, kind in stations}
-        reception: list[str | None] = [code for code, kind in self._stations.items() if kind == "reception"] or [None]
+        reception: list[str | None] = [
+            code for code, kind in self._stations.items() if kind == "reception" and code not in self._leave
+        ] or [None]
         for i, (code, slot) in enumerate(bookings):
             if self.rng.random() < self.profile.absent_share:
                 continue
             if slot is None:
                 when = self.start + dt.timedelta(minutes=self.rng.uniform(0, 300))
             else:
-                slot_at = _instant(day, slot, tz)
+                slot_at = office_instant(day, slot, tz)
                 early = self.rng.uniform(-45, 0) if self.rng.random() > self.profile.late_share else 40
                 when = slot_at + dt.timedelta(minutes=early)
             when = max(when, self.start)
             self._at(when, self._check_in(code, None, reception[i % len(reception)]))
         for hour, count in self.profile.walk_ins_by_hour.items():
             for _n in range(count):
-                when = _instant(day, dt.time(hour), tz) + dt.timedelta(minutes=self.rng.uniform(0, 60))
+                when = office_instant(day, dt.time(hour), tz) + dt.timedelta(minutes=self.rng.uniform(0, 60))
                 if self.start <= when < self.end:
                     category = self.rng.choice(WALK_IN_CATEGORIES)
                     self._at(when, self._check_in(None, category, reception[self.rng.randrange(len(reception))]))
         for code, kind in self._stations.items():
-            if kind in self.profile.service_minutes:
-                self._at(self.start + dt.timedelta(seconds=self.rng.uniform(0, 60)), self._free(code))
+            if kind in self.profile.service_minutes and code not in self._leave:
+                self._at(self.start + dt.timedelta(seconds=self.rng.uniform(0, 60)), self._free(code), code)
 
     # ------------------------------------------------------------------ actions
 
@@ -195,14 +200,14 @@ class OfficeDay:
             try:
                 result = self.queue.call_next(station)
             except (EmptyQueue, Conflict):
-                self._at(now + dt.timedelta(seconds=45), self._free(station))
+                self._at(now + dt.timedelta(seconds=45), self._free(station), station)
                 return
             self.tally.calls += 1
             number = result.ticket.number
             if self.rng.random() < self.profile.no_show_share:
-                self._at(now + dt.timedelta(minutes=1), self._recall(station, number, 1))
+                self._at(now + dt.timedelta(minutes=1), self._recall(station, number, 1), station)
             else:
-                self._at(now + dt.timedelta(seconds=self.rng.uniform(20, 70)), self._serve(station, number))
+                self._at(now + dt.timedelta(seconds=self.rng.uniform(20, 70)), self._serve(station, number), station)
 
         return act
 
@@ -210,11 +215,11 @@ class OfficeDay:
         def act(now: dt.datetime) -> None:
             if count <= 2:
                 self.queue.recall(station, ticket=number)
-                self._at(now + dt.timedelta(minutes=1), self._recall(station, number, count + 1))
+                self._at(now + dt.timedelta(minutes=1), self._recall(station, number, count + 1), station)
                 return
             self.queue.no_show(station, ticket=number)
             self.tally.no_shows += 1
-            self._at(now + dt.timedelta(seconds=10), self._free(station))
+            self._at(now + dt.timedelta(seconds=10), self._free(station), station)
 
         return act
 
@@ -223,7 +228,7 @@ class OfficeDay:
 
         def act(now: dt.datetime) -> None:
             self.queue.start(station, ticket=number)
-            self._at(now + self._service_time(kind), self._done(station, number))
+            self._at(now + self._service_time(kind), self._done(station, number), station)
 
         return act
 
@@ -236,7 +241,7 @@ class OfficeDay:
             else:
                 self.queue.finish(station, ticket=number, outcome="approved" if kind == "adjudication" else None)
                 self.tally.finished += 1
-            self._at(now + dt.timedelta(seconds=self.rng.uniform(5, 30)), self._free(station))
+            self._at(now + dt.timedelta(seconds=self.rng.uniform(5, 30)), self._free(station), station)
 
         return act
 
@@ -247,14 +252,22 @@ class OfficeDay:
         if not self._agenda:
             self.plan()
         while self._agenda:
-            when, _order, action = heapq.heappop(self._agenda)
+            when, _order, action, station = heapq.heappop(self._agenda)
             if when >= self.end or not self.driver.wait_until(when):
                 break
-            action(when)
+            try:
+                action(when)
+            except UserError as exc:
+                # Someone else acted on the same ticket (a supervisor, a person at a window): carry on.
+                log.info("simulation: %s at %s refused: %s", station or "reception", when, exc.message)
+                self.tally.refused.append(exc.message)
+                if station is not None:
+                    self._at(when + dt.timedelta(seconds=30), self._free(station), station)
         return self.tally
 
 
-def _instant(day: dt.date, at: dt.time, timezone: str) -> dt.datetime:
+def office_instant(day: dt.date, at: dt.time, timezone: str) -> dt.datetime:
+    """``at`` o'clock on ``day`` in the office's time zone, as a UTC instant."""
     return dt.datetime.combine(day, at, tzinfo=ZoneInfo(timezone)).astimezone(dt.UTC)
 
 
