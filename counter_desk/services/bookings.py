@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_desk.clock import Clock, SystemClock, office_day
@@ -368,10 +369,16 @@ def import_bookings(
         auth.require_user_role(session, user, auth.BOOKINGS_ROLES)
         plan = _plan(session, info.id, source, office_day(now, info.timezone), now)
         # Written even on a dry run, to count the days' bookings against the quotas; then rolled back.
-        if plan.inserts:
-            session.execute(insert(Booking), plan.inserts)
-        if plan.updates:
-            session.execute(update(Booking), plan.updates)
+        try:
+            if plan.inserts:
+                session.execute(insert(Booking), plan.inserts)
+            if plan.updates:
+                session.execute(update(Booking), plan.updates)
+        except IntegrityError:
+            # Another import (or a manual entry) added one of these codes since they were looked up.
+            raise Conflict(
+                _("bookings were changed by someone else during the import: import the file again")
+            ) from None
         warnings = _over_quota(session, info.id, plan.days)
         write = not dry_run and not (strict and plan.rejected) and bool(plan.inserts or plan.updates)
         if write:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -12,7 +14,7 @@ from conftest import booking_code
 from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
-from counter_desk.errors import InvalidInput
+from counter_desk.errors import Conflict, InvalidInput
 from counter_desk.services import auth, bookings, rules
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
@@ -394,3 +396,44 @@ def test_bookings_above_a_daily_quota_are_imported_with_a_warning(db: Database, 
 
     assert report.imported == 2 and report.warnings == dry.warnings
     assert report.to_json()["warnings"] == dry.warnings
+
+
+def test_a_code_added_meanwhile_by_someone_else_refuses_the_import(pg_url: str) -> None:
+    """PostgreSQL: another transaction inserts one of the file's codes between the look-up and the insert."""
+    db = Database.connect(pg_url)
+    clock = FixedClock(dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC))
+    other = db.engine.connect()
+    try:
+        tx = other.begin()
+        other.execute(
+            text(
+                "INSERT INTO bookings (office_id, code, application_number, category_id, slot_date, status, created_at)"
+                " SELECT office_id, 'MPX0001', '3505202611240001', category_id, '2026-11-24', 'booked', created_at"
+                " FROM bookings LIMIT 1"
+            )
+        )
+        outcome: list[BaseException | bookings.ImportReport] = []
+
+        def run() -> None:
+            try:
+                outcome.append(bookings.import_bookings(db, csv_bytes(ROWS), clock=clock))
+            except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+                outcome.append(exc)
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        with db.engine.connect() as watcher:  # wait until the import waits for the other transaction's row
+            for _ in range(500):
+                waiting = watcher.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                ).scalar_one()
+                if waiting or not worker.is_alive():
+                    break
+                time.sleep(0.01)
+        tx.commit()
+        worker.join(timeout=30)
+    finally:
+        other.close()
+    assert len(outcome) == 1 and isinstance(outcome[0], Conflict), outcome
+    assert stored(db) == [("MPX0001", "3505202611240001", "booked", None, None, TUESDAY, "")]
+    db.dispose()
