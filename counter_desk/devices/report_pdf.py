@@ -222,10 +222,11 @@ def _stage_table(report: Report, st: _Styles) -> Table:
                 target,
             ]
         )
-    widths = [29 * mm, 19 * mm, 15 * mm, 13 * mm, 13 * mm, 13 * mm, 13 * mm, 13 * mm, 13 * mm, 13 * mm]
+    widths = [29 * mm, 19 * mm, 15 * mm, 13 * mm, 12 * mm, 13 * mm, 11 * mm, 12 * mm, 13 * mm, 11 * mm]
     widths.append(WIDTH - sum(widths))
     spans: list[tuple[object, ...]] = [("SPAN", (c, 0), (c, 1)) for c in (0, 1, 2, 3, 10)]
     spans += [("SPAN", (4, 0), (6, 0)), ("SPAN", (7, 0), (9, 0))]
+    spans += [("ALIGN", (10, 2), (10, -1), "LEFT"), ("LEFTPADDING", (10, 0), (10, -1), 6)]
     spans += [("LINEBEFORE", (c, 0), (c, -1), 0.5, colors.HexColor("#c5ccd6")) for c in (4, 7, 10)]
     return st.table(rows, widths, header_rows=2, extra=spans)
 
@@ -263,7 +264,7 @@ def _out_of_order_table(report: Report, st: _Styles) -> Table:
                 c.number,
                 Paragraph(escape(names.get(c.stage, c.stage)), st.cell),
                 c.station or "—",
-                c.officer or _("(no one signed in)"),
+                Paragraph(escape(c.officer or _("(no one signed in)")), st.cell),
                 Paragraph(escape(c.reason), st.cell),
             ]
         )

@@ -230,8 +230,8 @@ def snapshot(db: Database, *, office: str | None = None, clock: Clock | None = N
         )
         timeline = read_timeline(session, info.id, today, today)
 
-    def local_hour(epoch: float) -> int:
-        return dt.datetime.fromtimestamp(epoch, tz).hour
+    def local_hour(epoch_ms: int) -> int:
+        return dt.datetime.fromtimestamp(epoch_ms / 1000, tz).hour
 
     waits_by_stage: dict[int, list[float]] = {}
     for w in timeline.waits:
@@ -353,7 +353,7 @@ def snapshot(db: Database, *, office: str | None = None, clock: Clock | None = N
 
 
 def _hours(
-    timeline: Timeline, stage_code: dict[int, str], local_hour: Callable[[float], int], now_hour: int
+    timeline: Timeline, stage_code: dict[int, str], local_hour: Callable[[int], int], now_hour: int
 ) -> list[HourFigures]:
     issued: dict[int, int] = {}
     for a in timeline.arrivals:

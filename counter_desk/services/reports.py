@@ -280,10 +280,10 @@ def build(
         }
         timeline = read_timeline(session, info.id, first, last)
         specific = specific_calls(session, info.id, first, last)
-    tz = ZoneInfo(info.timezone)
+    hour_of = _LocalHour(ZoneInfo(info.timezone))
     stage_codes = {s.id: s.code for s in stages}
     out_of_order = [c for c in specific if c.out_of_order]
-    hours = _hours(timeline, tz)
+    hours = _hours(timeline, hour_of)
     return Report(
         office=info.code,
         office_name=info.name,
@@ -295,7 +295,7 @@ def build(
         served=sum(1 for s in timeline.services if s.kind == "finished"),
         no_shows=len(timeline.no_shows),
         hours=hours,
-        stages=_stages(stages, timeline, tz, hours),
+        stages=_stages(stages, timeline, hour_of, hours),
         officers=_officers(timeline, users, [c.user_id for c in out_of_order]),
         out_of_order=[
             OutOfOrderCall(
@@ -311,54 +311,72 @@ def build(
     )
 
 
-def _hour(epoch: float, tz: ZoneInfo) -> int:
-    return dt.datetime.fromtimestamp(epoch, tz).hour
+class _LocalHour:
+    """Office-time hour of an epoch millisecond, cached per UTC hour (offsets change on whole hours, if at all)."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.cache: dict[int, int] = {}
+
+    def __call__(self, epoch_ms: int) -> int:
+        bucket = epoch_ms // 3_600_000
+        hour = self.cache.get(bucket)
+        if hour is None:
+            hour = self.cache[bucket] = dt.datetime.fromtimestamp(bucket * 3600, self.tz).hour
+        return hour
 
 
-def _hours(timeline: Timeline, tz: ZoneInfo) -> list[int]:
-    seen = {_hour(a.at, tz) for a in timeline.arrivals} | {_hour(w.called, tz) for w in timeline.waits}
+def _hours(timeline: Timeline, hour_of: _LocalHour) -> list[int]:
+    seen = {hour_of(a.at) for a in timeline.arrivals} | {hour_of(w.called) for w in timeline.waits}
     return list(range(min(seen), max(seen) + 1)) if seen else []
 
 
-def _by(items: Iterable[Any], key: str) -> dict[Any, list[Any]]:
-    out: dict[Any, list[Any]] = {}
-    for item in items:
-        out.setdefault(getattr(item, key), []).append(item)
-    return out
-
-
-def _stages(stages: list[Stage], timeline: Timeline, tz: ZoneInfo, hours: list[int]) -> list[StageReport]:
-    waits, services = _by(timeline.waits, "stage_id"), _by(timeline.services, "stage_id")
-    arrivals, calls, no_shows = (_by(x, "stage_id") for x in (timeline.arrivals, timeline.calls, timeline.no_shows))
+def _stages(stages: list[Stage], timeline: Timeline, hour_of: _LocalHour, hours: list[int]) -> list[StageReport]:
+    # One pass over each list (a month holds hundreds of thousands of each), grouped by stage.
+    waits: dict[int, list[float]] = {}
+    waits_by_hour: dict[tuple[int, int], list[float]] = {}
+    for w in timeline.waits:
+        seconds = (w.called - w.joined) / 1000
+        waits.setdefault(w.stage_id, []).append(seconds)
+        waits_by_hour.setdefault((w.stage_id, hour_of(w.called)), []).append(seconds)
+    services: dict[int, list[float]] = {}
+    for sv in timeline.services:
+        services.setdefault(sv.stage_id, []).append((sv.ended - sv.began) / 1000)
+    arrivals: dict[tuple[int, int], int] = {}
+    for a in timeline.arrivals:
+        key = (a.stage_id, hour_of(a.at))
+        arrivals[key] = arrivals.get(key, 0) + 1
+    calls: dict[int, int] = {}
+    for c in timeline.calls:
+        calls[c.stage_id] = calls.get(c.stage_id, 0) + 1
+    no_shows: dict[int, list[int]] = {}
+    for n in timeline.no_shows:
+        no_shows.setdefault(n.stage_id, []).append(n.ticket_id)
     reports = []
     for stage in stages:
-        stage_waits: list[Any] = waits.get(stage.id, [])
-        stage_no_shows: list[Any] = no_shows.get(stage.id, [])
-        arrivals_by_hour: dict[int, int] = dict.fromkeys(hours, 0)
-        for a in arrivals.get(stage.id, []):
-            h = _hour(a.at, tz)
-            arrivals_by_hour[h] = arrivals_by_hour.get(h, 0) + 1
-        waits_by_hour: dict[int, list[float]] = {}
-        for w in stage_waits:
-            waits_by_hour.setdefault(_hour(w.called, tz), []).append(w.seconds)
+        stage_waits = waits.get(stage.id, [])
+        stage_no_shows = no_shows.get(stage.id, [])
         target = stage.wait_target_minutes * 60
-        within = sum(1 for w in stage_waits if w.seconds <= target)
+        within = sum(1 for seconds in stage_waits if seconds <= target)
+        by_hour = {h: arrivals.get((stage.id, h), 0) for h in hours}
         reports.append(
             StageReport(
                 code=stage.code,
                 name=stage.name,
                 wait_target_minutes=stage.wait_target_minutes,
-                arrivals=sum(arrivals_by_hour.values()),
-                calls=len(calls.get(stage.id, [])),
+                arrivals=sum(by_hour.values()),
+                calls=calls.get(stage.id, 0),
                 served=len(services.get(stage.id, [])),
                 no_shows=len(stage_no_shows),
-                no_shows_not_returned=len({n.ticket_id for n in stage_no_shows} & timeline.open_no_shows),
-                wait=Stats.of(w.seconds for w in stage_waits),
-                service=Stats.of(x.seconds for x in services.get(stage.id, [])),
+                no_shows_not_returned=len(set(stage_no_shows) & timeline.open_no_shows),
+                wait=Stats.of(stage_waits),
+                service=Stats.of(services.get(stage.id, [])),
                 within_target=within,
                 within_target_share=within / len(stage_waits) if stage_waits else None,
-                arrivals_by_hour=arrivals_by_hour,
-                wait_by_hour={h: statistics.fmean(v) if (v := waits_by_hour.get(h)) else None for h in hours},
+                arrivals_by_hour=by_hour,
+                wait_by_hour={
+                    h: statistics.fmean(v) if (v := waits_by_hour.get((stage.id, h))) else None for h in hours
+                },
             )
         )
     return reports
@@ -367,7 +385,15 @@ def _stages(stages: list[Stage], timeline: Timeline, tz: ZoneInfo, hours: list[i
 def _officers(
     timeline: Timeline, users: dict[int, tuple[str, str]], out_of_order_users: list[int | None]
 ) -> list[OfficerReport]:
-    calls, services, no_shows = (_by(x, "user_id") for x in (timeline.calls, timeline.services, timeline.no_shows))
+    calls: dict[int | None, int] = {}
+    for c in timeline.calls:
+        calls[c.user_id] = calls.get(c.user_id, 0) + 1
+    services: dict[int | None, list[float]] = {}
+    for sv in timeline.services:
+        services.setdefault(sv.user_id, []).append((sv.ended - sv.began) / 1000)
+    no_shows: dict[int | None, int] = {}
+    for n in timeline.no_shows:
+        no_shows[n.user_id] = no_shows.get(n.user_id, 0) + 1
     reports = []
     for uid in set(calls) | set(services) | set(no_shows):
         username, full_name = users.get(uid, (None, None)) if uid is not None else (None, None)
@@ -375,11 +401,11 @@ def _officers(
             OfficerReport(
                 username=username,
                 full_name=full_name,
-                calls=len(calls.get(uid, [])),
+                calls=calls.get(uid, 0),
                 served=len(services.get(uid, [])),
-                no_shows=len(no_shows.get(uid, [])),
+                no_shows=no_shows.get(uid, 0),
                 out_of_order_calls=sum(1 for u in out_of_order_users if u == uid),
-                service=Stats.of(x.seconds for x in services.get(uid, [])),
+                service=Stats.of(services.get(uid, [])),
             )
         )
     # Named officers by name, the unsigned actions last.
