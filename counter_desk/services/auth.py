@@ -20,6 +20,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_desk.clock import Clock, SystemClock, office_local
@@ -391,7 +392,10 @@ def add_user(
             created_at=now,
         )
         session.add(user)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # added at the same moment by someone else
+            raise Conflict(_("user {username!r} exists already", username=name)) from None
         detail = {"username": name, "roles": wanted, "password_set": hashed is not None}
         rules.audit(session, info.id, "user_added", user=actor, now=now, detail=detail)
         return _view(session, user)

@@ -518,6 +518,10 @@ def add_booking(
         assert change is not None
         booking = Booking(office_id=info.id, status="booked", created_at=now, **change)
         session.add(booking)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise Conflict(_("booking {code} exists already: reschedule it instead", code=booking.code)) from None
         rules.audit(session, info.id, "booking_added", user=user, now=now, detail={"code": booking.code})
         return _view(booking, categories.codes[booking.category_id])
 
