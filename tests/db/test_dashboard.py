@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from dashboard_day import at, simulate_day
@@ -167,3 +168,13 @@ def test_supervisor_command_refuses_an_officer_without_the_role(
     assert "may not do this" in capsys.readouterr().err
     assert main(["--db", db_url, "--office", "nowhere", "supervisor"]) == 3
     assert "unknown office" in capsys.readouterr().err
+
+
+def test_dashboard_command_prints_one_json_object(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", db_url, "dashboard", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [s["code"] for s in data["stages"]] == ["reception", "interview", "adjudication", "pickup"]
+    assert {st["code"] for st in data["stations"]} >= {"interview-1", "adjudicator"}
+    assert main(["--db", db_url, "dashboard"]) == 0
+    out = capsys.readouterr().out
+    assert "Wawancara:" in out and "interview-1: idle" in out
