@@ -334,7 +334,7 @@ def handover_receipt(pickup: PickupView) -> Receipt:
 
 
 #: What the test page's codes carry.
-TEST_BARCODE = "CD-TEST-0123456789"
+TEST_BARCODE = "TEST-0123456789"
 TEST_QR = "CDT1|test|Counter Desk printer test"
 
 

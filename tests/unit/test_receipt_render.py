@@ -230,6 +230,8 @@ def test_test_page_codes_decode_at_203_dpi(paper: str, tmp_path: Path) -> None:
     if paper != "a6":
         data = receipt_escpos.render_escpos(page, paper)
         assert b"\x1dkI" in data and b"\x1d(k" in data and b"\x1dV" in data[-8:]
+        # A barcode wider than the paper is not printed at all: at 2 dots a module it must fit the roll.
+        assert receipt_escpos.code128_data(receipts.TEST_BARCODE)[1] * 2 <= receipt_escpos.DOTS[paper]
 
 
 def test_a_failed_printer_keeps_the_pdf_and_a_reprint_sends_the_same_receipt(tmp_path: Path) -> None:
