@@ -10,12 +10,15 @@ import argparse
 from typing import Any
 
 from counter_desk.cli import common
+from counter_desk.i18n import _
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("supervisor", help="open the supervisor's window: queues, stations, charts, actions, rules")
     p.add_argument(
-        "--user", metavar="USERNAME", help="the supervisor signed in (needs the supervisor role; recorded with actions)"
+        "--user",
+        metavar="USERNAME",
+        help="the supervisor (needs the supervisor role; filled into the sign-in dialog, recorded with actions)",
     )
     p.set_defaults(handler=_supervisor)
 
@@ -35,7 +38,22 @@ def _supervisor(args: argparse.Namespace) -> int:
     from counter_desk.views.supervisor import SupervisorWindow
 
     app = application(settings.language)
-    window = SupervisorWindow(db, office=settings.office, user=args.user)
+    user = args.user
+    if settings.sign_in:
+        from counter_desk.views.signin import SignInDialog
+
+        officer = SignInDialog(
+            db,
+            office=settings.office,
+            roles=dashboard.SUPERVISOR_ROLES,
+            heading=_("Counter Desk: sign in to open the supervisor's window"),
+            username=args.user or "",
+        ).exec()
+        if officer is None:
+            db.dispose()
+            return 1
+        user = officer.username
+    window = SupervisorWindow(db, office=settings.office, user=user)
     window.resize(1280, 860)
     window.show()
     code = app.exec()
