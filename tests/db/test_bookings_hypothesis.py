@@ -108,7 +108,7 @@ def test_random_rows_give_a_report_or_a_user_error(db: Database, clock: FixedClo
     _import_checked(db, clock, data, dry_run)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(data=st.one_of(st.binary(max_size=400), export_files()))
 def test_the_parser_raises_nothing_but_invalid_input(data: bytes) -> None:
     try:
