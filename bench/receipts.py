@@ -12,8 +12,9 @@ whole flow (check-in, interview, pickup receipt, approval, pickup counter, hando
   rasterises it with ``pdftoppm -r 203`` and decodes it with pyzbar: a code counts as read when a symbol of the
   right type carries exactly its payload.
 
-Targets (issue 5): ticket PDF <= 50 ms, ESC/POS <= 20 ms (judged on the median; p99 and the machine's load are
-reported next to it), 100 % of codes decoded.
+Targets (issue 5): ticket PDF <= 50 ms, ESC/POS <= 20 ms (judged on the wall-clock median; the CPU time, the p99
+and the machine's load are reported next to it: on a shared machine the wall clock also counts waiting for a CPU),
+100 % of codes decoded.
 """
 
 from __future__ import annotations
@@ -115,13 +116,15 @@ def _decoded(receipt: Receipt, paper: str, folder: Path) -> tuple[int, int, list
     return len(meant), len(meant) - len(misses), misses
 
 
-def _times_ms(fn: Any, rounds: int) -> list[float]:
-    out = []
+def _times_ms(fn: Any, rounds: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU milliseconds of ``rounds`` calls (CPU time does not count waiting for a busy CPU)."""
+    wall, cpu = [], []
     for _ in range(rounds):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
+        cpu.append((time.process_time() - start_cpu) * 1000)
+        wall.append((time.perf_counter() - start) * 1000)
+    return wall, cpu
 
 
 def _summary(samples: list[float]) -> dict[str, float]:
@@ -142,11 +145,13 @@ def run(applicants: int = 10, rounds: int = 200) -> dict[str, Any]:
         start = time.perf_counter()
         receipt_pdf.render_pdf(ticket)
         cold_ms = (time.perf_counter() - start) * 1000
-        pdf_ms = _summary(_times_ms(lambda: receipt_pdf.render_pdf(ticket), rounds))
+        pdf_wall, pdf_cpu = _times_ms(lambda: receipt_pdf.render_pdf(ticket), rounds)
+        pdf_ms, pdf_cpu_ms = _summary(pdf_wall), _summary(pdf_cpu)
         receipt_escpos.render_escpos(ticket)
-        escpos_ms = _summary(_times_ms(lambda: receipt_escpos.render_escpos(ticket), rounds))
+        escpos_wall, escpos_cpu = _times_ms(lambda: receipt_escpos.render_escpos(ticket), rounds)
+        escpos_ms, escpos_cpu_ms = _summary(escpos_wall), _summary(escpos_cpu)
         pickup = next(r for r in receipts if r.kind == "pickup")
-        pickup_pdf_ms = _summary(_times_ms(lambda: receipt_pdf.render_pdf(pickup), rounds))
+        pickup_pdf_ms = _summary(_times_ms(lambda: receipt_pdf.render_pdf(pickup), rounds)[0])
 
         meant = read = 0
         misses: list[str] = []
@@ -172,8 +177,10 @@ def run(applicants: int = 10, rounds: int = 200) -> dict[str, Any]:
         "applicants": applicants,
         "rounds": rounds,
         "ticket_pdf_ms": pdf_ms,
+        "ticket_pdf_cpu_ms": pdf_cpu_ms,
         "ticket_pdf_cold_ms": round(cold_ms, 3),
         "ticket_escpos_ms": escpos_ms,
+        "ticket_escpos_cpu_ms": escpos_cpu_ms,
         "pickup_pdf_ms": pickup_pdf_ms,
         "decode": {
             "dpi": 203,
@@ -206,9 +213,10 @@ def _human(result: dict[str, Any]) -> str:
         [
             f"queue ticket PDF (80 mm): p50 {result['ticket_pdf_ms']['p50']} ms, "
             f"p99 {result['ticket_pdf_ms']['p99']} ms (cold {result['ticket_pdf_cold_ms']} ms)"
-            f" -- target <= 50 ms: {mark(met['ticket_pdf_ms'])}",
+            f"; CPU p50 {result['ticket_pdf_cpu_ms']['p50']} ms -- target <= 50 ms: {mark(met['ticket_pdf_ms'])}",
             f"queue ticket ESC/POS: p50 {result['ticket_escpos_ms']['p50']} ms, p99 {result['ticket_escpos_ms']['p99']}"
-            f" ms -- target <= 20 ms: {mark(met['ticket_escpos_ms'])}",
+            f" ms; CPU p50 {result['ticket_escpos_cpu_ms']['p50']} ms"
+            f" -- target <= 20 ms: {mark(met['ticket_escpos_ms'])}",
             f"pickup receipt PDF: p50 {result['pickup_pdf_ms']['p50']} ms, p99 {result['pickup_pdf_ms']['p99']} ms",
             f"codes decoded at 203 dpi: {d['read']}/{d['codes']} ({d['rate']:.2%}) on {d['receipts']} receipts x "
             f"{len(d['papers'])} papers -- target 100 %: {mark(met['decode_rate'])}",
