@@ -341,8 +341,15 @@ class PickupService(QueueCore):
     # ------------------------------------------------------------------ the pickup counter
 
     def scan(self, payload: str, station: str, *, token: str | None = None, user: str | None = None) -> PickupCall:
-        """The pickup counter scanned a receipt: check it may be collected, issue a ticket, call it here."""
+        """The pickup counter scanned a receipt: check it may be collected, issue a ticket, call it here.
+
+        When the counter already holds a pickup ticket that no receipt is linked to (reception issued it as a
+        walk-in of the pickup category, the counter called it), the receipt is linked to that ticket instead.
+        """
         code = parse_pickup_code(payload)
+        linked = self._link_held(code, station, user)
+        if linked is not None:
+            return linked
 
         def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             st = self._station(ctx, station)
@@ -377,6 +384,31 @@ class PickupService(QueueCore):
 
         result = self._mutate(Action.CHECK_IN, token, user, act, station=station)
         return PickupCall(self._of_ticket(result.ticket.id), result)
+
+    def _link_held(self, code: str, station: str, user: str | None) -> PickupCall | None:
+        """Link the pickup of ``code`` to the unlinked pickup ticket ``station`` holds; None if it holds none.
+
+        Nothing happens to the ticket (it is already called here), so no event is written: the link is the
+        pickup's ``pickup_ticket_id``.
+        """
+        with self.db.write() as session:
+            ctx = self._ctx(session, user)
+            st = self._station(ctx, station)
+            held = session.scalars(
+                select(Ticket)
+                .where(Ticket.station_id == st.id, Ticket.status.in_([s.value for s in HELD]))
+                .with_for_update()
+            ).one_or_none()
+            if held is None or held.stage_id != st.stage_id:
+                return None
+            stage = session.get_one(Stage, st.stage_id)
+            taken = session.scalars(select(Pickup.id).where(Pickup.pickup_ticket_id == held.id)).first()
+            if stage.kind != "pickup" or taken is not None:
+                return None
+            pickup = self._scanned(ctx, code)
+            pickup.pickup_ticket_id = held.id
+            session.flush()
+            return PickupCall(_view(session, pickup), Result(self._view(ctx, held), None))
 
     def _scanned(self, ctx: ActionContext, code: str) -> Pickup:
         """The pickup of ``code``, locked, if it may be collected today; else a refusal naming why."""

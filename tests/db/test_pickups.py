@@ -243,6 +243,20 @@ def test_a_pickup_ticket_left_unserved_can_be_scanned_again(
     assert pickups.scan(code, "pickup").result.ticket.number == "C-002"
 
 
+def test_a_pickup_ticket_from_reception_is_linked_not_doubled(
+    db: Database, queue: QueueService, pickups: PickupService, clock: FixedClock
+) -> None:
+    code = _approved(queue, pickups)
+    _friday(clock)
+    walk_in = queue.check_in(walk_in="pickup").ticket  # reception issued C-001; the counter calls it
+    queue.call_next("pickup")
+    before = snapshot(db)
+    call = pickups.scan(code, "pickup")
+    assert call.result.ticket.id == walk_in.id and call.pickup.pickup_ticket == walk_in.number
+    assert snapshot(db) == before  # no ticket, no event: only the pickup's link
+    assert pickups.handover("pickup", "applicant").pickup.status == "handed_over"
+
+
 def test_handover_needs_a_scanned_pickup_ticket(queue: QueueService, pickups: PickupService, db: Database) -> None:
     queue.check_in(walk_in="pickup")
     queue.call_next("pickup")
@@ -297,6 +311,7 @@ def test_refused_scans_write_nothing(
     station = "pickup"
     if case != "pending":
         _decide(queue, "rejected" if case == "rejected" else "approved")
+    other = _approved(queue, pickups, 2) if case == "station_busy" else ""
     if case != "not_ready":
         _friday(clock)
     payload = code
@@ -317,8 +332,7 @@ def test_refused_scans_write_nothing(
     elif case == "not_a_pickup_counter":
         station = "interview-1"
     elif case == "station_busy":
-        queue.check_in(walk_in="pickup")
-        queue.call_next(station)
+        pickups.scan(other, station)  # the counter serves another applicant's pickup
     before = _everything(db)
     error, message = REFUSALS[case]
     with pytest.raises(error, match=message):
