@@ -71,47 +71,44 @@ class LiveFeed(QObject):
                 log.warning("the live feed thread did not stop within %.1f s", timeout)
 
 
-#: References to True and False held on purpose (see :class:`BoolRefGuard`). The list itself is given an extra
-#: reference so it is never freed, not even while the interpreter shuts down: freeing it would hand back references
-#: the emits never took, and the shutdown would abort instead.
-_HELD: list[bool] = []
-ctypes.pythonapi.Py_IncRef(ctypes.py_object(_HELD))
+class RefcountGuard(QObject):
+    """Keeps ``None``, ``True`` and ``False`` alive in a long-running window.
 
-
-class BoolRefGuard(QObject):
-    """Keeps ``True`` and ``False`` alive in a long-running window.
-
-    PySide6 6.12 on CPython 3.11 drops one reference to ``True`` on every ``Signal.emit()`` made from Python
-    (``emit`` returns a borrowed ``True``). ``True`` starts with a few hundred references, so after a few
-    hundred emits the interpreter aborts with "bool_dealloc: deallocating True or False". A display emits on
-    every event batch, every background read and every announcement: it would die within hours. Every second
-    this guard tops the count up when it runs low, by holding references in a list (8 bytes each). It does
-    nothing where the bug is absent (CPython 3.12+ makes ``True`` immortal; a fixed PySide6 does not leak).
+    PySide6 6.12 on CPython 3.11 returns ``None`` from every void method (``setText``, ``QTimer.start``,
+    ``update``, ...) and ``True`` from ``Signal.emit()`` without taking a reference, as if they were immortal
+    (they are only from CPython 3.12 on). Each call drops one reference; a window that keeps drawing runs the
+    count down to zero within hours and the interpreter aborts ("none_dealloc: deallocating None" or
+    "bool_dealloc"). On an affected interpreter this guard raises their reference counts far out of reach
+    (2**40: decades at thousands of calls a second) and checks again every minute. It does nothing on CPython
+    3.12+, where the three are immortal and their counts are not real counts.
     """
 
-    LOW = 50_000
-    TOP = 100_000
+    FLOOR = 2**39
+    LEVEL = 2**40
 
-    def __init__(self, parent: QObject | None = None, interval_ms: int = 1000) -> None:
+    def __init__(self, parent: QObject | None = None, interval_ms: int = 60_000) -> None:
         super().__init__(parent)
         self._timer = QTimer(self, interval=interval_ms)
-        self._timer.setObjectName("boolRefGuard")
+        self._timer.setObjectName("refcountGuard")
         self._timer.timeout.connect(self.check)
         self._timer.start()
         self.check()
 
     @staticmethod
-    def check() -> int:
-        """Top the references up where needed; return how many were added."""
-        added = 0
-        for value in (True, False):
-            count = sys.getrefcount(value)
-            if count < BoolRefGuard.LOW:
-                _HELD.extend([value] * (BoolRefGuard.TOP - count))
-                added += BoolRefGuard.TOP - count
-        if added:
-            log.debug("held %d more references to True/False (PySide6 emit refcount bug)", added)
-        return added
+    def check() -> bool:
+        """Raise the counts where they run low; True when it did."""
+        if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+            return False
+        raised = False
+        for value in (None, True, False):
+            if sys.getrefcount(value) < RefcountGuard.FLOOR:
+                # ob_refcnt is the first field of every CPython object (non-debug build).
+                count = ctypes.c_ssize_t.from_address(id(value))
+                count.value += RefcountGuard.LEVEL
+                raised = True
+        if raised:
+            log.info("raised the reference counts of None/True/False (PySide6 6.12 on CPython 3.11)")
+        return raised
 
     def stop(self) -> None:
         self._timer.stop()

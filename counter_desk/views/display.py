@@ -27,7 +27,7 @@ from counter_desk.i18n import _
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.forms import child, load_form
-from counter_desk.qt.live import BoolRefGuard, LiveFeed
+from counter_desk.qt.live import LiveFeed, RefcountGuard
 from counter_desk.qt.sound import Announcer, Sink, SoundBank
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.services import speech
@@ -142,7 +142,7 @@ class DisplayWindow(QWidget):
         log_calls: Path | None = None,
     ) -> None:
         super().__init__()
-        self._refs = BoolRefGuard(self)  # PySide6 6.12 + CPython 3.11: see BoolRefGuard; a TV runs for days
+        self._refs = RefcountGuard(self)  # PySide6 6.12 + CPython 3.11: see RefcountGuard; a TV runs for days
         self._db = db
         self._queue = QueueService(db, clock=clock, office=office)
         self._tasks = TaskRunner(self, name="display")

@@ -254,23 +254,25 @@ def test_a_database_that_is_not_there_is_a_state_on_screen_not_a_crash(qtbot: Qt
 
 
 def test_the_display_process_survives_many_thousand_signals() -> None:
-    """PySide6 6.12 on CPython 3.11 loses a reference to True on each Python-side emit; the guard keeps it alive.
+    """PySide6 6.12 on CPython 3.11 loses a reference to True on each emit and to None on each void call.
 
-    Run in a child process: without the guard the interpreter aborts (bool_dealloc) after a few hundred emits.
+    Run in a child process: without the guard the interpreter aborts (bool_dealloc / none_dealloc).
     """
     code = (
         "import os, sys\n"
         "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
-        "from PySide6.QtCore import QCoreApplication, QObject, Signal\n"
-        "from counter_desk.qt.live import BoolRefGuard\n"
+        "from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal\n"
+        "from counter_desk.qt.live import RefcountGuard\n"
         "app = QCoreApplication([])\n"
         "class Source(QObject):\n"
         "    changed = Signal(object)\n"
         "source = Source()\n"
-        "guard = BoolRefGuard()\n"
-        "for i in range(30_000):\n"
+        "guard = RefcountGuard()\n"
+        "timer = QTimer()\n"
+        "for i in range(150_000):\n"
         "    source.changed.emit(i)\n"
-        "    if i % 5_000 == 0:\n"
+        "    timer.start(1000)\n"
+        "    if i % 20_000 == 0:\n"
         "        app.processEvents()\n"
         "        guard.check()\n"
         "print('alive', sys.getrefcount(True) > 0)\n"
