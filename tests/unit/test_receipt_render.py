@@ -9,6 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from PIL import Image
 from pyzbar.pyzbar import decode
 
@@ -257,3 +259,17 @@ def test_printer_state_is_unknown_where_the_backend_cannot_tell(tmp_path: Path) 
     assert plain.read_bytes() == b"kept"  # never opened for writing
     device = printing.printer_state(Path("/dev/null"))  # a device python-escpos's File backend cannot read from
     assert (device.online, device.paper, device.detail) == ("unknown", "unknown", "")
+
+
+@given(
+    number=st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=30),
+    position=st.integers(min_value=1),
+    replacement=st.sampled_from(pickups.ALPHABET),
+)
+def test_any_single_substitution_is_refused(number: str, position: int, replacement: str) -> None:
+    code = pickups.pickup_code(number)
+    assert pickups.parse_pickup_code(code) == code
+    i = position % (len(code) - 1) + 1  # never the P
+    assume(code[i] != replacement)
+    with pytest.raises(InvalidInput):
+        pickups.parse_pickup_code(code[:i] + replacement + code[i + 1 :])
