@@ -43,7 +43,7 @@ from counter_desk.i18n import _
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.forms import child, load_form
-from counter_desk.qt.live import BoolRefGuard, LiveFeed
+from counter_desk.qt.live import LiveFeed, RefcountGuard
 from counter_desk.qt.models import QueueModel
 from counter_desk.qt.serialscan import SerialScanner
 from counter_desk.qt.tasks import TaskRunner
@@ -175,8 +175,8 @@ class StationWindow(QMainWindow):
         self._connect_actions()
 
         self._start_timers()
-        # PySide6 6.12 + CPython 3.11 lose a reference to True on every emit; a counter window emits all day.
-        self._refs = BoolRefGuard(self)
+        # PySide6 6.12 + CPython 3.11 lose references to True/None on every emit; a counter window runs all day.
+        self._refs = RefcountGuard(self)
         self._wedge = WedgeDetector(self)
         self._wedge.scanned.connect(self.scan)
         self._serial = self._open_serial(serial_port, serial_baud)
