@@ -745,7 +745,7 @@ class StationWindow(QMainWindow):
         """At a pickup counter: the scanned or typed pickup code -> the file, a ticket called here."""
         self.code_edit.clear()
         self._run_action(
-            "pickup_scan",
+            f"pickup_scan:{payload.strip().upper()}",
             lambda token: self._pickups.scan(payload, self._station, token=token, user=self._user),
             self._pickup_called,
         )
