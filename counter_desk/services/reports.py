@@ -278,12 +278,11 @@ def build(
             row.id: (row.username, row.full_name)
             for row in session.execute(select(User.id, User.username, User.full_name).where(User.office_id == info.id))
         }
-        timeline = read_timeline(session, info.id, first, last)
+        timeline = read_timeline(session, info.id, first, last, stations=False)
         specific = specific_calls(session, info.id, first, last)
-    hour_of = _LocalHour(ZoneInfo(info.timezone))
+    stage_reports, hours = _stages(stages, timeline, ZoneInfo(info.timezone))
     stage_codes = {s.id: s.code for s in stages}
     out_of_order = [c for c in specific if c.out_of_order]
-    hours = _hours(timeline, hour_of)
     return Report(
         office=info.code,
         office_name=info.name,
@@ -295,7 +294,7 @@ def build(
         served=sum(1 for s in timeline.services if s.kind == "finished"),
         no_shows=len(timeline.no_shows),
         hours=hours,
-        stages=_stages(stages, timeline, hour_of, hours),
+        stages=stage_reports,
         officers=_officers(timeline, users, [c.user_id for c in out_of_order]),
         out_of_order=[
             OutOfOrderCall(
@@ -311,28 +310,19 @@ def build(
     )
 
 
-class _LocalHour:
-    """Office-time hour of an epoch millisecond, cached per UTC hour (offsets change on whole hours, if at all)."""
+def _stages(stages: list[Stage], timeline: Timeline, tz: ZoneInfo) -> tuple[list[StageReport], list[int]]:
+    """The stages' figures, and the office-time hours with any arrival or call (first to last)."""
+    # One pass over each list (a month holds hundreds of thousands of each), grouped by stage; the office-time
+    # hour is looked up per UTC hour (offsets change on whole hours, if at all).
+    hour_cache: dict[int, int] = {}
 
-    def __init__(self, tz: ZoneInfo) -> None:
-        self.tz = tz
-        self.cache: dict[int, int] = {}
-
-    def __call__(self, epoch_ms: int) -> int:
+    def hour_of(epoch_ms: int) -> int:
         bucket = epoch_ms // 3_600_000
-        hour = self.cache.get(bucket)
+        hour = hour_cache.get(bucket)
         if hour is None:
-            hour = self.cache[bucket] = dt.datetime.fromtimestamp(bucket * 3600, self.tz).hour
+            hour = hour_cache[bucket] = dt.datetime.fromtimestamp(bucket * 3600, tz).hour
         return hour
 
-
-def _hours(timeline: Timeline, hour_of: _LocalHour) -> list[int]:
-    seen = {hour_of(a.at) for a in timeline.arrivals} | {hour_of(w.called) for w in timeline.waits}
-    return list(range(min(seen), max(seen) + 1)) if seen else []
-
-
-def _stages(stages: list[Stage], timeline: Timeline, hour_of: _LocalHour, hours: list[int]) -> list[StageReport]:
-    # One pass over each list (a month holds hundreds of thousands of each), grouped by stage.
     waits: dict[int, list[float]] = {}
     waits_by_hour: dict[tuple[int, int], list[float]] = {}
     for w in timeline.waits:
@@ -352,6 +342,8 @@ def _stages(stages: list[Stage], timeline: Timeline, hour_of: _LocalHour, hours:
     no_shows: dict[int, list[int]] = {}
     for n in timeline.no_shows:
         no_shows.setdefault(n.stage_id, []).append(n.ticket_id)
+    seen = {hour for _stage, hour in arrivals} | {hour for _stage, hour in waits_by_hour}
+    hours = list(range(min(seen), max(seen) + 1)) if seen else []
     reports = []
     for stage in stages:
         stage_waits = waits.get(stage.id, [])
@@ -379,7 +371,7 @@ def _stages(stages: list[Stage], timeline: Timeline, hour_of: _LocalHour, hours:
                 },
             )
         )
-    return reports
+    return reports, hours
 
 
 def _officers(

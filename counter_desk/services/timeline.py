@@ -24,9 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import BigInteger, Table, func, select
+from sqlalchemy import BigInteger, Table, func, select, true
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -37,9 +37,10 @@ from counter_desk.store.models import Event, Ticket
 _e = cast("Table", Event.__table__)
 _t = cast("Table", Ticket.__table__)
 
-# Plain strings: reading an enum member's .value in a loop of a million events costs seconds.
+# Records are NamedTuples: a month holds a million of them, and a frozen dataclass costs five times as much to
+# build. Plain strings: reading an enum member's .value in a loop of a million events costs seconds.
 _CALL, _START, _FINISH, _NO_SHOW = Action.CALL.value, Action.START.value, Action.FINISH.value, Action.NO_SHOW.value
-_TRANSFER, _RETURN = Action.TRANSFER.value, Action.RETURN.value
+_TRANSFER, _RETURN, _RECALL = Action.TRANSFER.value, Action.RETURN.value, Action.RECALL.value
 _ENTER = frozenset({Action.CHECK_IN.value, _RETURN, _TRANSFER})
 _HELD_STATES = frozenset({Status.CALLED.value, Status.SERVING.value})
 _WAITING, _CALLED, _SERVING, _DONE = Status.WAITING.value, Status.CALLED.value, Status.SERVING.value, Status.DONE.value
@@ -56,8 +57,7 @@ def epoch_ms(column: Any, dialect: str) -> ColumnElement[int]:
     return sql_cast(func.round((func.julianday(column) - _JULIAN_EPOCH_DAYS) * 86_400_000.0), BigInteger)
 
 
-@dataclass(frozen=True, slots=True)
-class Wait:
+class Wait(NamedTuple):
     ticket_id: int
     stage_id: int
     #: When the ticket joined the queue and when it was called (epoch milliseconds, as every time here).
@@ -72,8 +72,7 @@ class Wait:
         return (self.called - self.joined) / 1000
 
 
-@dataclass(frozen=True, slots=True)
-class Service:
+class Service(NamedTuple):
     ticket_id: int
     stage_id: int
     station_id: int | None
@@ -89,8 +88,7 @@ class Service:
         return (self.ended - self.began) / 1000
 
 
-@dataclass(frozen=True, slots=True)
-class Arrival:
+class Arrival(NamedTuple):
     ticket_id: int
     stage_id: int
     at: int
@@ -98,8 +96,7 @@ class Arrival:
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
     seq: int
     ticket_id: int
     stage_id: int
@@ -108,8 +105,7 @@ class Call:
     at: int
 
 
-@dataclass(frozen=True, slots=True)
-class NoShow:
+class NoShow(NamedTuple):
     seq: int
     ticket_id: int
     stage_id: int
@@ -151,8 +147,14 @@ def _days_tickets(office_id: int, first: dt.date, last: dt.date) -> ColumnElemen
     return cast("ColumnElement[bool]", (_t.c.office_id == office_id) & (_t.c.day >= first) & (_t.c.day <= last))
 
 
-def read_timeline(session: Session, office_id: int, first: dt.date, last: dt.date) -> Timeline:  # noqa: PLR0912 - a branch per event kind, kept in one loop for speed
-    """Walk the events of the office's tickets issued from ``first`` to ``last`` (inclusive)."""
+def read_timeline(  # noqa: PLR0912 - a branch per event kind, kept in one loop for speed
+    session: Session, office_id: int, first: dt.date, last: dt.date, *, stations: bool = True
+) -> Timeline:
+    """Walk the events of the office's tickets issued from ``first`` to ``last`` (inclusive).
+
+    ``stations=False`` leaves ``last_at_station`` empty and skips the ``recalled`` events, which count for
+    nothing else: a month's report walks a tenth fewer rows.
+    """
     dialect = session.get_bind().dialect.name
     rows = sorted(
         session.execute(
@@ -167,7 +169,7 @@ def read_timeline(session: Session, office_id: int, first: dt.date, last: dt.dat
                 epoch_ms(_e.c.created_at, dialect),
             )
             .select_from(_t.join(_e, _e.c.ticket_id == _t.c.id))
-            .where(_days_tickets(office_id, first, last))
+            .where(_days_tickets(office_id, first, last), true() if stations else _e.c.kind != _RECALL)
         ).all(),
         # Sorted here rather than by the database: SQLite's ORDER BY over a month of events costs more than this.
         key=_BY_TICKET_AND_SEQ,
@@ -186,7 +188,7 @@ def read_timeline(session: Session, office_id: int, first: dt.date, last: dt.dat
                 out.open_no_shows.add(current)
             current, joined, status = ticket_id, None, None
             out.tickets += 1
-        if station_id is not None:
+        if stations and station_id is not None:
             previous = last_at_station.get(station_id)
             if previous is None or previous[0] < seq:
                 last_at_station[station_id] = (seq, user_id)
