@@ -211,7 +211,10 @@ def main() -> int:
     args = parser.parse_args()
     db = Database.connect(args.db)
     migrate.upgrade(db)
+    load_before = os.getloadavg()[0]
     result = run(db, args.days, args.tickets, args.today)
+    # The machine is shared: the figures mean little without how busy it was.
+    result["load_average_1m"] = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
     db.dispose()
     if args.save:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False).stdout
