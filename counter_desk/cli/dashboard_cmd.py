@@ -50,9 +50,9 @@ def _dashboard(args: argparse.Namespace) -> int:
                 stage=s.name,
                 waiting=s.waiting,
                 longest=_minutes(s.longest_wait_seconds),
-                longest_level=s.longest_wait_level,
+                longest_level=dashboard.level_label(s.longest_wait_level),
                 average=_minutes(s.average_wait_seconds),
-                average_level=s.average_wait_level,
+                average_level=dashboard.level_label(s.average_wait_level),
                 target=s.wait_target_minutes,
                 service=_minutes(s.average_service_seconds),
             )

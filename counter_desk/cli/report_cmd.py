@@ -121,9 +121,9 @@ def _report(args: argparse.Namespace) -> int:
                 stage=s.name,
                 arrivals=s.arrivals,
                 served=s.served,
-                mean=_minutes(s.wait.mean),
-                median=_minutes(s.wait.median),
-                p90=_minutes(s.wait.p90),
+                mean=reports.minutes(s.wait.mean),
+                median=reports.minutes(s.wait.median),
+                p90=reports.minutes(s.wait.p90),
                 share="—" if s.within_target_share is None else f"{s.within_target_share:.0%}",
                 target=s.wait_target_minutes,
             )
@@ -131,7 +131,3 @@ def _report(args: argparse.Namespace) -> int:
     human += [_("written to {file}", file=name) for name in written]
     emit(args, {**report.to_json(), "files": written}, "\n".join(human))
     return 0
-
-
-def _minutes(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds / 60:.1f}"

@@ -24,11 +24,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from counter_desk import i18n
 from counter_desk.clock import office_local
 from counter_desk.i18n import _
 from counter_desk.services.dates import format_day
-from counter_desk.services.reports import Report, StageReport, Stats
+from counter_desk.services.reports import Report, StageReport, Stats, minutes
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 #: One colour per stage, in flow order (charts and legends).
@@ -45,14 +44,6 @@ def _fonts() -> tuple[str, str]:
         pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
         pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
     return "DejaVuSans", "DejaVuSans-Bold"
-
-
-def minutes(seconds: float | None) -> str:
-    """Seconds as minutes with one decimal, the decimal mark of the active language; "—" for nothing."""
-    if seconds is None:
-        return "—"
-    text = f"{seconds / 60:.1f}"
-    return text.replace(".", ",") if i18n.language() == "id" else text
 
 
 def percent(share: float | None) -> str:

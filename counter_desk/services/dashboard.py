@@ -59,6 +59,11 @@ def level(seconds: float | None, target_minutes: int) -> str:
     return RED
 
 
+def level_label(value: str) -> str:
+    """A traffic-light level as a word for people, in the active language."""
+    return {GREEN: _("green"), AMBER: _("amber"), RED: _("red")}.get(value, "—")
+
+
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 

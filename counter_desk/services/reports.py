@@ -50,6 +50,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from counter_desk import i18n
 from counter_desk.clock import Clock, SystemClock, office_local
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
@@ -215,6 +216,14 @@ class Report:
                 time=office_local(c.at, self.timezone).isoformat(timespec="seconds"),
                 note=c.reason,
             )
+
+
+def minutes(seconds: float | None) -> str:
+    """Seconds as minutes with one decimal and the active language's decimal mark; "—" for nothing."""
+    if seconds is None:
+        return "—"
+    text = f"{seconds / 60:.1f}"
+    return text.replace(".", ",") if i18n.language() == "id" else text
 
 
 def _seconds(value: float | None) -> float | None:

@@ -177,4 +177,4 @@ def test_dashboard_command_prints_one_json_object(db_url: str, capsys: pytest.Ca
     assert {st["code"] for st in data["stations"]} >= {"interview-1", "adjudicator"}
     assert main(["--db", db_url, "dashboard"]) == 0
     out = capsys.readouterr().out
-    assert "Wawancara:" in out and "interview-1: idle" in out
+    assert "Wawancara:" in out and "interview-1: idle" in out and "(none" not in out
