@@ -44,7 +44,7 @@ _TRANSFER, _RETURN, _RECALL = Action.TRANSFER.value, Action.RETURN.value, Action
 _ENTER = frozenset({Action.CHECK_IN.value, _RETURN, _TRANSFER})
 _HELD_STATES = frozenset({Status.CALLED.value, Status.SERVING.value})
 _WAITING, _CALLED, _SERVING, _DONE = Status.WAITING.value, Status.CALLED.value, Status.SERVING.value, Status.DONE.value
-_BY_TICKET_AND_SEQ = operator.itemgetter(0, 1)
+_BY_TICKET_AND_SEQ = operator.itemgetter(0, 1)  # (ticket_id, seq) of a row
 #: The Unix epoch as a Julian day number (what SQLite's julianday() counts in).
 _JULIAN_EPOCH_DAYS = 2440587.5
 
@@ -162,7 +162,6 @@ def read_timeline(  # noqa: PLR0912 - a branch per event kind, kept in one loop 
                 _e.c.ticket_id,
                 _e.c.seq,
                 _e.c.kind,
-                _e.c.from_status,
                 _e.c.stage_id,
                 _e.c.station_id,
                 _e.c.user_id,
@@ -182,7 +181,7 @@ def read_timeline(  # noqa: PLR0912 - a branch per event kind, kept in one loop 
     held_since = started = 0
     held_stage = 0
     status: str | None = None
-    for ticket_id, seq, kind, from_status, stage_id, station_id, user_id, at in rows:
+    for ticket_id, seq, kind, stage_id, station_id, user_id, at in rows:
         if ticket_id != current:
             if status == _NO_SHOW and current is not None:
                 out.open_no_shows.add(current)
@@ -205,7 +204,8 @@ def read_timeline(  # noqa: PLR0912 - a branch per event kind, kept in one loop 
             services.append(Service(ticket_id, held_stage, station_id, user_id, started or held_since, at, kind))
             status = _DONE
         elif kind in _ENTER:
-            if kind == _TRANSFER and from_status in _HELD_STATES:
+            # The walk knows the state the event left the ticket in: no need to read from_status.
+            if kind == _TRANSFER and status in _HELD_STATES:
                 services.append(Service(ticket_id, held_stage, station_id, user_id, started or held_since, at, kind))
             if kind != _RETURN:
                 arrivals.append(Arrival(ticket_id, stage_id, at, kind))
