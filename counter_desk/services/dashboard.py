@@ -251,7 +251,10 @@ def snapshot(db: Database, *, office: str | None = None, clock: Clock | None = N
             out[item.stage_id] = out.get(item.stage_id, 0) + 1
         return out
 
-    arrivals, calls, no_shows = count(timeline.arrivals), count(timeline.calls), count(timeline.no_shows)
+    arrivals, no_shows = count(timeline.arrivals), count(timeline.no_shows)
+    calls: dict[int, int] = {}
+    for (stage_id, _user), n in timeline.calls.items():
+        calls[stage_id] = calls.get(stage_id, 0) + n
     queue_count: dict[int, int] = {}
     oldest: dict[int, dt.datetime] = {}
     for row in waiting_rows:

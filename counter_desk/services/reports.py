@@ -346,8 +346,8 @@ def _stages(stages: list[Stage], timeline: Timeline, tz: ZoneInfo) -> tuple[list
         key = (a.stage_id, hour_of(a.at))
         arrivals[key] = arrivals.get(key, 0) + 1
     calls: dict[int, int] = {}
-    for c in timeline.calls:
-        calls[c.stage_id] = calls.get(c.stage_id, 0) + 1
+    for (stage_id, _user), count in timeline.calls.items():
+        calls[stage_id] = calls.get(stage_id, 0) + count
     no_shows: dict[int, list[int]] = {}
     for n in timeline.no_shows:
         no_shows.setdefault(n.stage_id, []).append(n.ticket_id)
@@ -387,8 +387,8 @@ def _officers(
     timeline: Timeline, users: dict[int, tuple[str, str]], out_of_order_users: list[int | None]
 ) -> list[OfficerReport]:
     calls: dict[int | None, int] = {}
-    for c in timeline.calls:
-        calls[c.user_id] = calls.get(c.user_id, 0) + 1
+    for (_stage, user_id), count in timeline.calls.items():
+        calls[user_id] = calls.get(user_id, 0) + count
     services: dict[int | None, list[float]] = {}
     for sv in timeline.services:
         services.setdefault(sv.user_id, []).append((sv.ended - sv.began) / 1000)

@@ -96,15 +96,6 @@ class Arrival(NamedTuple):
     kind: str
 
 
-class Call(NamedTuple):
-    seq: int
-    ticket_id: int
-    stage_id: int
-    station_id: int | None
-    user_id: int | None
-    at: int
-
-
 class NoShow(NamedTuple):
     seq: int
     ticket_id: int
@@ -133,7 +124,8 @@ class Timeline:
     waits: list[Wait] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)
     arrivals: list[Arrival] = field(default_factory=list)
-    calls: list[Call] = field(default_factory=list)
+    #: (stage id, user id) -> how many calls: only counted, so no record per call is built.
+    calls: dict[tuple[int, int | None], int] = field(default_factory=dict)
     no_shows: list[NoShow] = field(default_factory=list)
     #: Tickets whose last event leaves them marked no-show (never put back).
     open_no_shows: set[int] = field(default_factory=set)
@@ -194,7 +186,8 @@ def read_timeline(  # noqa: PLR0912 - a branch per event kind, kept in one loop 
         if kind == _CALL:
             if joined is not None:
                 waits.append(Wait(ticket_id, stage_id, joined, at, station_id, user_id))
-            calls.append(Call(seq, ticket_id, stage_id, station_id, user_id, at))
+            key = (stage_id, user_id)
+            calls[key] = calls.get(key, 0) + 1
             joined, held_since, started, held_stage = None, at, 0, stage_id
             status = _CALLED
         elif kind == _START:
