@@ -62,9 +62,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _windows(queue: QueueService, settings: Any, *, simulate_office: bool, speed: float) -> int:
-    from PySide6.QtCore import QRect
-
-    from counter_desk.views.app import application
+    from counter_desk.views.app import application, tile
     from counter_desk.views.display import DisplayWindow
     from counter_desk.views.station import StationWindow
     from counter_desk.views.supervisor import SupervisorWindow
@@ -78,11 +76,7 @@ def _windows(queue: QueueService, settings: Any, *, simulate_office: bool, speed
         StationWindow(db, DEMO_BOOTH[0], office=office, user=DEMO_BOOTH[1], receipts_dir=receipts),
         SupervisorWindow(db, office=office, user=DEMO_SUPERVISOR),
     ]
-    screen = app.primaryScreen().availableGeometry()
-    half_w, half_h = screen.width() // 2, screen.height() // 2
-    for i, window in enumerate(windows):
-        window.setGeometry(QRect(screen.x() + (i % 2) * half_w, screen.y() + (i // 2) * half_h, half_w, half_h))
-        window.show()
+    tile(windows)
 
     runner: threading.Thread | None = None
     driver: simulate.RealTime | None = None

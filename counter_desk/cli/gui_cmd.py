@@ -39,6 +39,7 @@ def _station(args: argparse.Namespace) -> int:
 
     app = application(settings.language)
     user = args.user
+    officer = None
     if settings.sign_in:
         officer = _sign_in(db, station, settings.office, args.user)
         if officer is None:
@@ -59,30 +60,19 @@ def _station(args: argparse.Namespace) -> int:
     window.resize(1100, 700)
     window.show()
     code = app.exec()
+    if officer is not None:
+        from counter_desk.services import auth
+
+        auth.sign_out(db, officer, station)
     db.dispose()
     return int(code)
 
 
 def _sign_in(db: Any, station: str, office: str | None, username: str | None) -> Any:
-    """The signed-in officer who may work at ``station``, or None when the dialog was cancelled."""
-    from PySide6.QtWidgets import QMessageBox
-
-    from counter_desk.errors import UserError
+    """The signed-in officer who may work at ``station`` (its stage's role, or a supervisor standing in), or None
+    when the dialog was cancelled. A refusal is shown in the dialog, which stays open for another try."""
     from counter_desk.services import auth
-    from counter_desk.services.queue import QueueService
-    from counter_desk.services.stations import station_snapshot
     from counter_desk.views.signin import SignInDialog
 
-    kind = station_snapshot(QueueService(db, office=office), station).kind
-    while True:
-        officer = SignInDialog(db, station=station, office=office, username=username or "").exec()
-        if officer is None:
-            return None
-        try:
-            # The station's own role; a supervisor may stand in at any counter.
-            auth.require_role(officer, auth.ROLE_FOR_STAGE_KIND[kind], "supervisor")
-        except UserError as exc:
-            QMessageBox.warning(None, _("Sign in"), exc.message)
-            username = None
-            continue
-        return officer
+    roles = (auth.station_role(db, station, office), "supervisor")
+    return SignInDialog(db, station=station, office=office, roles=roles, username=username or "").exec()

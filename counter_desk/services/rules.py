@@ -23,7 +23,7 @@ from counter_desk.errors import InvalidInput
 from counter_desk.i18n import N_, _
 from counter_desk.services import directory
 from counter_desk.store.engine import Database
-from counter_desk.store.models import AuditEntry, Holiday, OfficeSetting, Stage
+from counter_desk.store.models import AuditEntry, Holiday, OfficeSetting, Stage, User
 
 
 @dataclass(frozen=True)
@@ -145,13 +145,15 @@ def audit(
     detail: Mapping[str, Any],
     station_id: int | None = None,
 ) -> None:
-    """Append one entry to the audit log (in the caller's transaction, so it commits with the change)."""
-    found = directory.user(session, user) if user else None
+    """Append one entry to the audit log (in the caller's transaction, so it commits with the change).
+
+    ``user`` is recorded as typed; its id too when such a user exists (an unknown name is no reason to lose
+    the entry)."""
     session.add(
         AuditEntry(
             office_id=office_id,
             kind=kind,
-            user_id=found.id if found else None,
+            user_id=_user_id(session, user),
             username=user,
             station_id=station_id,
             detail=dict(detail),
@@ -178,6 +180,7 @@ def update(
     now = (clock or SystemClock()).now()
     with db.write() as session:
         info = directory.office_info(session, office)
+        _may_change_rules(session, user)
         before = rules_of(session, info.id)
         if _time_minutes(values.get("office_open", before["office_open"])) >= _time_minutes(
             values.get("office_close", before["office_close"])
@@ -205,8 +208,17 @@ def update(
 
 
 def _user_id(session: Session, user: str | None) -> int | None:
-    found = directory.user(session, user) if user else None
-    return found.id if found else None
+    if not user:
+        return None
+    found = session.scalars(select(User.id).where(User.username == user)).one_or_none()
+    return int(found) if found is not None else None
+
+
+def _may_change_rules(session: Session, user: str | None) -> None:
+    """Roles are enforced here, not only in the windows: only a supervisor or an admin changes the rules."""
+    from counter_desk.services import auth  # auth imports this module
+
+    auth.require_user_role(session, user, auth.RULES_ROLES)
 
 
 def _time_minutes(text: str) -> int:
@@ -217,10 +229,10 @@ def _time_minutes(text: str) -> int:
 def _optional_count(field: str, value: Any) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().lstrip("-").isdigit():
         raise InvalidInput(_("{rule}: {value!r} is not a whole number", rule=field, value=value))
     number = int(value)
-    if number > 10_000:
+    if not 0 <= number <= 10_000:
         raise InvalidInput(_("{rule}: must be between {low} and {high}", rule=field, low=0, high=10_000))
     return number
 
@@ -245,22 +257,18 @@ def update_category(
     now = (clock or SystemClock()).now()
     with db.write() as session:
         info = directory.office_info(session, office)
+        _may_change_rules(session, user)
         row = directory.category(session, info.id, category)
         low = values.get("min_age", row.min_age)
         high = values.get("max_age", row.max_age)
         if low is not None and high is not None and low > high:
             raise InvalidInput(_("the lowest age must not be above the highest"))
-        before = {key: getattr(row, key) for key in values}
-        for key, value in values.items():
+        changed = {key: [getattr(row, key), value] for key, value in values.items() if getattr(row, key) != value}
+        if not changed:
+            return
+        for key, (_old, value) in changed.items():
             setattr(row, key, value)
-        audit(
-            session,
-            info.id,
-            "category_changed",
-            user=user,
-            now=now,
-            detail={"category": category} | {key: [before[key], values[key]] for key in values},
-        )
+        audit(session, info.id, "category_changed", user=user, now=now, detail={"category": category} | changed)
 
 
 def update_stage(
@@ -274,20 +282,26 @@ def update_stage(
     clock: Clock | None = None,
 ) -> None:
     """Change a stage's wait target (minutes, 1 to 600) or whether its calls are announced, audited."""
-    if wait_target_minutes is not None and not 1 <= wait_target_minutes <= 600:
+    if wait_target_minutes is not None and (
+        isinstance(wait_target_minutes, bool)
+        or not isinstance(wait_target_minutes, int)
+        or not 1 <= wait_target_minutes <= 600
+    ):
         raise InvalidInput(_("{rule}: must be between {low} and {high}", rule="wait_target_minutes", low=1, high=600))
     now = (clock or SystemClock()).now()
     with db.write() as session:
         info = directory.office_info(session, office)
+        _may_change_rules(session, user)
         row: Stage = directory.stage(session, info.id, stage)
         detail: dict[str, Any] = {"stage": stage}
-        if wait_target_minutes is not None:
+        if wait_target_minutes is not None and wait_target_minutes != row.wait_target_minutes:
             detail["wait_target_minutes"] = [row.wait_target_minutes, wait_target_minutes]
             row.wait_target_minutes = wait_target_minutes
-        if announce is not None:
+        if announce is not None and announce != row.announce:
             detail["announce"] = [row.announce, announce]
             row.announce = announce
-        audit(session, info.id, "stage_changed", user=user, now=now, detail=detail)
+        if len(detail) > 1:
+            audit(session, info.id, "stage_changed", user=user, now=now, detail=detail)
 
 
 @dataclass(frozen=True)
@@ -325,6 +339,7 @@ def set_holiday(
     now = (clock or SystemClock()).now()
     with db.write() as session:
         info = directory.office_info(session, office)
+        _may_change_rules(session, user)
         row = session.get(Holiday, (info.id, day))
         if row is None:
             session.add(Holiday(office_id=info.id, day=day, name=name))
@@ -340,6 +355,7 @@ def remove_holiday(
     now = (clock or SystemClock()).now()
     with db.write() as session:
         info = directory.office_info(session, office)
+        _may_change_rules(session, user)
         row = session.get(Holiday, (info.id, day))
         if row is None:
             raise InvalidInput(_("{day} is not a holiday of this office", day=day.isoformat()))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from counter_desk import __version__, i18n, resources
 from counter_desk.qt.i18n import CatalogTranslator
@@ -25,3 +26,18 @@ def application(language: str, argv: list[str] | None = None) -> QApplication:
     translator = CatalogTranslator(app)
     app.installTranslator(translator)
     return app
+
+
+def tile(windows: list[QWidget]) -> None:
+    """Show ``windows`` side by side, two per row, filling the primary screen (the demo)."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    screen = app.primaryScreen().availableGeometry()
+    columns = 2
+    rows = max(1, (len(windows) + columns - 1) // columns)
+    width, height = screen.width() // columns, screen.height() // rows
+    for i, window in enumerate(windows):
+        window.setGeometry(
+            QRect(screen.x() + (i % columns) * width, screen.y() + (i // columns) * height, width, height)
+        )
+        window.show()

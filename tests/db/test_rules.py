@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
 from counter_desk.errors import InvalidInput, NotFound
-from counter_desk.services import rules
+from counter_desk.services import auth, rules
 from counter_desk.store.engine import Database
 
 
@@ -82,7 +82,7 @@ def test_category_and_stage_limits(db: Database, clock: FixedClock) -> None:
         rules.update_stage(db, None, "interview", wait_target_minutes=0, clock=clock)
     with pytest.raises(NotFound):
         rules.update_category(db, None, "vip", daily_quota=3, clock=clock)
-    with pytest.raises(InvalidInput, match="daily_quota: '-1' is not a whole number"):
+    with pytest.raises(InvalidInput, match="daily_quota: must be between 0 and 10000"):
         rules.update_category(db, None, "lost", daily_quota="-1", clock=clock)
     assert snapshot(db) == before
 
@@ -120,3 +120,18 @@ def test_audit_log_refuses_rewrites(db: Database, clock: FixedClock) -> None:
         with pytest.raises(Exception, match="append-only"), db.write() as s:
             s.execute(text(statement))
     assert len(_audit(db)) == 1
+
+
+def test_only_a_supervisor_or_admin_changes_the_rules(db: Database, clock: FixedClock) -> None:
+    before = snapshot(db)
+    for attempt in (
+        lambda: rules.update(db, None, {"priority_ratio": 1}, user="wawancara1", clock=clock),
+        lambda: rules.update_category(db, None, "lost", daily_quota=3, user="penerimaan1", clock=clock),
+        lambda: rules.update_stage(db, None, "interview", wait_target_minutes=9, user="pengambilan", clock=clock),
+        lambda: rules.set_holiday(db, None, dt.date(2027, 8, 17), "HUT RI", user="ajudikator", clock=clock),
+    ):
+        with pytest.raises(auth.NotAllowed, match="needs the role supervisor or admin"):
+            attempt()
+    assert snapshot(db) == before
+    rules.update_stage(db, None, "interview", wait_target_minutes=15, user="kasi", clock=clock)  # unchanged
+    assert snapshot(db) == before  # nothing changed: nothing audited

@@ -119,7 +119,7 @@ def test_category_limits(cli: Any, db: Database) -> None:
     ("args", "message"),
     [
         (("child", "--min-age", "10", "--max-age", "5"), "lowest age must not be above the highest"),
-        (("child", "--quota", "-1"), "is not a whole number"),
+        (("child", "--quota", "-1"), "quota: must be between 0 and 10000"),
         (("child", "--quota", "1e3"), "is not a whole number"),
         (("vip", "--quota", "1"), "unknown category 'vip'"),
         (("child",), "nothing to change"),
