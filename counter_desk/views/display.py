@@ -18,9 +18,10 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from counter_desk import resources
 from counter_desk.clock import Clock, office_local
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
@@ -52,6 +53,15 @@ RETRY_LOAD_MS = 3000
 BLINK_MS = 450
 BLINKS = 12
 HISTORY_ROWS = RECENT_CALLS - 1
+
+
+def _logo() -> QPixmap:
+    """The office's logo (``resources/icons/office-logo.png`` when an office adds one), else the program's icon."""
+    for name in ("office-logo.png", "counter-desk.png"):
+        path = resources.resource("icons", name)
+        if path.is_file():
+            return QPixmap(str(path))
+    return QPixmap()
 
 
 def _fitting_font(base: QFont, size: int, lines: list[str], width: float, *, bold: bool) -> QFont:
@@ -178,6 +188,8 @@ class DisplayWindow(QWidget):
     def _bind_widgets(self) -> None:
         f = self._form
         self.header = child(f, QFrame, "header")
+        self.logo_label = child(f, QLabel, "logoLabel")
+        self._logo = _logo()
         self.office_label = child(f, QLabel, "officeLabel")
         self.date_label = child(f, QLabel, "dateLabel")
         self.clock_label = child(f, QLabel, "clockLabel")
@@ -217,8 +229,11 @@ class DisplayWindow(QWidget):
             f" QFrame#header, QFrame#historyFrame, QFrame#waitsFrame {{ background:{PANEL}; }}"
             f" QLabel#historyTitle, QLabel#currentTitle {{ color:{MUTED}; }}"
         )
-        for label in (self.current_number, self.current_station, self.history_title):
+        for label in (self.current_number, self.current_station, self.history_title, self.office_label):
             _let_shrink(label)
+        header = self.header.layout()
+        assert isinstance(header, QHBoxLayout)
+        header.setStretchFactor(self.office_label, 1)  # the office name takes the room left, never more
         for _number, station in self.history_rows:
             _let_shrink(station)
         self._paint_current(highlight=False)
@@ -355,7 +370,9 @@ class DisplayWindow(QWidget):
     # ------------------------------------------------------------------ showing
 
     def _show_state(self, state: DisplayState) -> None:
-        self.office_label.setText(state.config.office_name)
+        if self.office_label.text() != state.config.office_name:
+            self.office_label.setText(state.config.office_name)
+            self._fit_office()
         self.ticker.setText(state.config.running_text)
         current = state.current
         if current is None:
@@ -413,6 +430,18 @@ class DisplayWindow(QWidget):
         for label in self.wait_labels:
             label.setFont(font)
 
+    def _fit_office(self) -> None:
+        """The office name at 3.8 % of the height, smaller when it would not fit beside the date and clock."""
+        h = max(self.height(), 240)
+        pad = round(h * 0.015)
+        others = sum(
+            label.sizeHint().width() + 2 * pad
+            for label in (self.logo_label, self.date_label, self.clock_label, self.connection_label)
+        )
+        room = self.width() - others - 4 * pad
+        text = [self.office_label.text()]
+        self.office_label.setFont(_fitting_font(self.font(), round(h * 0.038), text, room, bold=True))
+
     def _fit_current(self) -> None:
         """The current call as big as the height allows, never wider than its panel."""
         h = max(self.height(), 240)
@@ -459,6 +488,7 @@ class DisplayWindow(QWidget):
             text, colour = _("● reconnecting…"), "#ffa726"
         self.connection_label.setText(text)
         self.connection_label.setStyleSheet(f"color:{colour};")
+        self._fit_office()
         if was is None or was.state != state.state:
             self._log_line({"feed": state.state})
         if state.state == ONLINE and was is not None and was.state != ONLINE:
@@ -505,11 +535,21 @@ class DisplayWindow(QWidget):
 
         pad = round(h * 0.015)
         self.header.setFixedHeight(round(h * 0.09))
-        self.header.layout().setContentsMargins(pad * 2, 0, pad * 2, 0)  # type: ignore[union-attr]
-        self.office_label.setFont(font(0.038, bold=True))
+        if not self._logo.isNull():
+            side = round(h * 0.07)
+            self.logo_label.setPixmap(
+                self._logo.scaled(
+                    side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+            )
+        header = self.header.layout()
+        assert header is not None
+        header.setContentsMargins(pad * 2, 0, pad * 2, 0)
+        header.setSpacing(pad * 2)
         self.date_label.setFont(font(0.032))
         self.clock_label.setFont(font(0.05, bold=True))
         self.connection_label.setFont(font(0.022))
+        self._fit_office()
         self.current_title.setFont(font(0.05, bold=True))
         self._fit_current()
         self.history_title.setFont(font(0.042, bold=True))

@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from counter_desk import resources
 from counter_desk.clock import FixedClock
-from counter_desk.live.follower import ONLINE
+from counter_desk.live.follower import ONLINE, FeedState
 from counter_desk.qt.sound import Announcer, SoundBank
 from counter_desk.services import speech
 from counter_desk.services.queue import QueueService
@@ -199,6 +199,8 @@ def test_layout_holds_at_720p_1080p_and_4k(
     assert window.highlighted
     window._blink_timer.stop()  # photograph the steady state, not a blink
     window._paint_current(highlight=False)
+    window._show_connection(FeedState(ONLINE, clock.now()))  # as the live feed reports it
+    assert window.connection_label.text() == "● terhubung"
     qtbot.waitUntil(lambda: any("5 menunggu" in label.text() for label in window.wait_labels), timeout=WAIT_MS)
     docs = os.environ.get("UPDATE_DOCS_SCREENSHOTS")
     for width, height in ((1280, 720), (1920, 1080), (3840, 2160)):
@@ -214,6 +216,8 @@ def test_layout_holds_at_720p_1080p_and_4k(
         number = window.current_number
         assert number.font().pixelSize() == round(height * 0.25)
         assert number.fontMetrics().horizontalAdvance(number.text()) < number.width()
+        office = window.office_label
+        assert office.fontMetrics().horizontalAdvance(office.text()) <= office.width(), office.text()
         station = window.current_station
         assert station.fontMetrics().horizontalAdvance(station.text()) < station.width()
         for label in window.wait_labels:
