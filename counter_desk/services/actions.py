@@ -27,7 +27,7 @@ from counter_desk.errors import (
     WrongOffice,
 )
 from counter_desk.i18n import _
-from counter_desk.services import directory
+from counter_desk.services import auth, directory
 from counter_desk.services.estimate import estimate_stage
 from counter_desk.services.views import (
     Result,
@@ -143,6 +143,24 @@ class QueueCore:
             session, office, self.clock.now(), found.id if found else None, names=self._names.get(office.id)
         )
 
+    def _authorise(self, ctx: ActionContext, action: Action, station: str | None, user: str) -> None:
+        """Roles, enforced here and not only by the windows' buttons.
+
+        At a station: the role of its stage's kind (reception, interview, adjudicator, pickup), or supervisor,
+        who may stand in anywhere. Without a station: a check-in needs reception; moving or returning a ticket
+        by its number is a supervisor's act. No user at all (a script run by whoever holds the database's
+        credentials) is not checked: the database's own roles guard that door (``counter-desk db roles``).
+        """
+        if station is not None:
+            info = directory.station_info(ctx.session, ctx.office.id, station)
+            kind = ctx.session.execute(select(Stage.kind).where(Stage.id == info.stage_id)).scalar_one()
+            wanted = [auth.ROLE_FOR_STAGE_KIND[kind], "supervisor"]
+        elif action is Action.CHECK_IN:
+            wanted = ["reception", "supervisor"]
+        else:
+            wanted = ["supervisor"]
+        auth.require_user_role(ctx.session, user, wanted)
+
     def _view(
         self, ctx: ActionContext, ticket: TicketLike, booking: tuple[str, dt.time | None] | None = None
     ) -> TicketView:
@@ -197,6 +215,8 @@ class QueueCore:
         try:
             with self.db.write() as session:
                 ctx = self._ctx(session, user)
+                if user is not None:
+                    self._authorise(ctx, action, station, user)
                 if token is not None:
                     replay = self._replay(ctx, token, action)
                     if replay is not None:
