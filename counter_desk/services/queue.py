@@ -15,15 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import CTE, Table, bindparam, func, or_, select, update
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, NotFound, WrongDay, WrongOffice
 from counter_desk.i18n import _
-from counter_desk.services import directory, pickups
+from counter_desk.services import directory, pickups, rules
 from counter_desk.services.actions import (
     CALL_ORDER,
     POSITIONS,
@@ -61,19 +62,42 @@ _HEAD = (
     .cte("head")
     .prefix_with("MATERIALIZED")
 )
-_CLAIM = (
-    update(_t)
-    .where(_t.c.id == select(_HEAD.c.id).scalar_subquery())
-    .values(
-        status=Status.CALLED.value,
-        station_id=bindparam("p_station"),
-        called_at=bindparam("p_now", type_=UTCDateTime()),
-        call_count=_t.c.call_count + 1,
-        front=False,
-        updated_at=bindparam("p_now", type_=UTCDateTime()),
+# The same for "one priority per N regular" (office rule priority_ratio): regular applicants (and anyone put
+# back at the front) first, while the last priority call is fewer than N calls ago.
+_HEAD_REGULAR = (
+    select(_t.c.id)
+    .where(
+        _t.c.stage_id == bindparam("p_stage"),
+        _t.c.status == Status.WAITING.value,
+        or_(_t.c.front.is_(True), _t.c.priority_level <= 0),
     )
-    .returning(*_t.c)
+    .order_by(_t.c.front.desc(), _t.c.priority_level.desc(), _t.c.queue_key, _t.c.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+    .cte("head")
+    .prefix_with("MATERIALIZED")
 )
+
+
+def _claim_statement(head: CTE) -> ReturningUpdate[Any]:
+    """Take ``head`` for the station: the one statement a call runs."""
+    return (
+        update(_t)
+        .where(_t.c.id == select(head.c.id).scalar_subquery())
+        .values(
+            status=Status.CALLED.value,
+            station_id=bindparam("p_station"),
+            called_at=bindparam("p_now", type_=UTCDateTime()),
+            call_count=_t.c.call_count + 1,
+            front=False,
+            updated_at=bindparam("p_now", type_=UTCDateTime()),
+        )
+        .returning(*_t.c)
+    )
+
+
+_CLAIM_REGULAR = _claim_statement(_HEAD_REGULAR)
+_CLAIM = _claim_statement(_HEAD)
 
 
 class QueueService(QueueCore):
@@ -113,8 +137,14 @@ class QueueService(QueueCore):
                         allowed=allowed,
                     )
                     raise InvalidInput(msg)
+            office_rules = rules.rules_of(ctx.session, ctx.office.id)
+            late = False
+            if booking is not None:
+                late = self._check_in_window(ctx, booking, today, office_rules)
+            else:
+                self._check_quotas(ctx, category, today, office_rules)
             queue_key = ctx.now
-            if booking is not None and booking.slot_start is not None and ctx.office.queue_order == "slot":
+            if booking is not None and booking.slot_start is not None and ctx.office.queue_order == "slot" and not late:
                 queue_key = dt.datetime.combine(today, booking.slot_start, tzinfo=ZoneInfo(ctx.office.timezone))
             if booking is not None:
                 booking.status = "checked_in"
@@ -125,11 +155,80 @@ class QueueService(QueueCore):
                 Action.CHECK_IN,
                 None,
                 station_id=at.id if at else None,
-                data={"booking": booking.code} if booking else {"walk_in": category.code},
+                data=({"booking": booking.code} | ({"late": True} if late else {}))
+                if booking
+                else {"walk_in": category.code},
             )
             return ticket, event, self._ahead(ctx.session, ticket)
 
         return self._mutate(Action.CHECK_IN, token, user, act, station=station)
+
+    def _check_in_window(
+        self, ctx: ActionContext, booking: Booking, today: dt.date, office_rules: dict[str, object]
+    ) -> bool:
+        """Apply the office's check-in window around the booked slot; True when the arrival is late and joins
+        the end of the queue (``late_policy = end_of_queue``)."""
+        if booking.slot_start is None:
+            return False
+        tz = ZoneInfo(ctx.office.timezone)
+        slot = dt.datetime.combine(today, booking.slot_start, tzinfo=tz)
+        opens = slot - dt.timedelta(minutes=int(str(office_rules["checkin_before_minutes"])))
+        on_time_until = slot + dt.timedelta(minutes=int(str(office_rules["checkin_after_minutes"])))
+        if ctx.now < opens:
+            msg = _(
+                "booking {code} is for {slot}: check-in opens at {time}; please wait",
+                code=booking.code,
+                slot=booking.slot_start.strftime("%H:%M"),
+                time=opens.astimezone(tz).strftime("%H:%M"),
+            )
+            raise Conflict(msg)
+        if ctx.now <= on_time_until or office_rules["late_policy"] == "accept":
+            return False
+        if office_rules["late_policy"] == "refuse":
+            msg = _(
+                "booking {code} was for {slot}; check-in closed at {time}: the applicant must book again",
+                code=booking.code,
+                slot=booking.slot_start.strftime("%H:%M"),
+                time=on_time_until.astimezone(tz).strftime("%H:%M"),
+            )
+            raise Conflict(msg)
+        return True
+
+    def _check_quotas(
+        self, ctx: ActionContext, category: Category, today: dt.date, office_rules: dict[str, object]
+    ) -> None:
+        """A walk-in counts against its category's daily quota and, for priority groups, the walk-in quota."""
+        if category.daily_quota is not None:
+            issued = ctx.session.scalar(
+                select(func.count())
+                .select_from(Ticket)
+                .where(Ticket.office_id == ctx.office.id, Ticket.day == today, Ticket.category_id == category.id)
+            )
+            if (issued or 0) >= category.daily_quota:
+                msg = _(
+                    "today's quota for {category} ({quota}) is used up: offer a booking on another day",
+                    category=category.name,
+                    quota=category.daily_quota,
+                )
+                raise Conflict(msg)
+        quota = office_rules["walk_in_quota"]
+        if quota is not None and category.priority_level > 0:
+            walk_ins = ctx.session.scalar(
+                select(func.count())
+                .select_from(Ticket)
+                .where(
+                    Ticket.office_id == ctx.office.id,
+                    Ticket.day == today,
+                    Ticket.booking_id.is_(None),
+                    Ticket.priority_level > 0,
+                )
+            )
+            if (walk_ins or 0) >= int(str(quota)):
+                msg = _(
+                    "today's quota of priority walk-ins ({quota}) is used up: offer a booking on another day",
+                    quota=quota,
+                )
+                raise Conflict(msg)
 
     def _bookable(self, ctx: ActionContext, code: str, today: dt.date) -> Booking:
         wanted = code.strip()
@@ -216,12 +315,29 @@ class QueueService(QueueCore):
 
     def _claim_head(self, ctx: ActionContext, st: directory.StationInfo) -> TicketLike | None:
         """Take the head of the stage's queue for ``st`` in one statement, skipping rows other calls hold."""
-        row = (
-            ctx.session.connection()
-            .execute(_CLAIM, {"p_stage": st.stage_id, "p_station": st.id, "p_now": ctx.now})
-            .one_or_none()
-        )
+        values = {"p_stage": st.stage_id, "p_station": st.id, "p_now": ctx.now}
+        if self._regular_turn(ctx, st.stage_id):
+            row = ctx.session.connection().execute(_CLAIM_REGULAR, values).one_or_none()
+            if row is not None:
+                return cast("TicketLike", row)
+        row = ctx.session.connection().execute(_CLAIM, values).one_or_none()
         return cast("TicketLike | None", row)
+
+    def _regular_turn(self, ctx: ActionContext, stage_id: int) -> bool:
+        """Whether the office's ``priority_ratio`` (N > 0) gives this call to a regular applicant: a priority
+        applicant was called at the stage fewer than N calls ago (today)."""
+        ratio = int(rules.rules_of(ctx.session, ctx.office.id)["priority_ratio"])
+        if ratio <= 0:
+            return False
+        start = dt.datetime.combine(self._today(ctx), dt.time(), tzinfo=ZoneInfo(ctx.office.timezone))
+        levels = ctx.session.scalars(
+            select(Ticket.priority_level)
+            .join(Event, Event.ticket_id == Ticket.id)
+            .where(Event.stage_id == stage_id, Event.kind == Action.CALL.value, Event.created_at >= start)
+            .order_by(Event.seq.desc())
+            .limit(ratio)
+        ).all()
+        return any(level > 0 for level in levels)
 
     def _anyone_waiting(self, ctx: ActionContext, stage_id: int) -> bool:
         found = ctx.session.scalar(

@@ -45,7 +45,7 @@ RULES: dict[str, Rule] = {
     for rule in (
         Rule("office_open", "time", "07:30", N_("Office opens")),
         Rule("office_close", "time", "16:00", N_("Office closes")),
-        Rule("checkin_before_minutes", "int", 60, N_("Check-in opens, minutes before the booked slot"), 0, 480),
+        Rule("checkin_before_minutes", "int", 480, N_("Check-in opens, minutes before the booked slot"), 0, 480),
         Rule("checkin_after_minutes", "int", 30, N_("Check-in on time until, minutes after the slot"), 0, 480),
         Rule(
             "late_policy",

@@ -34,8 +34,8 @@ def _counts(db: Database) -> tuple[int, ...]:
 
 def test_reference_office_loads_once(empty_db: Database) -> None:
     first = seed.load(empty_db)
-    # 1 office, 4 stages, 8 stations, 7 categories, 5 users, 10 rules, 3 holidays
-    assert (first.created, first.updated) == (38, 0)
+    # 1 office, 4 stages, 8 stations, 7 categories, 5 users, 9 rules, 3 holidays
+    assert (first.created, first.updated) == (37, 0)
     assert _counts(empty_db) == (1, 4, 8, 7, 5)
     again = seed.load(empty_db)
     assert (again.created, again.updated) == (0, 0)
@@ -52,12 +52,13 @@ def test_reference_office_loads_once(empty_db: Database) -> None:
 
 def test_seeded_rules_and_holidays_and_a_supervisor_change_survives_reseeding(empty_db: Database) -> None:
     seed.load(empty_db)
-    assert rules.current(empty_db)["walk_in_quota"] == 30
+    assert rules.current(empty_db)["pickup_working_days"] == 4
+    assert rules.current(empty_db)["walk_in_quota"] is None
     assert rules.current(empty_db)["lockout_attempts"] == rules.RULES["lockout_attempts"].default
     assert [h.day for h in rules.holidays(empty_db, year=2026)] == [dt.date(2026, 12, 24), dt.date(2026, 12, 25)]
-    rules.update(empty_db, None, {"walk_in_quota": 12})
+    rules.update(empty_db, None, {"pickup_working_days": 5})
     seed.load(empty_db)
-    assert rules.current(empty_db)["walk_in_quota"] == 12
+    assert rules.current(empty_db)["pickup_working_days"] == 5
     with empty_db.read() as s:
         ages = dict(s.execute(text("SELECT code, min_age FROM categories WHERE min_age IS NOT NULL")).all())
     assert ages == {"elderly": 60}
@@ -77,6 +78,7 @@ def test_seeded_rules_and_holidays_and_a_supervisor_change_survives_reseeding(em
         (('late_policy = "end_of_queue"', 'late_policy = "never"'), r"late_policy: choose one of accept"),
         (("pickup_working_days = 4", "pickup_working_days = -1"), r"pickup_working_days: must be between 0 and 60"),
         (("retention_days = 90", "retention_dayz = 90"), r"unknown rule retention_dayz"),
+        (("# walk_in_quota = 30", "walk_in_quota = true"), r"walk_in_quota: True is not a whole number"),
         (("day = 2026-12-25", 'day = "natal"'), r"\[\[holidays\]\] #2: field 'day' must be date"),
         (("min_age = 60 ", 'min_age = "60" '), r"\[\[categories\]\] #2: field 'min_age' must be int"),
     ],
