@@ -208,7 +208,21 @@ class MediaSink(QObject):
 
     def stop(self) -> None:
         self._done = None
-        self._player.stop()
+        if self._player.playbackState() != self._player.PlaybackState.StoppedState:
+            self._player.stop()
+
+
+def default_sink(parent: QObject | None = None) -> MediaSink | SilentSink:
+    """The sound card when there is one; else a silent sink, so the queue of announcements still moves on.
+
+    (Qt's FFmpeg backend can hang in ``QMediaPlayer.stop()`` when no audio device exists: never try.)
+    """
+    from PySide6.QtMultimedia import QMediaDevices
+
+    if not QMediaDevices.audioOutputs():
+        log.warning("no audio output device: announcements are shown but not heard")
+        return SilentSink()
+    return MediaSink(parent)
 
 
 class SilentSink:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from counter_desk import __version__, i18n, resources
 from counter_desk.qt.i18n import CatalogTranslator
+from counter_desk.qt.live import RefcountGuard
 
 
 def application(language: str, argv: list[str] | None = None) -> QApplication:
@@ -23,6 +24,8 @@ def application(language: str, argv: list[str] | None = None) -> QApplication:
         app.setOrganizationName("counter-desk")
         app.setDesktopFileName("counter-desk")
         app.setWindowIcon(QIcon(str(resources.resource("icons", "counter-desk.svg"))))
+        # Every window of a long day needs it (see RefcountGuard): started once, with the application.
+        RefcountGuard(app)
     translator = CatalogTranslator(app)
     app.installTranslator(translator)
     return app

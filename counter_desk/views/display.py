@@ -165,9 +165,9 @@ class DisplayWindow(QWidget):
         self._closing = False
         self._reloading = False
         if sink is None:
-            from counter_desk.qt.sound import MediaSink
+            from counter_desk.qt.sound import default_sink
 
-            sink = MediaSink(self)
+            sink = default_sink(self)
         self.announcer = Announcer(sink, SoundBank(), speak=speak, volume=volume, parent=self)
 
         self._form = load_form("display.ui", self)
