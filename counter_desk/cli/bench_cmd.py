@@ -36,6 +36,13 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=lambda a: _load("display_latency").run_cli(a))
 
+    p = verbs.add_parser("receipts", help="receipt render times and the 203-dpi decode rate of every printed code")
+    p.add_argument("--applicants", type=int, default=10, metavar="N")
+    p.add_argument("--rounds", type=int, default=200, metavar="N")
+    p.add_argument("--save", metavar="NAME", help="also write bench/results/NAME.json")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=lambda a: _load("receipts").run_cli(a))
+
 
 def _load(name: str) -> ModuleType:
     checkout = resources.source_checkout()
