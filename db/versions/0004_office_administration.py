@@ -84,9 +84,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["booking_id"], ["bookings.id"], name=op.f("fk_pickups_booking_id_bookings")),
         sa.ForeignKeyConstraint(["handed_over_by"], ["users.id"], name=op.f("fk_pickups_handed_over_by_users")),
         sa.ForeignKeyConstraint(["office_id"], ["offices.id"], name=op.f("fk_pickups_office_id_offices")),
-        sa.ForeignKeyConstraint(
-            ["pickup_ticket_id"], ["tickets.id"], name=op.f("fk_pickups_pickup_ticket_id_tickets")
-        ),
+        sa.ForeignKeyConstraint(["pickup_ticket_id"], ["tickets.id"], name=op.f("fk_pickups_pickup_ticket_id_tickets")),
         sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], name=op.f("fk_pickups_ticket_id_tickets")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pickups")),
         sa.UniqueConstraint("code", name=op.f("uq_pickups_code")),
