@@ -69,7 +69,11 @@ def parse_payload(raw: str) -> str:
             raise InvalidInput(msg) from exc
         return _checked(_pick(data) if isinstance(data, dict) else None, text)
     if _URL.match(text):
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError as exc:  # e.g. "Invalid IPv6 URL": a garbled link
+            msg = _("the scanned link is garbled: scan again or type the application number")
+            raise InvalidInput(msg) from exc
         found = _pick(dict(parse_qs(parts.query)))
         if found is None:
             segments = [unquote(s) for s in parts.path.split("/") if s]
