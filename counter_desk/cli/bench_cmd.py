@@ -43,6 +43,12 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=lambda a: _load("receipts").run_cli(a))
 
+    p = verbs.add_parser("soak", help="a simulated office day with every window open: memory, errors, accounting")
+    p.add_argument("--hours", type=float, default=8.5, metavar="H", help="simulated hours (from 07:45)")
+    p.add_argument("--save", metavar="NAME", help="also write bench/results/NAME.json")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=lambda a: _load("soak").run_cli(a))
+
 
 def _load(name: str) -> ModuleType:
     checkout = resources.source_checkout()
