@@ -63,6 +63,8 @@ from counter_desk.store.base import UTCDateTime
 from counter_desk.store.engine import Database
 
 TZ = ZoneInfo("Asia/Jakarta")
+#: Check-in opens this many hours before the booked slot (office rule checkin_before_minutes).
+CHECK_IN_OPENS_H = 8
 TOLERANCE = dt.timedelta(minutes=30)
 TUESDAY = MONDAY + dt.timedelta(days=1)
 #: Sample bookings made for each example's office, per day.
@@ -149,6 +151,8 @@ def _office(code: str) -> dict[str, Any]:
     data = seed.reference_data()
     data["office"] |= {"code": code}
     data.pop("users", None)
+    # The office's check-in window is part of the model below; late arrivals keep their booked place.
+    data["rules"] = data.get("rules", {}) | {"checkin_before_minutes": CHECK_IN_OPENS_H * 60, "late_policy": "accept"}
     return data
 
 
@@ -356,6 +360,8 @@ class TicketLifecycle(RuleBasedStateMachine):
             expected = Conflict
         elif self.bookings[code][0] != today:
             expected = WrongDay
+        elif self.clock.now().astimezone(TZ).hour < self.bookings[code][1] - CHECK_IN_OPENS_H:
+            expected = Conflict  # too early: check-in has not opened yet
         if expected is not None:
             self.refused(expected, lambda: self.queue.check_in(code, station=at))
             return
