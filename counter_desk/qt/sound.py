@@ -221,20 +221,34 @@ def default_sink(parent: QObject | None = None) -> MediaSink | SilentSink:
 
     if not QMediaDevices.audioOutputs():
         log.warning("no audio output device: announcements are shown but not heard")
-        return SilentSink()
+        return SilentSink(parent)
     return MediaSink(parent)
 
 
-class SilentSink:
-    """No sound card (or sound switched off entirely): each announcement "plays" for its length, silently."""
+class SilentSink(QObject):
+    """No sound card (or sound switched off entirely): each announcement "plays" for its length, silently.
 
-    def __init__(self) -> None:
-        self._timer: QTimer | None = None
+    Its timer is its own child: when the window (its parent) goes, a pending "end of announcement" goes with it
+    instead of calling into a deleted announcer.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self._finish)
+        self._done: Callable[[], None] | None = None
 
     def play(self, wav: bytes, volume: float, done: Callable[[], None]) -> None:
         with wave.open(BytesIO(wav), "rb") as w:
             ms = round(1000 * w.getnframes() / w.getframerate())
-        QTimer.singleShot(ms, done)
+        self._done = done
+        self._timer.start(ms)
+
+    def _finish(self) -> None:
+        done, self._done = self._done, None
+        if done is not None:
+            done()
 
     def stop(self) -> None:
-        pass
+        self._done = None
+        self._timer.stop()

@@ -615,7 +615,7 @@ def run_display(
         msg = _("there is no screen {screen}: this PC has {count} (numbered from 0)", screen=screen, count=len(screens))
         raise InvalidInput(msg)
     window = DisplayWindow(
-        db, office=office, sink=SilentSink() if mute else None, speak=speak, volume=volume, log_calls=log_calls
+        db, office=office, sink=SilentSink(app) if mute else None, speak=speak, volume=volume, log_calls=log_calls
     )
     target = screens[screen] if screen is not None else app.primaryScreen()
     if windowed:
