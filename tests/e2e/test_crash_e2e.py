@@ -1,5 +1,5 @@
-"""A station PC killed with kill -9 while it holds an applicant: restarted, its window shows the ticket it held
-and the officer carries on (start, finish) -- nothing was lost, nothing is called twice."""
+"""A station PC killed with kill -9 while it serves an applicant: restarted, its window shows the ticket it held
+and the officer carries on (finish) -- nothing was lost, nothing is called twice."""
 
 from __future__ import annotations
 
@@ -60,15 +60,15 @@ def test_killed_station_restarts_holding_its_ticket(display: str, db_url: str) -
         xdotool(display, "windowfocus", "--sync", window)
         xdotool(display, "key", "F2")  # Call next
         wait_for(lambda: _state(db, number) == ("called", "interview-1"), what="the call")
-        proc.send_signal(signal.SIGKILL)
+        xdotool(display, "key", "F4")  # Start: the applicant is being served
+        wait_for(lambda: _state(db, number) == ("serving", "interview-1"), what="the start")
+        proc.send_signal(signal.SIGKILL)  # the PC dies in the middle of the interview
         proc.wait(timeout=10)
 
         proc, window = _open(display, db_url)
         time.sleep(1.5)
         xdotool(display, "windowfocus", "--sync", window)
-        xdotool(display, "key", "F4")  # Start: enabled only because the window knows the ticket it holds
-        wait_for(lambda: _state(db, number) == ("serving", "interview-1"), what="start after the restart")
-        xdotool(display, "key", "F9")  # Finish
+        xdotool(display, "key", "F9")  # Finish: enabled only because the window knows the ticket it serves
         wait_for(lambda: _state(db, number)[0] == "done", what="finish after the restart")
         with db.read() as s:
             calls = s.execute(text("SELECT count(*) FROM events WHERE kind = 'called'")).scalar_one()
