@@ -41,6 +41,9 @@ def register(sub: Any) -> None:
     p.add_argument("--simulate", action="store_true", help="the rest of the office works by itself")
     p.add_argument("--speed", type=float, default=20.0, metavar="X", help="simulated time runs X times faster")
     p.add_argument("--terminal", action="store_true", help="a short walk-through in the terminal, no windows")
+    p.add_argument(
+        "--quit-after", type=float, metavar="S", help="close the windows after S seconds (tests, unattended runs)"
+    )
     p.add_argument("--pause", type=float, default=0.4, metavar="S", help="--terminal: seconds between steps")
     p.set_defaults(handler=_demo)
 
@@ -58,11 +61,13 @@ def _demo(args: argparse.Namespace) -> int:
     queue = QueueService(db, office=settings.office)
     if args.terminal:
         return _terminal(queue, settings.db_url, args.pause)  # the reference office, a few steps
-    return _windows(queue, settings, simulate_office=args.simulate, speed=args.speed)
+    return _windows(queue, settings, simulate_office=args.simulate, speed=args.speed, quit_after=args.quit_after)
 
 
-def _windows(queue: QueueService, settings: Any, *, simulate_office: bool, speed: float) -> int:
-    from counter_desk.views.app import application, tile
+def _windows(
+    queue: QueueService, settings: Any, *, simulate_office: bool, speed: float, quit_after: float | None = None
+) -> int:
+    from counter_desk.views.app import application, schedule_close, tile
     from counter_desk.views.display import DisplayWindow
     from counter_desk.views.station import StationWindow
     from counter_desk.views.supervisor import SupervisorWindow
@@ -96,6 +101,8 @@ def _windows(queue: QueueService, settings: Any, *, simulate_office: bool, speed
         runner = threading.Thread(target=day.run, name="simulated-office", daemon=True)
         runner.start()
         print(_("the office is simulated {speed:g} times faster than life; close the windows to stop", speed=speed))
+    if quit_after is not None:
+        schedule_close(app, quit_after)
     code = app.exec()
     if driver is not None and runner is not None:
         driver.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -44,3 +44,8 @@ def tile(windows: list[QWidget]) -> None:
             QRect(screen.x() + (i % columns) * width, screen.y() + (i // columns) * height, width, height)
         )
         window.show()
+
+
+def schedule_close(app: QApplication, seconds: float) -> None:
+    """Close every window after ``seconds``, as a person closing them would (unattended runs, tests)."""
+    QTimer.singleShot(round(seconds * 1000), app, app.closeAllWindows)
