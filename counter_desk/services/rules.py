@@ -15,15 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from counter_desk.clock import Clock, SystemClock
+from counter_desk.clock import Clock, SystemClock, office_day
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import N_, _
 from counter_desk.services import directory
 from counter_desk.store.engine import Database
-from counter_desk.store.models import AuditEntry, Holiday, OfficeSetting, Stage, User
+from counter_desk.store.models import AuditEntry, Booking, Holiday, OfficeSetting, Stage, User
 
 
 @dataclass(frozen=True)
@@ -263,12 +263,44 @@ def update_category(
         high = values.get("max_age", row.max_age)
         if low is not None and high is not None and low > high:
             raise InvalidInput(_("the lowest age must not be above the highest"))
+        quota = values.get("daily_quota")
+        if quota is not None:
+            _quota_holds(session, info, row.id, quota, now)
         changed = {key: [getattr(row, key), value] for key, value in values.items() if getattr(row, key) != value}
         if not changed:
             return
         for key, (_old, value) in changed.items():
             setattr(row, key, value)
         audit(session, info.id, "category_changed", user=user, now=now, detail={"category": category} | changed)
+
+
+def _quota_holds(
+    session: Session, office: directory.OfficeInfo, category_id: int, quota: int, now: dt.datetime
+) -> None:
+    """A daily quota below the bookings already made for a coming day contradicts them: refuse, naming the day."""
+    busiest = session.execute(
+        select(Booking.slot_date, func.count())
+        .where(
+            Booking.office_id == office.id,
+            Booking.category_id == category_id,
+            Booking.slot_date >= office_day(now, office.timezone),
+            Booking.status != "cancelled",
+        )
+        .group_by(Booking.slot_date)
+        .having(func.count() > quota)
+        .order_by(func.count().desc(), Booking.slot_date)
+        .limit(1)
+    ).first()
+    if busiest is not None:
+        day, booked = busiest
+        msg = _(
+            "a daily quota of {quota} is below the {booked} bookings already made for {day}: raise it or "
+            "reschedule bookings first",
+            quota=quota,
+            booked=booked,
+            day=day.isoformat(),
+        )
+        raise InvalidInput(msg)
 
 
 def update_stage(

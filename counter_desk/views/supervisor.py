@@ -138,7 +138,8 @@ def _fill_chart(chart: QChart, hours: list[int], series: list[tuple[str, str, li
     x = QBarCategoryAxis()
     x.append([f"{h:02d}" for h in hours])
     y = QValueAxis()
-    y.setRange(0, max(1.0, top * 1.1))
+    # Whole-number labels need a range of a few units: under 1 they read "0 0 0 0 1" (minutes under one).
+    y.setRange(0, max(4.0, top * 1.1))
     y.setLabelFormat("%d")
     y.applyNiceNumbers()
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)

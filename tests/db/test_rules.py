@@ -135,3 +135,12 @@ def test_only_a_supervisor_or_admin_changes_the_rules(db: Database, clock: Fixed
     assert snapshot(db) == before
     rules.update_stage(db, None, "interview", wait_target_minutes=15, user="kasi", clock=clock)  # unchanged
     assert snapshot(db) == before  # nothing changed: nothing audited
+
+
+def test_a_quota_below_the_bookings_already_made_is_refused(db: Database, clock: FixedClock) -> None:
+    # The sample bookings: 30 booked applicants on Monday (the clock's day).
+    before = snapshot(db)
+    with pytest.raises(InvalidInput, match="quota of 20 is below the 30 bookings already made for 2026-11-23"):
+        rules.update_category(db, None, "booked", daily_quota=20, user="kasi", clock=clock)
+    assert snapshot(db) == before
+    rules.update_category(db, None, "booked", daily_quota=30, user="kasi", clock=clock)
