@@ -6,11 +6,9 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import text
-from xvfb import find_window, launch, wait_for, xdotool, xvfb
+from xvfb import find_window, launch, wait_for, xdotool
 
 from counter_desk.clock import SystemClock
 from counter_desk.services import auth
@@ -18,12 +16,6 @@ from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 
 PASSWORD = "rahasia-wawancara-1"
-
-
-@pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    with xvfb() as name:
-        yield name
 
 
 def _state(db: Database, number: str) -> tuple[str, str | None]:

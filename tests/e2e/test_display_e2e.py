@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,28 +22,6 @@ from counter_desk.store.engine import Database
 
 EXE = Path(sys.executable).parent / "counter-desk"
 ENV = {**os.environ, "COUNTER_DESK_LANG": "en"}
-
-
-@pytest.fixture(scope="module")
-def xdisplay() -> Iterator[str]:
-    if shutil.which("Xvfb") is None:
-        pytest.fail("Xvfb is missing: make test installs xvfb")
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"], pass_fds=(write,)
-    )
-    os.close(write)
-    number = b""
-    while not number.endswith(b"\n"):
-        chunk = os.read(read, 16)
-        if not chunk:
-            server.kill()
-            pytest.fail("Xvfb did not start")
-        number += chunk
-    os.close(read)
-    yield f":{number.decode().strip()}"
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def _cli(db_url: str, *args: str) -> dict[str, Any]:
@@ -90,11 +66,11 @@ def _kill_listeners(db_url: str) -> int:
         db.dispose()
 
 
-def test_the_display_shows_every_call_made_by_other_processes(xdisplay: str, db_url: str, tmp_path: Path) -> None:
+def test_the_display_shows_every_call_made_by_other_processes(display: str, db_url: str, tmp_path: Path) -> None:
     log = tmp_path / "calls.jsonl"
     for _ in range(6):
         _cli(db_url, "queue", "check-in", "--walk-in", "--category", "elderly")
-    env = {**ENV, "DISPLAY": xdisplay, "QT_QPA_PLATFORM": "xcb"}
+    env = {**ENV, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
     display = subprocess.Popen(
         [str(EXE), "--db", db_url, "display", "--windowed", "--log-calls", str(log)],
         env=env,

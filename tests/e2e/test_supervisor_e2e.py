@@ -4,58 +4,15 @@ a traceback, while another process issues a ticket it follows through the change
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from xvfb import EXE, find_window
 
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
-
-EXE = Path(sys.executable).parent / "counter-desk"
-
-
-@pytest.fixture
-def display() -> Iterator[str]:
-    for tool in ("Xvfb", "xdotool"):
-        if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is missing: make test installs xvfb and xdotool")
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x900x24", "-nolisten", "tcp"], pass_fds=(write,)
-    )
-    os.close(write)
-    number = b""
-    while not number.endswith(b"\n"):
-        chunk = os.read(read, 16)
-        if not chunk:
-            server.kill()
-            pytest.fail("Xvfb did not start")
-        number += chunk
-    os.close(read)
-    yield f":{number.decode().strip()}"
-    server.terminate()
-    server.wait(timeout=10)
-
-
-def _find(display: str, title: str, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = subprocess.run(
-            ["xdotool", "search", "--name", title],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "DISPLAY": display},
-            check=False,
-        ).stdout.split()
-        if found:
-            return found[0]
-        time.sleep(0.2)
-    pytest.fail(f"no window named {title!r} within {timeout} s")
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -65,7 +22,7 @@ def test_supervisor_window_opens_and_follows_the_office(display: str, db_url: st
     log = (tmp_path / "supervisor.log").open("wb")
     proc = subprocess.Popen([str(EXE), "--db", db_url, "supervisor", "--user", "kasi"], env=env, stderr=log)
     try:
-        _find(display, "Counter Desk — supervisor$")
+        find_window(display, "Counter Desk — supervisor$", proc)
         db = Database.connect(db_url)
         QueueService(db).check_in(walk_in="elderly")  # today on the real clock: another process issues a ticket
         db.dispose()
