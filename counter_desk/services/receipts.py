@@ -209,6 +209,24 @@ def _person_lines(pickup: PickupView) -> list[ReceiptLine]:
     return lines
 
 
+def _pickup_receipt(kind: str, pickup: PickupView, issued_at: dt.datetime, lines: list[ReceiptLine]) -> Receipt:
+    """A receipt about a pickup (its receipt, its handover): the pickup code is what its codes carry."""
+    return Receipt(
+        kind=kind,
+        office_code=pickup.office_code,
+        office_name=pickup.office_name,
+        number=pickup.application_number,
+        stage="pickup",
+        stage_name="",
+        issued_at=issued_at,
+        ahead=None,
+        estimated_wait_seconds=None,
+        payload=pickup.code,
+        lines=tuple(lines),
+        extra=pickup.to_json(),
+    )
+
+
 def pickup_receipt(pickup: PickupView, *, printed_at: dt.datetime) -> Receipt:
     """The receipt the interview booth hands out: when and how the passport is collected, and its codes."""
     local = office_local(printed_at, pickup.timezone)
@@ -254,20 +272,7 @@ def pickup_receipt(pickup: PickupView, *, printed_at: dt.datetime) -> Receipt:
         ),
         _issued_line(local),
     ]
-    return Receipt(
-        kind="pickup",
-        office_code=pickup.office_code,
-        office_name=pickup.office_name,
-        number=pickup.application_number,
-        stage="pickup",
-        stage_name="",
-        issued_at=local,
-        ahead=None,
-        estimated_wait_seconds=None,
-        payload=pickup.code,
-        lines=tuple(lines),
-        extra=pickup.to_json(),
-    )
+    return _pickup_receipt("pickup", pickup, local, lines)
 
 
 def handover_receipt(pickup: PickupView) -> Receipt:
@@ -317,20 +322,7 @@ def handover_receipt(pickup: PickupView) -> Receipt:
         TextLine(" "),
         TextLine("_" * 24),
     ]
-    return Receipt(
-        kind="handover",
-        office_code=pickup.office_code,
-        office_name=pickup.office_name,
-        number=pickup.application_number,
-        stage="pickup",
-        stage_name="",
-        issued_at=local,
-        ahead=None,
-        estimated_wait_seconds=None,
-        payload=pickup.code,
-        lines=tuple(lines),
-        extra=pickup.to_json(),
-    )
+    return _pickup_receipt("handover", pickup, local, lines)
 
 
 #: What the test page's codes carry.
