@@ -196,3 +196,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
         for nodeid in _skipped_pg[:20]:
             terminalreporter.write_line(f"  {nodeid}", red=True)
+
+
+@pytest.fixture(scope="module")
+def display() -> Iterator[str]:
+    """A virtual screen (Xvfb) for the end-to-end tests that run the real program; one per test module."""
+    from xvfb import xvfb
+
+    with xvfb("1280x900x24") as name:
+        yield name
