@@ -19,6 +19,9 @@ from counter_desk.i18n import _
 from counter_desk.services.queue import QueueService
 from counter_desk.services.receipts import Receipt, ticket_receipt
 
+#: Where receipts go: a device or file path taking raw ESC/POS.
+PrinterTarget = Path
+
 
 @dataclass(frozen=True)
 class Printed:

@@ -36,7 +36,15 @@ from sqlalchemy.exc import DBAPIError
 
 from counter_desk.clock import Clock, office_local
 from counter_desk.devices.imagescan import decode_file
-from counter_desk.devices.printing import Printed, PrinterState, print_receipt, print_ticket, printer_state, reprint
+from counter_desk.devices.printing import (
+    Printed,
+    PrinterState,
+    PrinterTarget,
+    print_receipt,
+    print_ticket,
+    printer_state,
+    reprint,
+)
 from counter_desk.devices.scanner import parse_payload
 from counter_desk.errors import DatabaseUnavailable, UserError
 from counter_desk.i18n import _
@@ -124,7 +132,7 @@ class StationWindow(QMainWindow):
         serial_port: str | None = None,
         serial_baud: int = 9600,
         receipts_dir: Path | None = None,
-        printer: Path | None = None,
+        printer: PrinterTarget | None = None,
         paper: str = "80mm",
         error_sound: Callable[[], None] | None = None,
     ) -> None:
