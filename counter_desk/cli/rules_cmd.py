@@ -62,6 +62,11 @@ def register(sub: Any) -> None:
     p = hverbs.add_parser("add", help="add (or rename) a holiday")
     p.add_argument("day", metavar="DATE")
     p.add_argument("name", metavar="NAME")
+    p.add_argument(
+        "--move-pickups",
+        action="store_true",
+        help="passports promised for that day: move them to the next working day (listed, to inform the applicants)",
+    )
     _common(p)
     p.set_defaults(handler=_holiday_add)
     p = hverbs.add_parser("remove", help="remove a holiday")
@@ -224,12 +229,18 @@ def _holiday_list(args: argparse.Namespace) -> int:
 def _holiday_add(args: argparse.Namespace) -> int:
     day = _day(args.day)
     db, office = _open(args)
-    rules.set_holiday(db, office, day, args.name, user=args.user)
-    emit(
-        args,
-        {"day": day.isoformat(), "name": args.name.strip()},
-        _("holiday {day}: {name}", day=day.isoformat(), name=args.name.strip()),
-    )
+    result = rules.set_holiday(db, office, day, args.name, move_pickups=args.move_pickups, user=args.user)
+    lines = [_("holiday {day}: {name}", day=day.isoformat(), name=result.name)]
+    if result.moved:
+        lines.append(
+            _(
+                "{count} pickup(s) moved to {day}; inform the applicants:",
+                count=len(result.moved),
+                day=result.moved[0].after.isoformat(),
+            )
+        )
+        lines.extend(f"  {m.application_number}  {m.code}" for m in result.moved)
+    emit(args, result.to_json(), "\n".join(lines))
     return 0
 
 

@@ -23,7 +23,7 @@ from counter_desk.errors import InvalidInput
 from counter_desk.i18n import N_, _
 from counter_desk.services import directory
 from counter_desk.store.engine import Database
-from counter_desk.store.models import AuditEntry, Booking, Holiday, OfficeSetting, Stage, User
+from counter_desk.store.models import AuditEntry, Booking, Holiday, OfficeSetting, Pickup, Stage, User
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class Rule:
 
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+#: The longest wait target of a stage, minutes.
+MAX_TARGET_MINUTES = 600
 
 RULES: dict[str, Rule] = {
     rule.key: rule
@@ -162,6 +164,15 @@ def audit(
     )
 
 
+def _checked(changes: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(changes) - set(RULES))
+    if unknown:
+        raise InvalidInput(
+            _("unknown rule {rules}; known rules: {known}", rules=", ".join(unknown), known=", ".join(RULES))
+        )
+    return {key: check(RULES[key], value) for key, value in changes.items()}
+
+
 def update(
     db: Database,
     office: str | None,
@@ -171,40 +182,68 @@ def update(
     clock: Clock | None = None,
 ) -> dict[str, Any]:
     """Validate and store ``changes`` (all or none), audit them, and return every rule as it now is."""
-    unknown = sorted(set(changes) - set(RULES))
-    if unknown:
-        raise InvalidInput(
-            _("unknown rule {rules}; known rules: {known}", rules=", ".join(unknown), known=", ".join(RULES))
+    return save(db, office, changes, {}, user=user, clock=clock)
+
+
+def save(
+    db: Database,
+    office: str | None,
+    changes: Mapping[str, Any],
+    targets: Mapping[str, Any],
+    *,
+    user: str | None = None,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """One *Save* of the supervisor window: rule ``changes`` and stages' wait ``targets`` (stage code: minutes)
+    in one transaction -- all or nothing: a bad value anywhere writes nothing. Each change is audited.
+    Returns every rule as it now is."""
+    values = _checked(changes)
+    bad = sorted(code for code, value in targets.items() if not _valid_target(value))
+    if bad:
+        msg = _(
+            "wait target of {stages}: must be between 1 and {high} minutes",
+            stages=", ".join(bad),
+            high=MAX_TARGET_MINUTES,
         )
-    values = {key: check(RULES[key], value) for key, value in changes.items()}
+        raise InvalidInput(msg)
     now = (clock or SystemClock()).now()
     with db.write() as session:
         info = directory.office_info(session, office)
         _may_change_rules(session, user)
-        before = rules_of(session, info.id)
-        if _time_minutes(values.get("office_open", before["office_open"])) >= _time_minutes(
-            values.get("office_close", before["office_close"])
-        ):
-            raise InvalidInput(_("the office must open before it closes"))
-        changed = {key: value for key, value in values.items() if before[key] != value}
-        if not changed:
-            return before
-        user_id = _user_id(session, user)
-        for key, value in changed.items():
-            row = session.get(OfficeSetting, (info.id, key))
-            if row is None:
-                session.add(OfficeSetting(office_id=info.id, key=key, value=value, updated_at=now, updated_by=user_id))
-            else:
-                row.value, row.updated_at, row.updated_by = value, now, user_id
-        audit(
-            session,
-            info.id,
-            "rules_changed",
-            user=user,
-            now=now,
-            detail={key: [before[key], value] for key, value in changed.items()},
-        )
-        return before | changed
+        result = _apply_rules(session, info.id, values, user=user, now=now)
+        for code, value in targets.items():
+            _apply_stage(session, info.id, code, wait_target_minutes=int(value), user=user, now=now)
+        return result
+
+
+def _apply_rules(
+    session: Session, office_id: int, values: Mapping[str, Any], *, user: str | None, now: dt.datetime
+) -> dict[str, Any]:
+    """Store checked rule values in the caller's transaction; every rule as it then is."""
+    before = rules_of(session, office_id)
+    if _time_minutes(values.get("office_open", before["office_open"])) >= _time_minutes(
+        values.get("office_close", before["office_close"])
+    ):
+        raise InvalidInput(_("the office must open before it closes"))
+    changed = {key: value for key, value in values.items() if before[key] != value}
+    if not changed:
+        return before
+    user_id = _user_id(session, user)
+    for key, value in changed.items():
+        row = session.get(OfficeSetting, (office_id, key))
+        if row is None:
+            session.add(OfficeSetting(office_id=office_id, key=key, value=value, updated_at=now, updated_by=user_id))
+        else:
+            row.value, row.updated_at, row.updated_by = value, now, user_id
+    audit(
+        session,
+        office_id,
+        "rules_changed",
+        user=user,
+        now=now,
+        detail={key: [before[key], value] for key, value in changed.items()},
+    )
+    return before | changed
 
 
 def _user_id(session: Session, user: str | None) -> int | None:
@@ -303,6 +342,18 @@ def _quota_holds(
         raise InvalidInput(msg)
 
 
+def _valid_target(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and 1 <= value <= MAX_TARGET_MINUTES
+
+
+def _target(value: Any) -> int:
+    if not _valid_target(value):
+        raise InvalidInput(
+            _("{rule}: must be between {low} and {high}", rule="wait_target_minutes", low=1, high=MAX_TARGET_MINUTES)
+        )
+    return int(value)
+
+
 def update_stage(
     db: Database,
     office: str | None,
@@ -314,26 +365,34 @@ def update_stage(
     clock: Clock | None = None,
 ) -> None:
     """Change a stage's wait target (minutes, 1 to 600) or whether its calls are announced, audited."""
-    if wait_target_minutes is not None and (
-        isinstance(wait_target_minutes, bool)
-        or not isinstance(wait_target_minutes, int)
-        or not 1 <= wait_target_minutes <= 600
-    ):
-        raise InvalidInput(_("{rule}: must be between {low} and {high}", rule="wait_target_minutes", low=1, high=600))
+    target = _target(wait_target_minutes) if wait_target_minutes is not None else None
     now = (clock or SystemClock()).now()
     with db.write() as session:
         info = directory.office_info(session, office)
         _may_change_rules(session, user)
-        row: Stage = directory.stage(session, info.id, stage)
-        detail: dict[str, Any] = {"stage": stage}
-        if wait_target_minutes is not None and wait_target_minutes != row.wait_target_minutes:
-            detail["wait_target_minutes"] = [row.wait_target_minutes, wait_target_minutes]
-            row.wait_target_minutes = wait_target_minutes
-        if announce is not None and announce != row.announce:
-            detail["announce"] = [row.announce, announce]
-            row.announce = announce
-        if len(detail) > 1:
-            audit(session, info.id, "stage_changed", user=user, now=now, detail=detail)
+        _apply_stage(session, info.id, stage, wait_target_minutes=target, announce=announce, user=user, now=now)
+
+
+def _apply_stage(
+    session: Session,
+    office_id: int,
+    stage: str,
+    *,
+    wait_target_minutes: int | None = None,
+    announce: bool | None = None,
+    user: str | None,
+    now: dt.datetime,
+) -> None:
+    row: Stage = directory.stage(session, office_id, stage)
+    detail: dict[str, Any] = {"stage": stage}
+    if wait_target_minutes is not None and wait_target_minutes != row.wait_target_minutes:
+        detail["wait_target_minutes"] = [row.wait_target_minutes, wait_target_minutes]
+        row.wait_target_minutes = wait_target_minutes
+    if announce is not None and announce != row.announce:
+        detail["announce"] = [row.announce, announce]
+        row.announce = announce
+    if len(detail) > 1:
+        audit(session, office_id, "stage_changed", user=user, now=now, detail=detail)
 
 
 @dataclass(frozen=True)
@@ -355,16 +414,64 @@ def holidays_of(session: Session, office_id: int, *, year: int | None = None) ->
     return [HolidayView(day, name) for day, name in session.execute(query).all()]
 
 
+@dataclass(frozen=True)
+class MovedPickup:
+    """A pickup whose promised day became a holiday, and the working day it now reads."""
+
+    application_number: str
+    code: str
+    before: dt.date
+    after: dt.date
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "application_number": self.application_number,
+            "code": self.code,
+            "from": self.before.isoformat(),
+            "to": self.after.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class HolidaySet:
+    day: dt.date
+    name: str
+    #: Pickups moved to the next working day (only with ``move_pickups``), by application number.
+    moved: tuple[MovedPickup, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"day": self.day.isoformat(), "name": self.name, "moved_pickups": [m.to_json() for m in self.moved]}
+
+
+class HolidayClash(InvalidInput):
+    """The day holds promises: pickups ready that day (movable) or bookings (which M-Paspor owns)."""
+
+    def __init__(self, message: str, *, pickups: int, bookings: int) -> None:
+        super().__init__(message)
+        self.pickups = pickups
+        self.bookings = bookings
+
+
+#: Pickups still to be collected: their receipt promises a day.
+OPEN_PICKUPS = ("pending", "approved")
+
+
 def set_holiday(
     db: Database,
     office: str | None,
     day: dt.date,
     name: str,
     *,
+    move_pickups: bool = False,
     user: str | None = None,
     clock: Clock | None = None,
-) -> None:
-    """Add (or rename) a holiday."""
+) -> HolidaySet:
+    """Add (or rename) a holiday.
+
+    A new holiday on a day that pickup receipts already promise (``ready_on``, not yet collected) is refused,
+    naming how many, unless ``move_pickups``: then those pickups are moved to the next working day and listed
+    (the office informs the applicants). A day with bookings is always refused: M-Paspor owns them, reschedule
+    them first."""
     name = name.strip()
     if not name or len(name) > 200:
         raise InvalidInput(_("a holiday needs a name of at most 200 characters"))
@@ -373,11 +480,59 @@ def set_holiday(
         info = directory.office_info(session, office)
         _may_change_rules(session, user)
         row = session.get(Holiday, (info.id, day))
+        moved: list[MovedPickup] = []
         if row is None:
+            moved = _clear_day(session, info.id, day, move_pickups)
             session.add(Holiday(office_id=info.id, day=day, name=name))
         else:
             row.name = name
-        audit(session, info.id, "holiday_set", user=user, now=now, detail={"day": day.isoformat(), "name": name})
+        detail: dict[str, Any] = {"day": day.isoformat(), "name": name}
+        if moved:
+            detail["moved_pickups"] = [m.to_json() for m in moved]
+        audit(session, info.id, "holiday_set", user=user, now=now, detail=detail)
+        return HolidaySet(day, name, tuple(moved))
+
+
+def _clear_day(session: Session, office_id: int, day: dt.date, move_pickups: bool) -> list[MovedPickup]:
+    """Refuse a day with bookings, or with pickups ready that day unless moving them; move them."""
+    booked = list(
+        session.scalars(
+            select(Booking.code)
+            .where(Booking.office_id == office_id, Booking.slot_date == day, Booking.status != "cancelled")
+            .order_by(Booking.code)
+        )
+    )
+    pickups = list(
+        session.scalars(
+            select(Pickup)
+            .where(Pickup.office_id == office_id, Pickup.ready_on == day, Pickup.status.in_(OPEN_PICKUPS))
+            .order_by(Pickup.application_number)
+            .with_for_update()
+        )
+    )
+    if booked:
+        shown = ", ".join(booked[:5]) + (", …" if len(booked) > 5 else "")
+        msg = _(
+            "{day} has {count} booking(s) ({codes}): M-Paspor must reschedule them before the day can be a holiday",
+            day=day.isoformat(),
+            count=len(booked),
+            codes=shown,
+        )
+        raise HolidayClash(msg, pickups=len(pickups), bookings=len(booked))
+    if pickups and not move_pickups:
+        msg = _(
+            "{count} passport pickup(s) are promised for {day}: set the holiday with the option to move them "
+            "to the next working day, and inform the applicants",
+            count=len(pickups),
+            day=day.isoformat(),
+        )
+        raise HolidayClash(msg, pickups=len(pickups), bookings=0)
+    if not pickups:
+        return []
+    after = working_day_after(session, office_id, day, 1)
+    for pickup in pickups:
+        pickup.ready_on = after
+    return [MovedPickup(p.application_number, p.code, day, after) for p in pickups]
 
 
 def remove_holiday(

@@ -155,7 +155,7 @@ def test_stage_wait_target(cli: Any, db: Database) -> None:
 
 def test_holidays(cli: Any, db: Database) -> None:
     code, added, _ = cli("rules", "holiday", "add", "17/08/2027", "Hari Kemerdekaan", "--json")
-    assert code == 0 and added == {"day": "2027-08-17", "name": "Hari Kemerdekaan"}
+    assert code == 0 and added == {"day": "2027-08-17", "name": "Hari Kemerdekaan", "moved_pickups": []}
     code, listing, _ = cli("rules", "holidays", "list", "--year", "2027", "--json")
     assert {"day": "2027-08-17", "name": "Hari Kemerdekaan"} in listing["holidays"]
 
