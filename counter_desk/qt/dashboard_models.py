@@ -1,4 +1,5 @@
-"""Qt table models over the supervisor's dashboard (:mod:`counter_desk.services.dashboard`).
+"""Qt table models over the supervisor's dashboard (:mod:`counter_desk.services.dashboard`), and over the
+bookings, the import report, the officers and the holidays the supervisor window manages.
 
 Thin adapters: each holds the rows of the last snapshot handed to it and nothing else. Traffic-light levels
 colour the cells they concern (green / amber / red); ``Qt.UserRole`` gives the code or number a row stands for.
@@ -14,8 +15,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from counter_desk.clock import office_local
-from counter_desk.i18n import _
+from counter_desk.i18n import N_, _, lookup
+from counter_desk.services.auth import UserView
+from counter_desk.services.bookings import BookingView, Rejection
 from counter_desk.services.dashboard import AMBER, GREEN, IDLE, RED, StageFigures, StationFigures, TicketRow
+from counter_desk.services.dates import format_day
+from counter_desk.services.rules import HolidayView
 from counter_desk.states import status_label
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -239,3 +244,102 @@ class TicketModel(_RowsModel[TicketRow]):
         if row.reopen_until is not None:
             return _("may be put back until {time}", time=self._time(row.reopen_until))
         return None
+
+
+#: A booking's status as the window shows it.
+BOOKING_STATUS = {"booked": N_("booked"), "checked_in": N_("checked in"), "cancelled": N_("cancelled")}
+
+
+class BookingModel(_RowsModel[BookingView]):
+    """The bookings of one day, by slot."""
+
+    CODE, APPLICATION, SLOT, CATEGORY, NAME, STATUS = range(6)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(
+            [_("Booking code"), _("Application number"), _("Slot"), _("Category"), _("Name"), _("Status")], parent
+        )
+
+    def _text(self, row: BookingView, column: int) -> str:
+        values = {
+            self.CODE: row.code,
+            self.APPLICATION: row.application_number,
+            self.SLOT: row.slot or "—",
+            self.CATEGORY: row.category,
+            self.NAME: row.applicant_name or "—",
+            self.STATUS: lookup(BOOKING_STATUS.get(row.status, row.status)),
+        }
+        return values[column]
+
+    def _key(self, row: BookingView) -> str:
+        return row.code
+
+
+class RejectionModel(_RowsModel[Rejection]):
+    """The rows an import rejected: where, which booking, why."""
+
+    ROW, CODE, REASON = range(3)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__([_("Row"), _("Booking code"), _("Reason")], parent)
+
+    def _text(self, row: Rejection, column: int) -> str:
+        return {self.ROW: str(row.row), self.CODE: row.code or "—", self.REASON: row.reason}[column]
+
+    def _key(self, row: Rejection) -> str:
+        return str(row.row)
+
+    def _numeric(self, column: int) -> bool:
+        return column == self.ROW
+
+
+class UserModel(_RowsModel[UserView]):
+    """The office's officers: who, which roles, whether locked out or disabled."""
+
+    USERNAME, NAME, ROLES, LOCKED, ACTIVE = range(5)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__([_("Username"), _("Name"), _("Roles"), _("Locked"), _("Active")], parent)
+
+    def locked(self, row: UserView) -> bool:
+        return row.locked_until is not None and row.locked_until > self._now
+
+    def _text(self, row: UserView, column: int) -> str:
+        values = {
+            self.USERNAME: row.username,
+            self.NAME: row.full_name,
+            self.ROLES: ", ".join(row.roles) or "—",
+            self.LOCKED: _("until {time}", time=self._time(row.locked_until)) if self.locked(row) else "",
+            self.ACTIVE: _("yes") if row.active else _("no (disabled)"),
+        }
+        return values[column]
+
+    def _key(self, row: UserView) -> str:
+        return row.username
+
+    def _colours(self, row: UserView, column: int) -> tuple[str, str] | None:
+        if column == self.LOCKED and self.locked(row):
+            return LEVEL_COLOURS[RED]
+        if column == self.ACTIVE and not row.active:
+            return LEVEL_COLOURS[AMBER]
+        return None
+
+    def _tooltip(self, row: UserView, column: int) -> str | None:
+        if column == self.NAME and not row.has_password:
+            return _("no password yet: reset it so the officer can sign in")
+        return None
+
+
+class HolidayModel(_RowsModel[HolidayView]):
+    """The office's holiday calendar."""
+
+    DAY, NAME = range(2)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__([_("Day"), _("Holiday")], parent)
+
+    def _text(self, row: HolidayView, column: int) -> str:
+        return format_day(row.day, weekday=True) if column == self.DAY else row.name
+
+    def _key(self, row: HolidayView) -> str:
+        return row.day.isoformat()

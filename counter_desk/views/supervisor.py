@@ -2,7 +2,14 @@
 
 Tabs: *Overview* (stages against their wait targets in traffic-light colours, stations, served today, charts of
 arrivals and waits by hour), *Tickets* (waiting, held and no-show tickets, with *Move to another stage*,
-*Release station* and *Reopen no-show*), *Rules* (the office's rules and the stages' wait targets).
+*Release station* and *Reopen no-show*), *Rules* (the office's rules, the stages' wait targets -- saved together
+in one transaction -- and the holiday calendar), *Bookings* (import of the M-Paspor export with its validation
+report, a day's bookings, manual entry and reschedule: :mod:`~counter_desk.views.supervisor_bookings`) and
+*Officers* (users, roles, passwords, lockouts: :mod:`~counter_desk.views.supervisor_officers`).
+
+Everything works from the keyboard: Ctrl+Tab / Ctrl+PgDown and Alt+<underlined letter> switch tabs, each action
+button has its Alt+letter, Ctrl+S saves the rules, the tables take the focus when their tab is shown and the
+arrow keys choose the row an action applies to; every dialog takes Enter and Escape.
 
 Like the station windows it never touches the database on the GUI thread: every read and action runs on the
 window's :class:`~counter_desk.qt.tasks.TaskRunner`, and the change feed
@@ -11,6 +18,8 @@ window's :class:`~counter_desk.qt.tasks.TaskRunner`, and the change feed
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import logging
 import uuid
 from collections.abc import Callable
@@ -18,7 +27,7 @@ from typing import Any
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QFont, QPainter
+from PySide6.QtGui import QCloseEvent, QColor, QFont, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,7 +50,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import DBAPIError
 
 from counter_desk import i18n
-from counter_desk.clock import Clock, office_local
+from counter_desk.clock import Clock, office_day, office_local
 from counter_desk.errors import DatabaseUnavailable, UserError
 from counter_desk.i18n import _
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
@@ -56,11 +65,13 @@ from counter_desk.services.queue import QueueService
 from counter_desk.services.views import Result
 from counter_desk.states import Status
 from counter_desk.store.engine import Database
+from counter_desk.views.supervisor_bookings import BookingsTab
+from counter_desk.views.supervisor_common import ERROR_STYLE, INFO_STYLE
+from counter_desk.views.supervisor_holidays import HolidaysBox
+from counter_desk.views.supervisor_officers import OfficersTab
 
 log = logging.getLogger(__name__)
 
-ERROR_STYLE = "background:#c62828;color:white;font-size:15px;padding:6px;border-radius:4px;"
-INFO_STYLE = "background:#2e7d32;color:white;font-size:15px;padding:6px;border-radius:4px;"
 #: One colour per stage in flow order (the charts), as in the PDF report.
 PALETTE = ("#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#00838f")
 REFRESH_DEBOUNCE_MS = 100
@@ -157,12 +168,14 @@ class SupervisorWindow(QMainWindow):
         acted(object): an action succeeded; carries its :class:`~counter_desk.services.views.Result`.
         failed(str): an action or a read was refused; carries the message shown.
         rules_saved(dict): the rules were saved; carries every rule as it now is.
+        busy_changed(bool): an action started (True) or ended (False); the tabs enable their buttons by it.
     """
 
     refreshed = Signal()
     acted = Signal(object)
     failed = Signal(str)
     rules_saved = Signal(dict)
+    busy_changed = Signal(bool)
 
     def __init__(
         self,
@@ -199,12 +212,38 @@ class SupervisorWindow(QMainWindow):
         self.banner.hide()
         layout.addWidget(self.banner)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._overview_tab(), _("Overview"))
-        self.tabs.addTab(self._tickets_tab(), _("Tickets"))
-        self.tabs.addTab(self._rules_tab(), _("Rules"))
+        self.tabs.setObjectName("tabs")
+        self.tabs.addTab(self._overview_tab(), _("&Overview"))
+        self.tabs.addTab(self._tickets_tab(), _("&Tickets"))
+        self.tabs.addTab(self._rules_tab(), _("R&ules"))
+        self.bookings_tab = BookingsTab(self)
+        self.tabs.addTab(self.bookings_tab, _("&Bookings"))
+        self.officers_tab = OfficersTab(self)
+        self.tabs.addTab(self.officers_tab, _("O&fficers"))
+        #: What takes the focus when a tab is shown (its table: the arrow keys choose the row).
+        self._tab_focus: list[QWidget] = [
+            self.station_view,
+            self.ticket_view,
+            self.save_rules_button,
+            self.bookings_tab.booking_view,
+            self.officers_tab.view,
+        ]
+        self.tabs.currentChanged.connect(self._focus_tab)
+        self.busy_changed.connect(lambda _busy: self._update_tabs())
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
 
+        self._start_timers()
+        self._update_buttons()
+        self.refresh()
+        self.load_rules()
+        self.holidays_box.load()
+        self.bookings_tab.load()
+        self.officers_tab.load()
+
+    # ------------------------------------------------------------------ building
+
+    def _start_timers(self) -> None:
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DEBOUNCE_MS)
         self._refresh_timer.setObjectName("refreshDebounce")
         self._refresh_timer.timeout.connect(self.refresh)
@@ -216,11 +255,6 @@ class SupervisorWindow(QMainWindow):
         self._clock_timer.setObjectName("clockTick")
         self._clock_timer.timeout.connect(self._tick)
         self._clock_timer.start()
-        self._update_buttons()
-        self.refresh()
-        self.load_rules()
-
-    # ------------------------------------------------------------------ building
 
     def _header(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -273,7 +307,7 @@ class SupervisorWindow(QMainWindow):
         self.station_view.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         layout.addWidget(self.station_view)
         row = QHBoxLayout()
-        self.release_button = QPushButton(_("Release station…"))
+        self.release_button = QPushButton(_("&Release station…"))
         self.release_button.setObjectName("releaseButton")
         self.release_button.setToolTip(_("Put the ticket a station holds back at the front of its queue"))
         self.release_button.clicked.connect(self._ask_release)
@@ -296,13 +330,13 @@ class SupervisorWindow(QMainWindow):
         self.ticket_view = self._table(self.ticket_model, "ticketView")
         layout.addWidget(self.ticket_view)
         row = QHBoxLayout()
-        self.move_button = QPushButton(_("Move to another stage…"))
+        self.move_button = QPushButton(_("&Move to another stage…"))
         self.move_button.setObjectName("moveButton")
         self.move_button.clicked.connect(self._ask_move)
-        self.reopen_button = QPushButton(_("Reopen no-show…"))
+        self.reopen_button = QPushButton(_("Reo&pen no-show…"))
         self.reopen_button.setObjectName("reopenButton")
         self.reopen_button.clicked.connect(self._ask_reopen)
-        self.release_ticket_button = QPushButton(_("Release station…"))
+        self.release_ticket_button = QPushButton(_("&Release station…"))
         self.release_ticket_button.setObjectName("releaseTicketButton")
         self.release_ticket_button.clicked.connect(self._ask_release)
         for button in (self.move_button, self.reopen_button, self.release_ticket_button):
@@ -314,7 +348,8 @@ class SupervisorWindow(QMainWindow):
 
     def _rules_tab(self) -> QWidget:
         tab = QWidget()
-        outer = QVBoxLayout(tab)
+        columns = QHBoxLayout(tab)
+        outer = QVBoxLayout()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         inner = QWidget()
@@ -322,13 +357,19 @@ class SupervisorWindow(QMainWindow):
         scroll.setWidget(inner)
         outer.addWidget(scroll)
         row = QHBoxLayout()
-        self.save_rules_button = QPushButton(_("Save rules"))
+        self.save_rules_button = QPushButton(_("&Save rules"))
         self.save_rules_button.setObjectName("saveRulesButton")
+        self.save_rules_button.setToolTip(_("Rules and wait targets are saved together, or not at all (Ctrl+S)"))
         self.save_rules_button.clicked.connect(self.save_rules)
         self.save_rules_button.setEnabled(False)
         row.addStretch(1)
         row.addWidget(self.save_rules_button)
         outer.addLayout(row)
+        columns.addLayout(outer, 3)
+        self.holidays_box = HolidaysBox(self)
+        columns.addWidget(self.holidays_box, 2)
+        save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), tab, self.save_rules)
+        save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         return tab
 
     # ------------------------------------------------------------------ reading
@@ -369,6 +410,7 @@ class SupervisorWindow(QMainWindow):
         self._reselect(self.station_view, self.station_model, selected_station)
         self._show_charts(d)
         self._fill_targets(d)
+        self.bookings_tab.categories = dict(d.category_names)
         self._update_buttons()
         self._tick()
         if first and self._want_live:
@@ -482,6 +524,91 @@ class SupervisorWindow(QMainWindow):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self._update_buttons()
+        self.busy_changed.emit(busy)
+
+    def _update_tabs(self) -> None:
+        self.bookings_tab.update_buttons()
+        self.officers_tab.update_buttons()
+        self.holidays_box.update_buttons()
+
+    def _focus_tab(self, index: int) -> None:
+        if self.tabs.widget(index) is self.save_rules_button.parentWidget() and self._rule_editors:
+            next(iter(self._rule_editors.values())).setFocus(Qt.FocusReason.TabFocusReason)
+        elif 0 <= index < len(self._tab_focus):
+            self._tab_focus[index].setFocus(Qt.FocusReason.TabFocusReason)
+
+    # ------------------------------------------------------------------ what the tabs use (supervisor_common.Host)
+
+    @property
+    def db(self) -> Database:
+        return self._db
+
+    @property
+    def office(self) -> str | None:
+        return self._office
+
+    @property
+    def user(self) -> str | None:
+        return self._user
+
+    @property
+    def clock(self) -> Clock:
+        return self._queue.clock
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def timezone(self) -> str:
+        return self._dashboard.timezone if self._dashboard else "Asia/Jakarta"
+
+    def today(self) -> dt.date:
+        return self._dashboard.day if self._dashboard else office_day(self.clock.now(), self.timezone())
+
+    def info(self, message: str) -> None:
+        self._info(message)
+
+    def error(self, message: str) -> None:
+        self._error(message)
+
+    def read(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """Read on the worker; a failure is shown in the banner."""
+        self._tasks.run(work, done, self._read_failed)
+
+    def run_job(
+        self,
+        what: str,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[Exception], bool] | None = None,
+    ) -> bool:
+        """One change on the worker, one at a time: ``done(result)`` after it, or the error in the banner
+        (``failed(exc)`` is asked first and may take over by returning True). False when another is running."""
+        if self._busy:
+            return False
+        self._set_busy(True)
+
+        def ok(result: Any) -> None:
+            self._set_busy(False)
+            done(result)
+
+        def fail(exc: Exception) -> None:
+            self._set_busy(False)
+            if failed is not None and failed(exc):
+                return
+            self._show_failure(what, exc)
+
+        self._tasks.run(work, ok, fail)
+        return True
+
+    def _show_failure(self, what: str, exc: Exception) -> None:
+        if isinstance(exc, UserError) and not isinstance(exc, DatabaseUnavailable):
+            self._error(exc.message)
+        elif _connection_problem(exc):
+            self._error(_("Not saved: the database cannot be reached. Nothing was changed; try again."))
+        else:
+            log.error("supervisor %s failed", what, exc_info=exc)
+            self._error(_("Unexpected error: {error}", error=exc))
 
     def _run_action(self, name: str, call: Callable[[str], Result], message: Callable[[Result], str]) -> None:
         """One action with its idempotency token (kept after a connection failure, so a retry never acts twice)."""
@@ -613,7 +740,22 @@ class SupervisorWindow(QMainWindow):
             self.rules_form.addRow(i18n.lookup(rule.label), editor)
         if self._dashboard is not None:
             self._fill_targets(self._dashboard)
+        self._rules_tab_order()
         self._update_buttons()
+
+    def _rules_tab_order(self) -> None:
+        """The editors are built after the window: put them first in the Rules tab's Tab order, then Save, then
+        the holidays (else Tab would reach them last, after every other tab's widgets)."""
+        chain: list[QWidget] = [
+            *self._rule_editors.values(),
+            *self._target_editors.values(),
+            self.save_rules_button,
+            self.holidays_box.view,
+            self.holidays_box.add_button,
+            self.holidays_box.remove_button,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _fill_targets(self, d: Dashboard) -> None:
         """One spin box per stage for its wait target, after the rules (built once, kept when editing)."""
@@ -627,6 +769,7 @@ class SupervisorWindow(QMainWindow):
             spin.setValue(s.wait_target_minutes)
             self._target_editors[s.code] = spin
             self.rules_form.addRow(_("Wait target: {stage}", stage=s.name), spin)
+        self._rules_tab_order()
 
     @staticmethod
     def _rule_editor(rule: rules.Rule, value: Any) -> QWidget:
@@ -660,7 +803,7 @@ class SupervisorWindow(QMainWindow):
         return out
 
     def save_rules(self) -> None:
-        """Save the changed rules and wait targets (all rules or none; each change audited)."""
+        """Save the changed rules and wait targets in one transaction (all or nothing; each change audited)."""
         if self._rules is None or self._busy:
             return
         before = self._rules
@@ -669,26 +812,18 @@ class SupervisorWindow(QMainWindow):
         targets = {
             code: spin.value() for code, spin in self._target_editors.items() if stages.get(code) != spin.value()
         }
-        self._set_busy(True)
 
         def ok(values: dict[str, Any]) -> None:
-            self._set_busy(False)
             self._rules = dict(values)
             self._info(_("Rules saved"))
             self.rules_saved.emit(values)
             self.refresh()
 
-        def fail(exc: Exception) -> None:
-            self._set_busy(False)
-            if isinstance(exc, UserError):
-                self._error(exc.message)
-            elif _connection_problem(exc):
-                self._error(_("Not saved: the database cannot be reached. Nothing was changed; try again."))
-            else:
-                log.error("saving the rules failed", exc_info=exc)
-                self._error(_("Unexpected error: {error}", error=exc))
-
-        self._tasks.run(lambda: self._supervision.save_rules(changes, targets), ok, fail)
+        self.run_job(
+            "saving the rules",
+            lambda: rules.save(self._db, self._office, changes, targets, user=self._user, clock=self._queue.clock),
+            ok,
+        )
 
     # ------------------------------------------------------------------ Qt
 

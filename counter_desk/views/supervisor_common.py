@@ -1,0 +1,151 @@
+"""What the supervisor window's tabs share: the host they run their work through, small dialog helpers.
+
+The tabs (:mod:`~counter_desk.views.supervisor_bookings`, :mod:`~counter_desk.views.supervisor_officers`,
+:mod:`~counter_desk.views.supervisor_holidays`) never touch the database themselves: they hand a function to
+their :class:`Host` (the window), which runs it on its worker thread and calls back on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_desk.clock import Clock
+from counter_desk.store.engine import Database
+
+ERROR_STYLE = "background:#c62828;color:white;font-size:15px;padding:6px;border-radius:4px;"
+INFO_STYLE = "background:#2e7d32;color:white;font-size:15px;padding:6px;border-radius:4px;"
+
+
+class Host(Protocol):
+    """The window a tab lives in (see :class:`~counter_desk.views.supervisor.SupervisorWindow`)."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def office(self) -> str | None: ...
+
+    @property
+    def user(self) -> str | None: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def busy(self) -> bool: ...
+
+    def today(self) -> dt.date: ...
+
+    def timezone(self) -> str: ...
+
+    def run_job(
+        self,
+        what: str,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[Exception], bool] | None = None,
+    ) -> bool: ...
+
+    def read(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None: ...
+
+    def info(self, message: str) -> None: ...
+
+    def error(self, message: str) -> None: ...
+
+
+def table(model: Any, name: str) -> QTableView:
+    """A read-only, row-selecting table, focusable with the keyboard (arrows move the selected row)."""
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)  # Tab leaves the table for the buttons; arrows move inside it
+    view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    view.setAlternatingRowColors(True)
+    return view
+
+
+def selected(view: QTableView) -> Any:
+    """The row object under the table's current index, or None."""
+    index = view.currentIndex()
+    model: Any = view.model()
+    return model.row_at(index.row()) if index.isValid() else None
+
+
+def reselect(view: QTableView, key: str | None) -> None:
+    model = view.model()
+    if key is None:
+        return
+    for row in range(model.rowCount()):
+        if model.index(row, 0).data(Qt.ItemDataRole.UserRole) == key:
+            view.selectRow(row)
+            return
+
+
+def date_edit(day: dt.date, name: str) -> QDateEdit:
+    edit = QDateEdit(QDate(day.year, day.month, day.day))
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+def day_of(edit: QDateEdit) -> dt.date:
+    value = edit.date()
+    return dt.date(value.year(), value.month(), value.day())
+
+
+class FormDialog(QDialog):
+    """A small dialog: fields above, a problem line, OK / Cancel. Enter accepts, Escape cancels."""
+
+    def __init__(self, parent: QWidget, title: str, name: str) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWindowTitle(title)
+        self.layout_ = QVBoxLayout(self)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setStyleSheet("color:#c62828;")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._try_accept)
+        self.buttons.rejected.connect(self.reject)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setDefault(True)
+
+    def finish(self) -> None:
+        """Add the problem line and the buttons under what the subclass laid out."""
+        self.layout_.addWidget(self.problem)
+        self.layout_.addWidget(self.buttons)
+
+    def check(self) -> str | None:
+        """A problem to show instead of accepting (subclasses), or None."""
+        return None
+
+    def _try_accept(self) -> None:
+        problem = self.check()
+        if problem:
+            self.problem.setText(problem)
+            self.problem.show()
+            return
+        self.accept()
