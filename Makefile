@@ -7,8 +7,9 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 CD := $(BIN)/counter-desk
 
-# Qt (offscreen and xcb; libpulse for QtMultimedia sound), barcode decoding, and python's venv module.
-RUN_PACKAGES := libzbar0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
+# Qt (offscreen and xcb; libpulse for QtMultimedia sound), barcode decoding, USB receipt printers (libusb for
+# pyusb), and python's venv module.
+RUN_PACKAGES := libzbar0 libusb-1.0-0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 	libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 \
 	libxcb-image0 libpulse0 fonts-dejavu-core python3-venv
 # PostgreSQL server binaries for the suite's throwaway server; poppler and Xvfb for receipt and end-to-end tests.

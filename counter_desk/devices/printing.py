@@ -7,20 +7,24 @@ click, no automatic retry; a reprint is its own click (:func:`reprint`) and send
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from escpos.exceptions import Error as EscposError
-from escpos.printer import File
-
-from counter_desk.devices.receipt_escpos import write_escpos
+from counter_desk.config import PrinterSpec
+from counter_desk.devices import printer as connection
+from counter_desk.devices.printer import OFFLINE, ONLINE, PAPER_LOW, PAPER_OK, PAPER_OUT, UNKNOWN, PrinterFailure
+from counter_desk.devices.receipt_escpos import render_escpos
 from counter_desk.devices.receipt_pdf import write_pdf
 from counter_desk.i18n import _
 from counter_desk.services.queue import QueueService
 from counter_desk.services.receipts import Receipt, ticket_receipt
 
-#: Where receipts go: a device or file path taking raw ESC/POS.
-PrinterTarget = Path
+log = logging.getLogger(__name__)
+
+#: Where receipts go: what ``[printer] escpos`` names -- a device or file path taking raw ESC/POS
+#: (:class:`~pathlib.Path`), a USB printer by vendor and product id, a network printer, a serial printer.
+PrinterTarget = PrinterSpec
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class Printed:
     receipt: Receipt | None = None
 
 
-def print_receipt(receipt: Receipt, *, pdf_dir: Path, printer: Path | None, paper: str = "80mm") -> Printed:
+def print_receipt(receipt: Receipt, *, pdf_dir: Path, printer: PrinterTarget | None, paper: str = "80mm") -> Printed:
     """Keep the receipt as a PDF in ``pdf_dir``, then send it once to ``printer`` (if any)."""
     pdf_dir.mkdir(parents=True, exist_ok=True)
     pdf = pdf_dir / f"{receipt.file_stem}.pdf"
@@ -45,17 +49,19 @@ def print_receipt(receipt: Receipt, *, pdf_dir: Path, printer: Path | None, pape
     return _send(receipt, pdf, printer, paper)
 
 
-def _send(receipt: Receipt, pdf: Path, printer: Path | None, paper: str) -> Printed:
+def _send(receipt: Receipt, pdf: Path, printer: PrinterTarget | None, paper: str) -> Printed:
     if printer is None:
         return Printed(receipt.number, pdf, None, kind=receipt.kind, receipt=receipt)
+    data = render_escpos(receipt, "80mm" if paper == "a6" else paper)  # rendered once, sent once
     try:
-        write_escpos(receipt, printer, paper)
-    except OSError as exc:
-        return Printed(receipt.number, pdf, False, exc.strerror or str(exc), kind=receipt.kind, receipt=receipt)
+        connection.send(printer, data)
+    except PrinterFailure as exc:
+        log.warning("printer %s failed on %s %s: %s", printer, receipt.kind, receipt.number, exc.reason)
+        return Printed(receipt.number, pdf, False, exc.reason, kind=receipt.kind, receipt=receipt)
     return Printed(receipt.number, pdf, True, kind=receipt.kind, receipt=receipt)
 
 
-def reprint(last: Printed, *, printer: Path | None, paper: str = "80mm") -> Printed:
+def reprint(last: Printed, *, printer: PrinterTarget | None, paper: str = "80mm") -> Printed:
     """Send the last receipt to the printer again (an explicit click); its PDF is kept as it was."""
     if last.receipt is None:
         return last
@@ -65,19 +71,12 @@ def reprint(last: Printed, *, printer: Path | None, paper: str = "80mm") -> Prin
 
 
 def print_ticket(
-    queue: QueueService, number: str, *, pdf_dir: Path, printer: Path | None, paper: str = "80mm"
+    queue: QueueService, number: str, *, pdf_dir: Path, printer: PrinterTarget | None, paper: str = "80mm"
 ) -> Printed:
     return print_receipt(ticket_receipt(queue, number), pdf_dir=pdf_dir, printer=printer, paper=paper)
 
 
 # ---------------------------------------------------------------------- the printer's reported state
-
-ONLINE = "online"
-OFFLINE = "offline"
-UNKNOWN = "unknown"
-PAPER_OK = "ok"
-PAPER_LOW = "low"
-PAPER_OUT = "out"
 
 
 @dataclass(frozen=True)
@@ -103,30 +102,10 @@ class PrinterState:
         ).strip()
 
 
-def printer_state(printer: Path | None) -> PrinterState:
-    """Ask the printer how it is, where python-escpos can.
-
-    A printer that is a plain file, or a raw device python-escpos writes through its ``File`` backend, cannot
-    answer (that backend reads nothing back: ``is_online()`` raises ``NotImplementedError``), so its state is
-    ``unknown`` -- unless the device is missing or cannot be opened, which is ``offline``. A plain file is never
-    opened here: opening truncates it.
-    """
+def printer_state(printer: PrinterTarget | None) -> PrinterState:
+    """Ask the printer how it is (``DLE EOT`` status requests where the connection can be read), within two
+    seconds; see :func:`counter_desk.devices.printer.query`."""
     if printer is None:
         return PrinterState(None, UNKNOWN, UNKNOWN)
-    if not printer.exists():
-        return PrinterState(str(printer), OFFLINE, UNKNOWN, _("not found"))
-    if printer.is_file():
-        return PrinterState(str(printer), UNKNOWN, UNKNOWN, _("a file, not a printer"))
-    device = File(str(printer), auto_flush=True)
-    try:
-        device.open(raise_not_found=True)
-    except (OSError, EscposError) as exc:
-        return PrinterState(str(printer), OFFLINE, UNKNOWN, str(exc).splitlines()[-1])
-    try:
-        online = ONLINE if device.is_online() else OFFLINE
-        paper = {2: PAPER_OK, 1: PAPER_LOW, 0: PAPER_OUT}.get(device.paper_status(), UNKNOWN)
-    except (NotImplementedError, OSError, EscposError):
-        return PrinterState(str(printer), UNKNOWN, UNKNOWN)
-    finally:
-        device.close()
-    return PrinterState(str(printer), online, paper)
+    online, paper, detail = connection.query(printer)
+    return PrinterState(str(printer), online, paper, detail)
