@@ -191,6 +191,8 @@ def parse_printer(value: str, origin: str) -> PrinterSpec:
     elif kind == "serial":
         if not rest.strip():
             raise text.bad(_("no serial port"))
+        if re.search(r":\d+$", rest.strip()):
+            raise text.bad(_("write the speed as ?baudrate={speed}", speed=rest.strip().rsplit(":", 1)[1]))
         spec = SerialPrinter(rest.strip(), text.number("baudrate", 1, 4_000_000) or 9600)
     elif kind == "file":
         path = (rest[2:] if rest.startswith("///") else rest).strip()
