@@ -1,15 +1,22 @@
-"""The display's sound: a chime, then the Bahasa Indonesia announcement, played one after another.
+"""Sounds: the display's chime and announcements, and a station's error tone for a refused scan.
 
 :class:`Announcer` keeps a queue of announcements and hands the next one to the audio sink only when the
 previous one has finished, so announcements never cut each other off. Each announcement is one WAV (chime, a
 short pause, the spoken words; only the chime when speech is off), built by :mod:`counter_desk.services.speech`
 from the clips in ``resources/``. The sink is the only part that touches the sound card
 (:class:`MediaSink`, QtMultimedia); tests give the announcer a sink of their own.
+
+:class:`ErrorTone` is the station's short, low double beep when a scan or check-in is refused: nothing like the
+display's two-note chime, so nobody in the waiting room takes it for a call. It is synthesised here
+(:func:`error_tone_wav`, the same on every PC) and shipped as ``resources/sounds/error.wav``
+(``python scripts/build-error-tone.py`` writes it again); an office may replace that file with its own WAV.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import struct
 import tempfile
 import wave
 from collections import deque
@@ -21,6 +28,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 
+from counter_desk import resources
 from counter_desk.services import speech
 
 log = logging.getLogger(__name__)
@@ -252,3 +260,94 @@ class SilentSink(QObject):
     def stop(self) -> None:
         self._done = None
         self._timer.stop()
+
+
+# ---------------------------------------------------------------------- the station's error tone
+
+#: Two short low beeps: a square-ish 300 Hz (odd harmonics carry it through small PC speakers), 110 ms each.
+ERROR_TONE_HZ = 300.0
+ERROR_BEEP_S = 0.11
+ERROR_GAP_S = 0.08
+
+
+def error_tone_frames(volume: float = 0.5) -> bytes:
+    """The samples (16 kHz mono 16-bit) of the error tone: beep, gap, beep, with 5 ms ramps (no clicks)."""
+    rate = speech.RATE
+    beep = round(ERROR_BEEP_S * rate)
+    ramp = round(0.005 * rate)
+    tone: list[int] = []
+    for i in range(beep):
+        t = i / rate
+        w = 2 * math.pi * ERROR_TONE_HZ * t
+        value = math.sin(w) + math.sin(3 * w) / 3 + math.sin(5 * w) / 5
+        envelope = min(1.0, i / ramp, (beep - 1 - i) / ramp)
+        tone.append(round(max(-1.0, min(1.0, value * envelope * volume)) * 32767))
+    samples = tone + [0] * round(ERROR_GAP_S * rate) + tone + [0] * round(0.02 * rate)
+    return struct.pack(f"<{len(samples)}h", *samples)
+
+
+def error_tone_wav() -> bytes:
+    return speech.wav_bytes(error_tone_frames())
+
+
+def error_tone_file() -> Path:
+    return resources.resource("sounds", "error.wav")
+
+
+def load_error_tone(path: Path) -> bytes:
+    """The WAV file at ``path`` when it is one; else the built-in tone."""
+    try:
+        wav = path.read_bytes()
+        with wave.open(BytesIO(wav), "rb") as w:
+            if w.getnframes() == 0:
+                msg = "no samples"
+                raise wave.Error(msg)
+    except (OSError, wave.Error, EOFError) as exc:
+        log.warning("no usable error tone at %s (%s); using the built-in one", path, exc)
+        return error_tone_wav()
+    return wav
+
+
+class ErrorTone(QObject):
+    """Plays the error tone through a sink, once per :meth:`play` (a new refusal restarts it).
+
+    The sink is made on first use (or by :meth:`prepare`) unless one is given: finding the sound card takes tens
+    of milliseconds, which a window should not spend before it shows.
+
+    Signals:
+        played(): the tone was handed to the sink.
+    """
+
+    played = Signal()
+
+    def __init__(
+        self,
+        sink: Sink | None = None,
+        *,
+        enabled: bool = True,
+        volume: float = 0.8,
+        wav: bytes | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._sink = sink
+        self.enabled = enabled
+        self.volume = max(0.0, min(1.0, volume))
+        self.wav = wav if wav is not None else load_error_tone(error_tone_file())
+
+    def prepare(self) -> None:
+        """Find the sound card now (when enabled and no sink was given)."""
+        if self.enabled and self._sink is None:
+            self._sink = default_sink(self)
+
+    def play(self) -> None:
+        if not self.enabled:
+            return
+        self.prepare()
+        assert self._sink is not None
+        try:
+            self._sink.play(self.wav, self.volume, lambda: None)
+        except Exception:
+            log.exception("the audio output failed to play the error tone")
+            return
+        self.played.emit()

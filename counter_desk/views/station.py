@@ -54,13 +54,14 @@ from counter_desk.qt.forms import child, load_form
 from counter_desk.qt.live import LiveFeed, RefcountGuard
 from counter_desk.qt.models import QueueModel
 from counter_desk.qt.serialscan import SerialScanner
+from counter_desk.qt.sound import ErrorTone, Sink
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.qt.wedge import WedgeDetector
 from counter_desk.services.dates import format_day
 from counter_desk.services.pickups import Issued, PickupCall, PickupService, PickupView, mask_nik
 from counter_desk.services.queue import QueueService
 from counter_desk.services.receipts import Receipt, handover_receipt, pickup_receipt
-from counter_desk.services.stations import ADJUDICATION, PICKUP, RECEPTION, SERVICE, StationSnapshot, station_snapshot
+from counter_desk.services.stations import ADJUDICATION, PICKUP, RECEPTION, SERVICE, StationReader, StationSnapshot
 from counter_desk.services.views import Result, TicketView
 from counter_desk.states import Action, Status, allowed_actions
 from counter_desk.store.engine import Database
@@ -134,15 +135,19 @@ class StationWindow(QMainWindow):
         receipts_dir: Path | None = None,
         printer: PrinterTarget | None = None,
         paper: str = "80mm",
-        error_sound: Callable[[], None] | None = None,
+        error_sound: bool = True,
+        sound: Sink | None = None,
     ) -> None:
         super().__init__()
         self._db = db
         self._queue = QueueService(db, clock=clock, office=office)
         self._pickups = PickupService(db, clock=clock, office=office)
-        #: Plays the error tone of a refusal. Hook for a real tone (e.g. through counter_desk.qt.sound's
-        #: MediaSink); QApplication.beep() is silent on many desktops and always offscreen.
-        self._error_sound = error_sound or QApplication.beep
+        self._reader = StationReader(self._queue, station)
+        #: The low double beep of a refused scan or check-in (``error_sound=False`` mutes it); ``sound`` is the
+        #: audio output (default: the sound card, found once the window shows; silent when there is none).
+        self.error_tone = ErrorTone(sound, enabled=error_sound, parent=self)
+        #: Scans that arrived while an action ran: taken in order as soon as it ends, never dropped.
+        self._pending_scans: list[str] = []
         #: The interview ticket last passed on or finished here: its pickup receipt may be printed.
         self._passed: str | None = None
         self._pickup: PickupView | None = None
@@ -303,7 +308,7 @@ class StationWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Read the station's snapshot on the worker; show it when it arrives."""
-        self._tasks.run(lambda: station_snapshot(self._queue, self._station), self._show_snapshot, self._read_failed)
+        self._tasks.run(self._reader.snapshot, self._show_snapshot, self._read_failed)
 
     def _schedule_refresh(self) -> None:
         self._refresh_timer.start()
@@ -325,6 +330,7 @@ class StationWindow(QMainWindow):
         self._apply_kind(snap.kind)
         if first:
             self.check_printer()
+            QTimer.singleShot(0, self.error_tone.prepare)
         if first and self._want_live:
             self._start_live(snap.last_seq)
         self.refreshed.emit()
@@ -445,18 +451,23 @@ class StationWindow(QMainWindow):
         if state.state == ONLINE:
             self._schedule_refresh()  # catch up on anything missed while away
 
-    def _error(self, message: str) -> None:
+    def _error(self, message: str, *, tone: bool = False) -> None:
+        """The red banner; with ``tone``, the error tone too: for a refused scan or check-in, when the clerk's
+        eyes are on the applicant, not on the screen. A refused click needs no sound (the clerk is looking)."""
         self.banner.setStyleSheet(ERROR_STYLE)
         self.banner.setText(message)
         self.banner.show()
-        self._error_sound()
+        if tone:
+            self.error_tone.play()
         self.failed.emit(message)
+
+    def _refused_scan(self, message: str) -> None:
+        self._error(message, tone=True)
 
     def _warn(self, message: str) -> None:
         self.banner.setStyleSheet(WARN_STYLE)
         self.banner.setText(message)
         self.banner.show()
-        self._error_sound()
 
     def _info(self, message: str) -> None:
         self.banner.setStyleSheet(INFO_STYLE)
@@ -469,9 +480,11 @@ class StationWindow(QMainWindow):
         self._busy = busy
         self._update_buttons()
 
-    def _run_action(self, name: str, call: Callable[[str], T], done: Callable[[T], None]) -> None:
+    def _run_action(
+        self, name: str, call: Callable[[str], T], done: Callable[[T], None], *, scan: bool = False
+    ) -> None:
         """Run one action with its idempotency token: kept after a connection failure, so a retry of the same
-        click can never act twice."""
+        click can never act twice. A ``scan`` refused sounds the error tone."""
         if self._busy:
             return
         token = self._tokens.setdefault(name, uuid.uuid4().hex)
@@ -483,21 +496,28 @@ class StationWindow(QMainWindow):
             done(result)
             self.acted.emit(result.result if isinstance(result, PickupCall) else result)
             self.refresh()
+            self._next_scan()
 
         def fail(exc: Exception) -> None:
             self._set_busy(False)
             if _connection_problem(exc):
-                self._error(_("Not saved: the database cannot be reached. Nothing was changed; try again."))
+                self._error(_("Not saved: the database cannot be reached. Nothing was changed; try again."), tone=scan)
+                self._next_scan()
                 return
             self._tokens.pop(name, None)
             if isinstance(exc, UserError):
-                self._error(exc.message)
+                self._error(exc.message, tone=scan)
             else:
                 log.error("action %s failed", name, exc_info=exc)
-                self._error(_("Unexpected error: {error}", error=exc))
+                self._error(_("Unexpected error: {error}", error=exc), tone=scan)
             self.refresh()
+            self._next_scan()
 
         self._tasks.run(lambda: call(token), ok, fail)
+
+    def _next_scan(self) -> None:
+        while self._pending_scans and not self._busy:  # a refusal found without the database leaves it free
+            self.scan(self._pending_scans.pop(0))
 
     def _show_result(self, result: Result) -> None:
         here = self._snapshot.station_name if self._snapshot else self._station
@@ -560,24 +580,29 @@ class StationWindow(QMainWindow):
     def scan(self, payload: str) -> None:
         """A scanned (or typed) code: a booking at reception (check in, show the ticket big), a pickup receipt
         at a pickup counter (find the file, issue its ticket, call it here)."""
+        if self._busy:  # the previous scan (or a click) is still being saved: this one goes next
+            self.code_edit.clear()
+            self._pending_scans.append(payload)
+            return
         if self._snapshot is not None and self._snapshot.kind == PICKUP:
             self.scan_pickup(payload)
             return
         if self._snapshot is not None and self._snapshot.kind != RECEPTION:
-            self._error(_("This station does not issue tickets; scan at reception."))
+            self._refused_scan(_("This station does not issue tickets; scan at reception."))
             return
         try:
             code = parse_payload(payload)
         except UserError as exc:
             self.code_edit.clear()
             self._clear_result()
-            self._error(exc.message)
+            self._refused_scan(exc.message)
             return
         self.code_edit.clear()
         self._run_action(
             f"check_in:{code}",
             lambda token: self._queue.check_in(code, station=self._station, token=token, user=self._user),
             self._show_issued,
+            scan=True,
         )
 
     def scan_image(self, path: Path) -> None:
@@ -588,10 +613,10 @@ class StationWindow(QMainWindow):
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, UserError):
-                self._error(exc.message)
+                self._refused_scan(exc.message)
             else:
                 log.error("decoding %s failed", path, exc_info=exc)
-                self._error(_("Unexpected error: {error}", error=exc))
+                self._refused_scan(_("Unexpected error: {error}", error=exc))
 
         self._tasks.run(lambda: decode_file(path), decoded, failed)
 
@@ -756,6 +781,7 @@ class StationWindow(QMainWindow):
             f"pickup_scan:{payload.strip().upper()}",
             lambda token: self._pickups.scan(payload, self._station, token=token, user=self._user),
             self._pickup_called,
+            scan=True,
         )
 
     def _pickup_called(self, call: PickupCall) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,13 +38,21 @@ def _no_dangling_threads() -> Iterator[None]:
 
 
 class Beeps:
-    """Counts error tones (the window's hook for a real sound)."""
+    """Stands in for the sound card (the only stand-in): counts what the window plays through it."""
 
     def __init__(self) -> None:
-        self.count = 0
+        self.played: list[bytes] = []
 
-    def __call__(self) -> None:
-        self.count += 1
+    @property
+    def count(self) -> int:
+        return len(self.played)
+
+    def play(self, wav: bytes, volume: float, done: Callable[[], None]) -> None:
+        self.played.append(wav)
+        done()
+
+    def stop(self) -> None:
+        pass
 
 
 def _window(qtbot: QtBot, db: Database, clock: FixedClock, station: str, **kwargs: object) -> StationWindow:
@@ -102,7 +110,7 @@ def test_full_pickup_flow_through_the_windows(
     # Friday: the pickup counter. A wrong code first: red banner, error tone, nothing written.
     clock.set(dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.UTC))
     beeps = Beeps()
-    counter = _window(qtbot, db, clock, "pickup", user="pengambilan", error_sound=beeps, **printing)
+    counter = _window(qtbot, db, clock, "pickup", user="pengambilan", sound=beeps, **printing)
     assert counter.check_in_box.isVisible() and not counter.walk_in_button.isVisible()
     assert counter.buttons["handover"].isVisible() and not counter.buttons["handover"].isEnabled()
     assert not counter.buttons["pickup_receipt"].isVisible()
@@ -151,8 +159,9 @@ def test_a_dead_printer_keeps_the_pickup_receipt_pdf(
 ) -> None:
     queue.check_in(booking_code(2))
     queue.call_next("interview-2")
+    beeps = Beeps()
     booth = _window(
-        qtbot, db, clock, "interview-2", receipts_dir=tmp_path, printer=tmp_path / "gone" / "lp0", error_sound=Beeps()
+        qtbot, db, clock, "interview-2", receipts_dir=tmp_path, printer=tmp_path / "gone" / "lp0", sound=beeps
     )
     assert "offline" in booth.printer_label.text() or booth.printer_label.text() == ""
     with qtbot.waitSignal(booth.acted, timeout=WAIT_MS):
@@ -163,13 +172,15 @@ def test_a_dead_printer_keeps_the_pickup_receipt_pdf(
     assert outcome.printer_ok is False and outcome.pdf.is_file()
     assert "printer failed" in booth.banner.text() and str(outcome.pdf) in booth.banner.text()
     assert len(_pickup_rows(db)) == 1  # the pickup is issued anyway
+    assert beeps.count == 0  # an orange warning, no error tone: nothing was refused
     qtbot.waitUntil(lambda: "offline" in booth.printer_label.text(), timeout=WAIT_MS)
 
 
 def test_pickup_receipt_refused_for_a_walk_in(qtbot: QtBot, db: Database, clock: FixedClock) -> None:
     queue = QueueService(db, clock=clock)
     queue.check_in(walk_in="lost")
-    booth = _window(qtbot, db, clock, "interview-3", error_sound=Beeps())
+    beeps = Beeps()
+    booth = _window(qtbot, db, clock, "interview-3", sound=beeps)
     with qtbot.waitSignal(booth.acted, timeout=WAIT_MS):
         booth.call_next()
     with qtbot.waitSignal(booth.acted, timeout=WAIT_MS):
@@ -178,6 +189,7 @@ def test_pickup_receipt_refused_for_a_walk_in(qtbot: QtBot, db: Database, clock:
     with qtbot.waitSignal(booth.failed, timeout=WAIT_MS) as failed:
         qtbot.keyClick(booth, Qt.Key.Key_F11)
     assert "has no booking" in failed.args[0] and _pickup_rows(db) == [] and snapshot(db) == before
+    assert beeps.count == 0  # a refused key or click shows the banner; the tone is for scans
 
 
 def test_handover_dialog(qtbot: QtBot, db: Database, clock: FixedClock) -> None:
