@@ -254,6 +254,8 @@ def send(target: PrinterSpec, data: bytes) -> None:
 def _broken(target: PrinterSpec, exc: Exception) -> str:
     if isinstance(exc, PrinterFailure):
         return exc.reason
+    if isinstance(target, UsbPrinter) and isinstance(exc, ValueError):  # pyusb: "Invalid endpoint address 0x1"
+        return _("the printer's USB endpoints differ ({error}): set in_ep and out_ep, see docs/PRINTERS.md", error=exc)
     if _readable(target):
         return _(
             "the connection to the printer broke during the job ({error}); part of the receipt may have printed",
