@@ -303,7 +303,8 @@ def test_a_printer_that_vanishes_mid_job(tmp_path: Path) -> None:
     assert outcome.printer_error is not None
     assert outcome.printer_error.startswith("the connection to the printer broke during the job (")
     assert outcome.printer_error.endswith("); part of the receipt may have printed")
-    assert len(printer.jobs) == 1 and _escpos(_test_page()).startswith(printer.jobs[0])  # one attempt, no retry
+    # One attempt, no retry: what arrived before the reset is the start of the one copy (and its status request).
+    assert len(printer.jobs) == 1 and (_escpos(_test_page()) + DLE_EOT_1).startswith(printer.jobs[0])
     assert list(tmp_path.iterdir()) == [outcome.pdf]
 
 
@@ -351,7 +352,7 @@ def test_serial_cable_pulled_mid_job(tmp_path: Path) -> None:
     assert outcome.printer_ok is False and outcome.pdf.is_file()
     assert outcome.printer_error is not None
     assert outcome.printer_error.startswith("the connection to the printer broke during the job (")
-    assert _escpos(_test_page()).startswith(printer.received)  # what arrived is the start of the one copy
+    assert (_escpos(_test_page()) + DLE_EOT_1).startswith(printer.received)  # the start of the one copy, no more
 
     gone = printing.printer_state(printer.spec)  # the pty is gone with its master
     assert (gone.online, gone.paper) == ("offline", "unknown") and gone.detail
