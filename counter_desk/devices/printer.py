@@ -18,9 +18,11 @@ come back within :data:`CONNECT_TIMEOUT` as offline with a short reason.
 from __future__ import annotations
 
 import errno
+import ipaddress
 import logging
 import os
 import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -114,10 +116,13 @@ def _reason(exc: BaseException) -> str:
 
 
 def _open(target: PrinterSpec, *, timeout: float) -> Escpos:
-    """An open python-escpos printer for ``target``; :class:`PrinterFailure` when it cannot be reached."""
+    """An open python-escpos printer for ``target`` within ``timeout`` seconds; :class:`PrinterFailure` when it
+    cannot be reached."""
     backend: Escpos
     if isinstance(target, NetworkPrinter):
-        backend = Network(target.host, target.port, timeout=timeout)
+        started = time.monotonic()
+        address = _resolve(target.host, timeout)
+        backend = Network(address, target.port, timeout=max(0.1, timeout - (time.monotonic() - started)))
     elif isinstance(target, SerialPrinter):
         backend = _Serial(target.port, baudrate=target.baudrate, timeout=READ_TIMEOUT)
     elif isinstance(target, UsbPrinter):
@@ -145,6 +150,31 @@ def _open(target: PrinterSpec, *, timeout: float) -> Escpos:
     elif isinstance(target, NetworkPrinter):
         backend.device.settimeout(WRITE_TIMEOUT)
     return backend
+
+
+def _resolve(host: str, timeout: float) -> str:
+    """The IPv4 address of ``host`` within ``timeout`` seconds (the socket timeout does not cover name lookups:
+    a name server that does not answer would hold the station's worker for many seconds)."""
+    try:
+        return str(ipaddress.IPv4Address(host))
+    except ValueError:
+        pass
+    found: list[str | OSError] = []
+
+    def lookup() -> None:
+        try:
+            found.append(str(socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_STREAM)[0][4][0]))
+        except OSError as exc:
+            found.append(exc)
+
+    worker = threading.Thread(target=lookup, name=f"resolve {host}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not found:
+        raise PrinterFailure(_("no answer (timed out)"))
+    if isinstance(found[0], OSError):
+        raise PrinterFailure(_("unknown host"))
+    return found[0]
 
 
 def _library(target: PrinterSpec) -> str:

@@ -237,7 +237,7 @@ def test_network_printer_gets_the_receipt_once_and_a_reprint_once_more(tcp_print
     # The receipt, then the status request whose answer proves the printer took all of it.
     assert tcp_printer.jobs == [data + DLE_EOT_1]
 
-    again = printing.reprint(outcome, printer=tcp_printer.spec)
+    again = printing.reprint(outcome, printer=NetworkPrinter("localhost", tcp_printer.spec.port))  # a host name
     assert again.printer_ok is True and again.pdf == outcome.pdf
     tcp_printer.stop()
     assert tcp_printer.jobs == [data + DLE_EOT_1] * 2  # one more copy for the one more click, no other
@@ -314,6 +314,16 @@ def test_a_refused_connection_is_offline(tmp_path: Path) -> None:
     assert (state.online, state.paper, state.detail) == ("offline", "unknown", "connection refused")
     outcome = printing.print_receipt(_test_page(), pdf_dir=tmp_path, printer=spec)
     assert (outcome.printer_ok, outcome.printer_error) == (False, "connection refused") and outcome.pdf.is_file()
+
+
+def test_an_unknown_host_is_offline(tmp_path: Path) -> None:
+    spec = NetworkPrinter("receipt-printer.invalid")  # a name that never resolves (RFC 6761)
+    state = printing.printer_state(spec)
+    # Without a name server the lookup may time out instead; either way within the budget, not the resolver's own.
+    assert state.online == "offline" and state.detail in ("unknown host", "no answer (timed out)")
+    outcome = printing.print_receipt(_test_page(), pdf_dir=tmp_path, printer=spec)
+    assert outcome.printer_ok is False and outcome.pdf.is_file()
+    assert outcome.printer_error in ("unknown host", "no answer (timed out)")
 
 
 # ---------------------------------------------------------------------- serial
