@@ -22,6 +22,12 @@ def decode(image: Image.Image) -> list[str]:
     return [s.data.decode("utf-8", errors="replace") for s in ordered]
 
 
+def decode_gray(pixels: bytes, width: int, height: int, stride: int) -> list[str]:
+    """The codes in one 8-bit greyscale picture held as raw rows of ``stride`` bytes (a camera frame)."""
+    image = Image.frombuffer("L", (width, height), pixels, "raw", "L", stride, 1)
+    return decode(image)
+
+
 def decode_file(path: Path) -> str:
     """The payload of the one code in the image file ``path``; a clear error when there is none or several."""
     try:

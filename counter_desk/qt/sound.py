@@ -300,8 +300,8 @@ def load_error_tone(path: Path) -> bytes:
         wav = path.read_bytes()
         with wave.open(BytesIO(wav), "rb") as w:
             if w.getnframes() == 0:
-                msg = "no samples"
-                raise wave.Error(msg)
+                reason = "no samples"  # a log line for IT, not a message for officers
+                raise wave.Error(reason)
     except (OSError, wave.Error, EOFError) as exc:
         log.warning("no usable error tone at %s (%s); using the built-in one", path, exc)
         return error_tone_wav()

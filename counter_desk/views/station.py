@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -50,6 +51,7 @@ from counter_desk.errors import DatabaseUnavailable, UserError
 from counter_desk.i18n import _
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
+from counter_desk.qt.camera import CameraScanner, camera_devices
 from counter_desk.qt.forms import child, load_form
 from counter_desk.qt.live import LiveFeed, RefcountGuard
 from counter_desk.qt.models import QueueModel
@@ -88,6 +90,8 @@ SHORTCUTS = {
     "pickup_receipt": "F11",
     "handover": "F12",
     "reprint": "Ctrl+P",
+    "image": "Ctrl+O",
+    "camera": "Ctrl+K",
 }
 ERROR_STYLE = "background:#c62828;color:white;font-size:18px;padding:8px;border-radius:4px;"
 WARN_STYLE = "background:#ef6c00;color:white;font-size:18px;padding:8px;border-radius:4px;"
@@ -190,12 +194,7 @@ class StationWindow(QMainWindow):
         self._start_timers()
         # PySide6 6.12 + CPython 3.11 lose references to True/None on every emit; a counter window runs all day.
         self._refs = RefcountGuard(self)
-        self._wedge = WedgeDetector(self)
-        self._wedge.scanned.connect(self.scan)
-        self._serial = self._open_serial(serial_port, serial_baud)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._start_scanners(serial_port, serial_baud)
 
         self.setWindowTitle(_("Counter Desk — {station}", station=station))
         self.officer_label.setText(_("Officer: {name}", name=user) if user else _("Officer: —"))
@@ -204,6 +203,21 @@ class StationWindow(QMainWindow):
         self.refresh()
 
     # ------------------------------------------------------------------ building
+
+    def _start_scanners(self, serial_port: str | None, serial_baud: int) -> None:
+        """The keyboard wedge (typing anywhere in the window), a serial scanner, and the camera."""
+        #: Codes shown to a webcam (decoded on the camera's own worker); the button shows only when there is one.
+        self.camera = CameraScanner(self)
+        self.camera.scanned.connect(self.scan)
+        self.camera.failed.connect(self._error)
+        self._cameras: QMediaDevices | None = None
+        self._has_camera = False
+        self._wedge = WedgeDetector(self)
+        self._wedge.scanned.connect(self.scan)
+        self._serial = self._open_serial(serial_port, serial_baud)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
 
     def _start_timers(self) -> None:
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DEBOUNCE_MS)
@@ -238,6 +252,8 @@ class StationWindow(QMainWindow):
         self.check_in_button = child(f, QPushButton, "checkInButton")
         self.walk_in_button = child(f, QPushButton, "walkInButton")
         self.image_button = child(f, QPushButton, "imageButton")
+        self.camera_button = child(f, QPushButton, "cameraButton")
+        self.camera_preview = child(f, QWidget, "cameraPreview")
         self.result_number = child(f, QLabel, "resultNumber")
         self.result_detail = child(f, QLabel, "resultDetail")
         self.current_box = child(f, QGroupBox, "currentBox")
@@ -301,8 +317,14 @@ class StationWindow(QMainWindow):
         self.code_edit.returnPressed.connect(lambda: self.scan(self.code_edit.text()))
         self.walk_in_button.clicked.connect(self._ask_walk_in)
         self.image_button.clicked.connect(self._ask_image)
+        self.camera_button.toggled.connect(self.use_camera)
+        for name, button in (("walk_in", self.walk_in_button), ("image", self.image_button)):
+            button.setToolTip(f"{button.text()} ({SHORTCUTS[name]})")
+        self.camera_button.setToolTip(f"{self.camera_button.text()} ({SHORTCUTS['camera']})")
         QShortcut(QKeySequence(SHORTCUTS["walk_in"]), self, self._ask_walk_in)
         QShortcut(QKeySequence(SHORTCUTS["code"]), self, self.code_edit.setFocus)
+        QShortcut(QKeySequence(SHORTCUTS["image"]), self, self._ask_image)
+        QShortcut(QKeySequence(SHORTCUTS["camera"]), self, self._toggle_camera)
 
     # ------------------------------------------------------------------ reading
 
@@ -331,6 +353,7 @@ class StationWindow(QMainWindow):
         if first:
             self.check_printer()
             QTimer.singleShot(0, self.error_tone.prepare)
+            QTimer.singleShot(0, self._find_cameras)
         if first and self._want_live:
             self._start_live(snap.last_seq)
         self.refreshed.emit()
@@ -349,6 +372,7 @@ class StationWindow(QMainWindow):
         pickup = kind == PICKUP
         self.check_in_box.setVisible(reception or pickup)
         self.walk_in_button.setVisible(reception)
+        self.camera_button.setVisible((reception or pickup) and self._has_camera)
         if pickup:
             self.check_in_box.setTitle(_("Pickup receipt"))
             self.code_edit.setPlaceholderText(_("Scan the pickup receipt's code or type it"))
@@ -626,6 +650,40 @@ class StationWindow(QMainWindow):
         )
         if name:
             self.scan_image(Path(name))
+
+    def _find_cameras(self) -> None:
+        """Look for cameras once the window shows (and again whenever one is plugged in or out)."""
+        if self._cameras is None:
+            self._cameras = QMediaDevices(self)
+            self._cameras.videoInputsChanged.connect(self._find_cameras)
+        self._has_camera = bool(camera_devices())
+        if not self._has_camera and self.camera_button.isChecked():
+            self.camera_button.setChecked(False)
+        if self._snapshot is not None:
+            self._apply_kind(self._snapshot.kind)
+
+    def _toggle_camera(self) -> None:
+        if self.camera_button.isVisible():
+            self.camera_button.toggle()
+
+    def use_camera(self, on: bool) -> None:
+        """Start or stop checking in by camera (the preview shows what the camera sees)."""
+        if not on:
+            self.camera.stop()
+            self.camera_preview.hide()
+            return
+        from PySide6.QtMultimediaWidgets import QVideoWidget
+
+        preview = self.camera_preview.findChild(QVideoWidget)
+        if preview is None:
+            preview = QVideoWidget(self.camera_preview)
+            layout = self.camera_preview.layout()
+            assert layout is not None
+            layout.addWidget(preview)
+        self.camera_preview.show()
+        if not self.camera.start(preview=preview):
+            self.camera_button.setChecked(False)
+            self.camera_preview.hide()
 
     def walk_in(self, category: str) -> None:
         self._run_action(
@@ -907,6 +965,7 @@ class StationWindow(QMainWindow):
             self._live.stop()
         if self._serial is not None:
             self._serial.close()
+        self.camera.close()
         self._tasks.close()
         super().closeEvent(event)
 
