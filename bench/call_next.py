@@ -9,6 +9,11 @@ loop ``call_next`` + ``finish`` for S seconds, timing every call with :func:`tim
 
 It reports claims/s, call latency (p50, p99, max), errors, "database is locked" errors, and double claims counted
 with SQL in the event log (tickets of the bench office with more than one ``called`` event). See bench/README.md.
+
+``--floor`` runs the same race with the least a call can cost instead of ``QueueService``: the engine's own claim
+statement and event append (:data:`counter_desk.services.queue._CLAIM`, :func:`append_event`) in one write
+transaction, with no lookups, checks, rules, idempotency or ORM objects. It is not a way to run an office; it
+measures what the database and the machine allow, so the real figures can be read against it.
 """
 
 from __future__ import annotations
@@ -39,9 +44,9 @@ from counter_desk.cli import common
 from counter_desk.clock import office_day
 from counter_desk.errors import EmptyQueue, InvalidInput
 from counter_desk.services import seed
-from counter_desk.services.queue import QueueService
+from counter_desk.services.queue import _CLAIM, QueueService
 from counter_desk.store.engine import Database, safe_url
-from counter_desk.store.journal import EVENT_COUNTER
+from counter_desk.store.journal import EVENT_COUNTER, append_event
 from counter_desk.store.models import Counter, Event, Office, Stage, Station, Ticket, TicketCounter
 
 OFFICE = "bench"
@@ -230,7 +235,66 @@ def waiting(db: Database, stage_id: int) -> int:
 # -- one station per process ------------------------------------------------------------------------------------
 
 
-def station_process(url: str, station: str, seconds: float, barrier: Any, results: Any) -> None:
+class _Claimed:
+    def __init__(self, ticket_id: int) -> None:
+        self.ticket = self
+        self.id = ticket_id
+
+
+class FloorStation:
+    """The floor: a station calling with nothing but the claim statement and the event append (see ``--floor``)."""
+
+    def __init__(self, db: Database, station: str) -> None:
+        self.db = db
+        with db.read() as s:
+            row = s.execute(
+                select(Station.id, Station.stage_id, Station.office_id)
+                .join(Office, Office.id == Station.office_id)
+                .where(Office.code == OFFICE, Station.code == station)
+            ).one()
+        self.station_id, self.stage_id, self.office_id = row
+        self.held: tuple[int, str] | None = None
+
+    def call_next(self, _station: str) -> _Claimed:
+        now = dt.datetime.now(dt.UTC)
+        with self.db.write() as session:
+            values = {"p_stage": self.stage_id, "p_station": self.station_id, "p_now": now}
+            row = session.connection().execute(_CLAIM, values).one_or_none()
+            if row is None:
+                raise EmptyQueue("nobody is waiting")
+            self._event(session, "called", (row.id, row.number), ("waiting", "called"), now)
+        self.held = (row.id, row.number)
+        return _Claimed(row.id)
+
+    def finish(self, _station: str) -> None:
+        assert self.held is not None
+        ticket_id, number = self.held
+        now = dt.datetime.now(dt.UTC)
+        with self.db.write() as session:
+            session.connection().execute(
+                update(Ticket)
+                .where(Ticket.id == ticket_id)
+                .values(status="done", station_id=None, finished_at=now, updated_at=now)
+            )
+            self._event(session, "finished", (ticket_id, number), ("called", "done"), now)
+        self.held = None
+
+    def _event(self, session: Any, kind: str, ticket: tuple[int, str], change: tuple[str, str], now: Any) -> None:
+        append_event(
+            session,
+            office_id=self.office_id,
+            kind=kind,
+            at=now,
+            ticket_id=ticket[0],
+            number=ticket[1],
+            from_status=change[0],
+            to_status=change[1],
+            stage_id=self.stage_id,
+            station_id=self.station_id,
+        )
+
+
+def station_process(url: str, station: str, seconds: float, barrier: Any, results: Any, *, floor: bool = False) -> None:
     """Loop call_next + finish for ``seconds`` after the start line; report latencies, claims and errors."""
     out: dict[str, Any] = {
         "station": station,
@@ -255,7 +319,7 @@ def station_process(url: str, station: str, seconds: float, barrier: Any, result
     db = None
     try:
         db = Database.connect(url)
-        service = QueueService(db, office=OFFICE)
+        service: Any = FloorStation(db, station) if floor else QueueService(db, office=OFFICE)
         # Untimed warm-up: connect, fill SQLAlchemy's statement caches, as a station does at the start of the day.
         try:
             out["warmup"].append(service.call_next(station).ticket.id)
@@ -359,14 +423,21 @@ def _double_claims(db: Database, office_id: int, after_seq: int) -> dict[str, in
     return {"double_claims": int(ever), "double_claims_this_run": int(run), "db_called_events": int(calls)}
 
 
-def _race(db: Database, url: str, bench: dict[str, Any], stations: int, seconds: float) -> dict[str, Any]:
+def _race(
+    db: Database, url: str, bench: dict[str, Any], stations: int, seconds: float, *, floor: bool
+) -> dict[str, Any]:
     """Start one process per station, release them together, keep the queue filled; collect their reports."""
     module = _importable_self()
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(stations + 1)
     results = ctx.Queue()
     procs = [
-        ctx.Process(target=module.station_process, args=(url, code, seconds, barrier, results), name=code)
+        ctx.Process(
+            target=module.station_process,
+            args=(url, code, seconds, barrier, results),
+            kwargs={"floor": floor},
+            name=code,
+        )
         for code in (station_code(i) for i in range(1, stations + 1))
     ]
     for p in procs:
@@ -402,7 +473,7 @@ def _race(db: Database, url: str, bench: dict[str, Any], stations: int, seconds:
     return race
 
 
-def run(db: Database, url: str, stations: int, seconds: float) -> dict[str, Any]:
+def run(db: Database, url: str, stations: int, seconds: float, *, floor: bool = False) -> dict[str, Any]:
     """Prepare, race ``stations`` processes for ``seconds``, and measure."""
     bench = prepare_office(db, stations)
     prefilled = max(0, DEPTH - waiting(db, bench["stage_id"]))
@@ -410,7 +481,7 @@ def run(db: Database, url: str, stations: int, seconds: float) -> dict[str, Any]
         add_tickets(db, bench, prefilled)
     with db.read() as s:
         seq_before = int(s.scalar(select(Counter.value).where(Counter.name == EVENT_COUNTER)) or 0)
-    race = _race(db, url, bench, stations, seconds)
+    race = _race(db, url, bench, stations, seconds, floor=floor)
 
     reports: list[dict[str, Any]] = race["reports"]
     call_ms = [v for r in reports for v in r.get("call_ms", [])]
@@ -420,7 +491,7 @@ def run(db: Database, url: str, stations: int, seconds: float) -> dict[str, Any]
     doubles = _double_claims(db, bench["office_id"], seq_before)
     station_p99 = [percentile(r.get("call_ms", []), 99) or 0.0 for r in reports]
     return {
-        "benchmark": "call-next",
+        "benchmark": "call-next-floor" if floor else "call-next",
         "engine": db.dialect,
         "database": safe_url(url),
         "engine_info": _engine_info(db),
@@ -517,7 +588,12 @@ def summary(result: dict[str, Any]) -> str:
         return "-" if value is None else f"{value:.2f} ms"
 
     lines = [
-        f"call-next on {result['engine']} ({result['database']}): {result['stations']} station(s), "
+        (
+            "FLOOR (claim statement + event append only, not the service): "
+            if result["benchmark"].endswith("floor")
+            else ""
+        )
+        + f"call-next on {result['engine']} ({result['database']}): {result['stations']} station(s), "
         f"{result['window_s']:.1f} s",
         f"  claims        {result['claims']}  ({result['claims_per_s']:.1f}/s)",
         f"  call latency  p50 {ms(result['p50_ms'])}, p99 {ms(result['p99_ms'])}, max {ms(result['max_ms'])}",
@@ -547,7 +623,7 @@ def run_cli(args: argparse.Namespace) -> int:
     settings = common.settings(args)
     db = common.open_database(settings)
     try:
-        result = run(db, settings.db_url, args.stations, args.seconds)
+        result = run(db, settings.db_url, args.stations, args.seconds, floor=args.floor)
     finally:
         db.dispose()
     result["targets"] = check_targets(result)
@@ -555,7 +631,8 @@ def run_cli(args: argparse.Namespace) -> int:
         RESULTS.mkdir(parents=True, exist_ok=True)
         command = (
             f"counter-desk --db {safe_url(settings.db_url)} bench call-next"
-            f" --stations {args.stations} --seconds {args.seconds:g} --save {args.save}"
+            f" --stations {args.stations} --seconds {args.seconds:g}"
+            f"{' --floor' if args.floor else ''} --save {args.save}"
         )
         saved = {**result, "machine": machine(), "code": code_version(), "command": command}
         (RESULTS / f"{args.save}.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")

@@ -19,6 +19,9 @@ def register(sub: Any) -> None:
     p.add_argument("--seconds", type=float, default=10.0, metavar="S")
     p.add_argument("--save", metavar="NAME", help="also write bench/results/NAME.json")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--floor", action="store_true", help="the floor: only the claim statement and event append, not the service"
+    )
     p.set_defaults(handler=lambda a: _load("call_next").run_cli(a))
 
     p = verbs.add_parser("station-window", help="station window start-up, queue refresh and GUI stalls")
