@@ -86,11 +86,6 @@ class _Serial(Serial):  # type: ignore[misc]  # python-escpos has no type inform
             device.close()
 
 
-def describe(target: PrinterSpec) -> str:
-    """The printer as the officer configured it (``tcp:192.168.1.50:9100``, ``/dev/usb/lp0``)."""
-    return str(target)
-
-
 # ---------------------------------------------------------------------- opening
 
 
@@ -311,7 +306,7 @@ def query(target: PrinterSpec) -> tuple[str, str, str]:
         return OFFLINE, UNKNOWN, exc.reason
     try:
         try:
-            online = _ask(backend, RT_STATUS_ONLINE, min(READ_TIMEOUT, deadline - time.monotonic()))
+            online = _ask(backend, RT_STATUS_ONLINE, max(0.1, min(READ_TIMEOUT, deadline - time.monotonic())))
             if online is None:
                 return UNKNOWN, UNKNOWN, _("no answer to a status request")
             left = deadline - time.monotonic()
