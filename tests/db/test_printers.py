@@ -225,7 +225,7 @@ def test_an_absent_serial_port_is_offline(tmp_path: Path) -> None:
 
 
 def _libusb() -> bool:
-    import usb.backend.libusb1
+    import usb.backend.libusb1  # type: ignore[import-untyped]  # pyusb ships no type information
 
     return usb.backend.libusb1.get_backend() is not None
 
