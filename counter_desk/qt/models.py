@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from difflib import SequenceMatcher
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -58,32 +59,26 @@ class QueueModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[WaitingTicket], now: dt.datetime, wait_target_minutes: int) -> None:
         """Show ``rows``: only the rows that changed are removed or inserted (by ticket id); all are updated."""
-        old = [w.ticket.id for w in self._rows]
-        new = [w.ticket.id for w in rows]
         self._now = now
         self._target_s = wait_target_minutes * 60
         self._over_tip = _("waiting longer than the target of {minutes} minutes", minutes=wait_target_minutes)
-        # The longest unchanged head and tail; the middle is replaced. A call takes the head, a check-in adds at
-        # the tail or in the middle: one removal or one insertion, never a reset.
-        head = 0
-        limit = min(len(old), len(new))
-        while head < limit and old[head] == new[head]:
-            head += 1
-        tail = 0
-        while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
-            tail += 1
-        removed_end = len(old) - tail
-        if removed_end > head:
-            self.beginRemoveRows(QModelIndex(), head, removed_end - 1)
-            del self._rows[head:removed_end]
-            del self._cells[head:removed_end]
-            self.endRemoveRows()
-        inserted_end = len(new) - tail
-        if inserted_end > head:
-            self.beginInsertRows(QModelIndex(), head, inserted_end - 1)
-            self._rows[head:head] = rows[head:inserted_end]
-            self._cells[head:head] = [None] * (inserted_end - head)
-            self.endInsertRows()
+        old = [w.ticket.id for w in self._rows]
+        new = [w.ticket.id for w in rows]
+        if old != new:
+            # Ids are unique, so the matching blocks are the tickets that stayed; applied from the end, so the
+            # row numbers of the earlier changes still hold. A call takes the head, a check-in adds one row.
+            matcher = SequenceMatcher(None, old, new, autojunk=False)
+            for tag, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
+                if tag in ("delete", "replace"):
+                    self.beginRemoveRows(QModelIndex(), i1, i2 - 1)
+                    del self._rows[i1:i2]
+                    del self._cells[i1:i2]
+                    self.endRemoveRows()
+                if tag in ("insert", "replace"):
+                    self.beginInsertRows(QModelIndex(), i1, i1 + j2 - j1 - 1)
+                    self._rows[i1:i1] = rows[j1:j2]
+                    self._cells[i1:i1] = [None] * (j2 - j1)
+                    self.endInsertRows()
         self._rows = list(rows)
         self._forget_cells()
 

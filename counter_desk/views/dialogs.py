@@ -41,6 +41,7 @@ class ChooseDialog:
         buttons.accepted.connect(self.dialog.accept)
         buttons.rejected.connect(self.dialog.reject)
         self.choices.itemActivated.connect(lambda _item: self.dialog.accept())
+        self.choices.setFocus()  # keyboard first: arrows choose, Enter accepts, Tab goes on to the reason
 
     def selected(self) -> str | None:
         item = self.choices.currentItem()
@@ -92,6 +93,7 @@ class HandoverDialog:
         buttons.rejected.connect(self.dialog.reject)
         self.family.toggled.connect(self._family_toggled)
         self._family_toggled(False)
+        self.applicant.setFocus()  # keyboard first: arrows pick applicant or family, Enter confirms
 
     def _family_toggled(self, family: bool) -> None:
         self.name.setEnabled(family)

@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
@@ -23,6 +23,7 @@ from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QDialog,
     QFileDialog,
     QGroupBox,
     QHeaderView,
@@ -72,6 +73,16 @@ from counter_desk.views.dialogs import CallTicketDialog, ChooseDialog, HandoverD
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+A = TypeVar("A")
+A_co = TypeVar("A_co", covariant=True)
+
+
+class _Dialog(Protocol[A_co]):
+    @property
+    def dialog(self) -> QDialog: ...
+
+    def exec(self) -> A_co | None: ...
+
 
 #: Keyboard shortcuts: F-keys, so they never collide with what a scanner types.
 SHORTCUTS = {
@@ -897,19 +908,32 @@ class StationWindow(QMainWindow):
             application=pickup.application_number,
             name=pickup.applicant_name or "—",
         )
-        answer = HandoverDialog(self, prompt, pickup.applicant_name or "").exec()
+        answer = self._ask(HandoverDialog(self, prompt, pickup.applicant_name or ""))
         if answer is not None:
             recipient, name, same_kk = answer
             self.handover(recipient, name, same_kk=same_kk)
 
     # ------------------------------------------------------------------ dialogs
 
+    def _ask(self, dialog: _Dialog[A]) -> A | None:
+        """Run a dialog, then hand the keyboard back to this window (not every window manager does): the next
+        F-key or scan must reach it without a click."""
+        try:
+            return dialog.exec()
+        finally:
+            dialog.dialog.deleteLater()  # answered: gone now (torn down later with the window, PySide 6.12 crashed)
+            self.activateWindow()
+            if self.check_in_box.isVisible():
+                self.code_edit.setFocus()
+
     def _ask_walk_in(self) -> None:
         if self._snapshot is None or self._snapshot.kind != RECEPTION:
             return
-        choice = ChooseDialog(
-            self, _("Walk-in"), _("Who is the applicant?"), self._snapshot.walk_in_categories, reason=False
-        ).exec()
+        choice = self._ask(
+            ChooseDialog(
+                self, _("Walk-in"), _("Who is the applicant?"), self._snapshot.walk_in_categories, reason=False
+            )
+        )
         if choice is not None:
             self.walk_in(choice[0])
 
@@ -917,9 +941,11 @@ class StationWindow(QMainWindow):
         if self._snapshot is None or self._current is None:
             return
         others = [s for s in self._snapshot.stages if s.code != self._snapshot.stage]
-        choice = ChooseDialog(
-            self, _("Transfer"), _("Pass {number} on to:", number=self._current.number), others, reason=True
-        ).exec()
+        choice = self._ask(
+            ChooseDialog(
+                self, _("Transfer"), _("Pass {number} on to:", number=self._current.number), others, reason=True
+            )
+        )
         if choice is not None:
             self.transfer(*choice)
 
@@ -929,14 +955,14 @@ class StationWindow(QMainWindow):
         dialog = CallTicketDialog(self, self._current.number)
         dialog.dialog.setWindowTitle(_("Reject"))
         dialog.number.setReadOnly(True)
-        answer = dialog.exec()
+        answer = self._ask(dialog)
         if answer is not None:
             self.finish(outcome="rejected", reason=answer[1])
 
     def _ask_call_ticket(self) -> None:
         index = self.queue_view.currentIndex()
         selected = self._model.ticket_at(index.row()) if index.isValid() else None
-        answer = CallTicketDialog(self, selected.ticket.number if selected else "").exec()
+        answer = self._ask(CallTicketDialog(self, selected.ticket.number if selected else ""))
         if answer is not None:
             self.call_ticket(*answer)
 

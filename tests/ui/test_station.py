@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 
@@ -14,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from counter_desk.clock import FixedClock
 from counter_desk.qt.models import QueueModel
 from counter_desk.services.queue import QueueService
+from counter_desk.services.stations import StationReader
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
 from counter_desk.views.station import StationWindow
@@ -111,7 +113,7 @@ def test_keyboard_wedge_scan_without_a_focused_field(open_window: object, qtbot:
     [
         ("%%garbage%%", "not a booking code"),
         ('{"nomor_permohonan": "2026', "cut off"),
-        (booking_code(1, __import__("datetime").date(2026, 11, 24)), "not today"),
+        (booking_code(1, dt.date(2026, 11, 24)), "not today"),
         ("NOPE-12345", "no booking with code"),
     ],
 )
@@ -205,3 +207,71 @@ def test_queue_model_passes_the_model_tester(qtmodeltester: object, queue: Queue
     model.tick(clock.now().replace(hour=clock.now().hour + 1))
     assert model.index(0, QueueModel.WAITED).data() == "60 min"
     assert model.index(0, QueueModel.WAITED).data(Qt.ItemDataRole.BackgroundRole) is not None
+
+
+def test_the_windows_snapshot_reads_the_same_queue_as_the_queue_service(queue: QueueService, clock: FixedClock) -> None:
+    """The station's lean read must show exactly what QueueService.status does: order, slots, priorities, front
+    returns, what each station holds (a reader kept across reads, as a window keeps it)."""
+    reader = StationReader(queue, "interview-2")
+    for n in (3, 1, 2, 4):
+        queue.check_in(booking_code(n))
+    queue.check_in(walk_in="elderly")
+    queue.check_in(walk_in="lost")
+    first = reader.snapshot()
+    assert first.queue == queue.status(stage="interview")
+    assert first.current is None
+    queue.call_next("interview-1")
+    queue.call_next("interview-2")
+    queue.start("interview-2")
+    queue.call_next("interview-3")
+    queue.return_to_queue(station="interview-3", position="front")
+    clock.advance(dt.timedelta(minutes=20))  # past the wait target: over_target flips
+    snap = reader.snapshot()
+    status = queue.status(stage="interview")
+    assert snap.queue == status and len(status.waiting) == 4 and status.waiting[0].ticket.front
+    assert any(w.over_target for w in status.waiting)
+    assert snap.current == queue.status(station="interview-2").stations[0].ticket
+    assert snap.current is not None and snap.current.status == "serving"
+    reception = StationReader(queue, "reception-1").snapshot()  # shows the queue booked applicants start in
+    assert reception.queue == status and reception.current is None
+
+
+def test_the_queue_model_merges_new_rows_and_keeps_the_selection(
+    qtmodeltester: object, queue: QueueService, clock: FixedClock, qtbot: QtBot
+) -> None:
+    """A refresh removes and inserts only the rows that changed (the tester checks every signal), so the row the
+    officer selected stays selected."""
+    from PySide6.QtWidgets import QTableView
+
+    for n in (1, 2, 3, 4):
+        queue.check_in(booking_code(n))
+    model = QueueModel()
+    model.set_rows(queue.status(stage="interview").waiting, clock.now(), 15)
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.selectRow(2)
+    assert model.index(2, QueueModel.NUMBER).data() == "A-003"
+    removed: list[tuple[int, int]] = []
+    inserted: list[tuple[int, int]] = []
+    resets: list[bool] = []
+    model.rowsRemoved.connect(lambda _p, first, last: removed.append((first, last)))
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    model.modelReset.connect(lambda: resets.append(True))
+
+    queue.call_next("interview-1")  # the head leaves
+    queue.check_in(walk_in="elderly")  # a priority ticket goes to the front
+    queue.check_in(booking_code(5))  # a booked one to the end
+    model.set_rows(queue.status(stage="interview").waiting, clock.now(), 15)
+    numbers = [model.index(r, QueueModel.NUMBER).data() for r in range(model.rowCount())]
+    assert numbers == ["P-001", "A-002", "A-003", "A-004", "A-005"]
+    assert removed == [(0, 0)] and sorted(inserted) == [(0, 0), (4, 4)] and resets == []
+    assert [i.row() for i in view.selectionModel().selectedRows()] == [2]  # still A-003
+    assert model.ticket_at(2).ticket.number == "A-003"  # type: ignore[union-attr]
+
+    clock.advance(dt.timedelta(minutes=30))
+    model.tick(clock.now())
+    assert model.index(4, QueueModel.WAITED).data() == "30 min"  # texts worked out again after the tick
+    model.set_rows([], clock.now(), 15)
+    assert model.rowCount() == 0 and removed[-1] == (0, 4)
