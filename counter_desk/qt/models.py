@@ -26,6 +26,17 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 _USER = Qt.ItemDataRole.UserRole.value
 
 
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    """Ascending row numbers grouped into (first, last) runs of neighbours."""
+    runs: list[tuple[int, int]] = []
+    for p in positions:
+        if runs and runs[-1][1] == p - 1:
+            runs[-1] = (runs[-1][0], p)
+        else:
+            runs.append((p, p))
+    return runs
+
+
 class QueueModel(QAbstractTableModel):
     """A stage's waiting tickets in call order: number, category, booked slot, priority mark, waiting time.
 
@@ -65,22 +76,43 @@ class QueueModel(QAbstractTableModel):
         old = [w.ticket.id for w in self._rows]
         new = [w.ticket.id for w in rows]
         if old != new:
-            # Ids are unique, so the matching blocks are the tickets that stayed; applied from the end, so the
-            # row numbers of the earlier changes still hold. A call takes the head, a check-in adds one row.
-            matcher = SequenceMatcher(None, old, new, autojunk=False)
-            for tag, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
-                if tag in ("delete", "replace"):
-                    self.beginRemoveRows(QModelIndex(), i1, i2 - 1)
-                    del self._rows[i1:i2]
-                    del self._cells[i1:i2]
-                    self.endRemoveRows()
-                if tag in ("insert", "replace"):
-                    self.beginInsertRows(QModelIndex(), i1, i1 + j2 - j1 - 1)
-                    self._rows[i1:i1] = rows[j1:j2]
-                    self._cells[i1:i1] = [None] * (j2 - j1)
-                    self.endInsertRows()
+            self._merge(old, new, rows)
         self._rows = list(rows)
         self._forget_cells()
+
+    def _merge(self, old: list[int], new: list[int], rows: list[WaitingTicket]) -> None:
+        """Turn the shown rows (ids ``old``) into ``rows`` (ids ``new``) with row removals and insertions only."""
+        kept = set(old) & set(new)
+        if [i for i in old if i in kept] == [i for i in new if i in kept]:
+            # The usual change (a call takes the head, a check-in adds a row): the rows that stay keep their order.
+            # Remove the others from the end up, then insert the new ones from the top down: O(n), no diff.
+            gone = [r for r, i in enumerate(old) if i not in kept]
+            for first, last in reversed(_runs(gone)):
+                self._remove(first, last)
+            added = [r for r, i in enumerate(new) if i not in kept]
+            for first, last in _runs(added):
+                self._insert(first, rows[first : last + 1])
+            return
+        # Reordered (a priority changed, a ticket sent to the front): ids are unique, so the matching blocks are
+        # the tickets that stayed in order; applied from the end, so earlier row numbers still hold.
+        matcher = SequenceMatcher(None, old, new, autojunk=False)
+        for tag, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
+            if tag in ("delete", "replace"):
+                self._remove(i1, i2 - 1)
+            if tag in ("insert", "replace"):
+                self._insert(i1, rows[j1:j2])
+
+    def _remove(self, first: int, last: int) -> None:
+        self.beginRemoveRows(QModelIndex(), first, last)
+        del self._rows[first : last + 1]
+        del self._cells[first : last + 1]
+        self.endRemoveRows()
+
+    def _insert(self, at: int, rows: list[WaitingTicket]) -> None:
+        self.beginInsertRows(QModelIndex(), at, at + len(rows) - 1)
+        self._rows[at:at] = rows
+        self._cells[at:at] = [None] * len(rows)
+        self.endInsertRows()
 
     def tick(self, now: dt.datetime) -> None:
         """Move the waiting times on without asking the database."""

@@ -270,6 +270,13 @@ def test_the_queue_model_merges_new_rows_and_keeps_the_selection(
     assert [i.row() for i in view.selectionModel().selectedRows()] == [2]  # still A-003
     assert model.ticket_at(2).ticket.number == "A-003"  # type: ignore[union-attr]
 
+    shuffled = queue.status(stage="interview").waiting
+    shuffled = [shuffled[3], shuffled[0], shuffled[4], shuffled[1], shuffled[2]]  # reordered: the diff path
+    model.set_rows(shuffled, clock.now(), 15)
+    assert [model.index(r, QueueModel.NUMBER).data() for r in range(5)] == ["A-004", "P-001", "A-005", "A-002", "A-003"]
+    assert resets == [] and [i.row() for i in view.selectionModel().selectedRows()] == [4]  # A-003 followed
+    model.set_rows(queue.status(stage="interview").waiting, clock.now(), 15)
+
     clock.advance(dt.timedelta(minutes=30))
     model.tick(clock.now())
     assert model.index(4, QueueModel.WAITED).data() == "30 min"  # texts worked out again after the tick
