@@ -55,7 +55,7 @@ from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.camera import CameraScanner, camera_devices
 from counter_desk.qt.forms import child, load_form
 from counter_desk.qt.live import LiveFeed, RefcountGuard
-from counter_desk.qt.models import QueueModel
+from counter_desk.qt.models import QueueModel, QueuePositions
 from counter_desk.qt.serialscan import SerialScanner
 from counter_desk.qt.sound import ErrorTone, Sink
 from counter_desk.qt.tasks import TaskRunner
@@ -185,6 +185,7 @@ class StationWindow(QMainWindow):
         self.setCentralWidget(self._form)
         self._bind_widgets()
         self._model = QueueModel(self)
+        self.queue_view.setVerticalHeader(QueuePositions(self.queue_view))
         self.queue_view.setModel(self._model)
         # Fixed widths from the font, measured once: sizing columns to their contents costs every refresh.
         header = self.queue_view.horizontalHeader()

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from counter_desk.clock import FixedClock
-from counter_desk.qt.models import QueueModel
+from counter_desk.qt.models import QueueModel, QueuePositions
 from counter_desk.services.queue import QueueService
 from counter_desk.services.stations import StationReader
 from counter_desk.store.engine import Database
@@ -241,7 +241,7 @@ def test_the_queue_model_merges_new_rows_and_keeps_the_selection(
 ) -> None:
     """A refresh removes and inserts only the rows that changed (the tester checks every signal), so the row the
     officer selected stays selected."""
-    from PySide6.QtWidgets import QTableView
+    from PySide6.QtWidgets import QHeaderView, QTableView
 
     for n in (1, 2, 3, 4):
         queue.check_in(booking_code(n))
@@ -250,6 +250,7 @@ def test_the_queue_model_merges_new_rows_and_keeps_the_selection(
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     view = QTableView()
     qtbot.addWidget(view)
+    view.setVerticalHeader(QueuePositions(view))
     view.setModel(model)
     view.selectRow(2)
     assert model.index(2, QueueModel.NUMBER).data() == "A-003"
@@ -280,5 +281,9 @@ def test_the_queue_model_merges_new_rows_and_keeps_the_selection(
     clock.advance(dt.timedelta(minutes=30))
     model.tick(clock.now())
     assert model.index(4, QueueModel.WAITED).data() == "30 min"  # texts worked out again after the tick
+    plain = QHeaderView(Qt.Orientation.Vertical)  # what Qt would size each position as, asked afresh
+    plain.setModel(model)
+    for section in range(model.rowCount()):
+        assert view.verticalHeader().sectionSizeFromContents(section) == plain.sectionSizeFromContents(section)
     model.set_rows([], clock.now(), 15)
     assert model.rowCount() == 0 and removed[-1] == (0, 4)
