@@ -365,7 +365,8 @@ class StationWindow(QMainWindow):
         if first:
             self.check_printer()
             QTimer.singleShot(0, self.error_tone.prepare)
-            QTimer.singleShot(0, self._find_cameras)
+            if snap.kind in (RECEPTION, PICKUP):  # the stations that scan
+                QTimer.singleShot(0, self._find_cameras)
         if first and self._want_live:
             self._start_live(snap.last_seq)
         self.refreshed.emit()
