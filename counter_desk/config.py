@@ -11,6 +11,7 @@ The file is ``config.toml`` in the platform config folder (``COUNTER_DESK_CONFIG
     [station]
     code = "interview-2"        # the station this PC runs
     sign_in = true              # officers sign in before the window opens (false: trial installs only)
+    error_sound = true          # two low beeps when a scan is refused (false: silent)
 
     [ui]
     language = "id"             # "id" (Bahasa Indonesia) or "en"
@@ -224,6 +225,19 @@ class Settings:
     paper: str = "80mm"
     #: Station windows open only after an officer signs in.
     sign_in: bool = True
+    #: A refused scan or check-in beeps.
+    error_sound: bool = True
+
+
+def _switch(section: Mapping[str, Any], env: Mapping[str, str], key: str, variable: str) -> bool:
+    """An on/off setting of [station]: true unless set off; the environment variable (0/1) wins."""
+    value = section.get(key, True)
+    if env.get(variable):
+        value = env[variable].strip().lower() not in ("0", "false", "no", "off")
+    if not isinstance(value, bool):
+        msg = _("[station] {key} must be true or false, not {value!r}", key=key, value=value)
+        raise InvalidInput(msg)
+    return value
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -342,15 +356,13 @@ def load_settings(
     if paper not in ("80mm", "58mm"):
         msg = _("[printer] paper must be 80mm or 58mm, not {paper!r}", paper=paper)
         raise InvalidInput(msg)
-    sign_in = _section(data, "station", path).get("sign_in", True)
-    if env.get("COUNTER_DESK_SIGN_IN"):
-        sign_in = env["COUNTER_DESK_SIGN_IN"].strip().lower() not in ("0", "false", "no", "off")
-    if not isinstance(sign_in, bool):
-        msg = _("[station] sign_in must be true or false, not {value!r}", value=sign_in)
-        raise InvalidInput(msg)
+    station_section = _section(data, "station", path)
+    sign_in = _switch(station_section, env, "sign_in", "COUNTER_DESK_SIGN_IN")
+    error_sound = _switch(station_section, env, "error_sound", "COUNTER_DESK_ERROR_SOUND")
     return Settings(
         db_url=url or default_db_url(folder),
         sign_in=sign_in,
+        error_sound=error_sound,
         db_is_default=url is None,
         office=pick(office, "COUNTER_DESK_OFFICE", "office"),
         station=pick(station, "COUNTER_DESK_STATION", "station"),

@@ -56,6 +56,7 @@ def _station(args: argparse.Namespace) -> int:
         receipts_dir=settings.data_dir / "receipts",
         printer=settings.printer,
         paper=settings.paper,
+        error_sound=settings.error_sound,
     )
     window.resize(1100, 700)
     window.show()

@@ -170,6 +170,8 @@ class StationWindow(QMainWindow):
         self._station = station
         self._user = user
         self._tasks = TaskRunner(self)
+        # Printing has its own worker: a silent network printer may take seconds, and the next scan must not wait.
+        self._printer_tasks = TaskRunner(self, name="printer")
         self._snapshot: StationSnapshot | None = None
         self._current: TicketView | None = None
         self._tokens: dict[str, str] = {}
@@ -781,7 +783,7 @@ class StationWindow(QMainWindow):
             log.error("printing a receipt failed", exc_info=exc)
             self._warn(broken(exc))
 
-        self._tasks.run(job, done, failed)
+        self._printer_tasks.run(job, done, failed)
 
     def reprint_last(self) -> None:
         """Send the last receipt to the printer again (its PDF is kept as it was)."""
@@ -819,7 +821,7 @@ class StationWindow(QMainWindow):
         def failed(exc: Exception) -> None:
             log.warning("asking the printer for its state failed", exc_info=exc)
 
-        self._tasks.run(lambda: printer_state(printer), show, failed)
+        self._printer_tasks.run(lambda: printer_state(printer), show, failed)
 
     # ------------------------------------------------------------------ pickup
 
@@ -995,6 +997,7 @@ class StationWindow(QMainWindow):
             self._serial.close()
         self.camera.close()
         self._tasks.close()
+        self._printer_tasks.close()
         super().closeEvent(event)
 
 

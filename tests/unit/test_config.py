@@ -98,3 +98,17 @@ def test_printer_and_scanner_settings(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text("[scanner]\nbaud = -1\n")
     with pytest.raises(InvalidInput, match="baud must be a positive number"):
         load_settings(env=_env(tmp_path))
+
+
+def test_station_switches_sign_in_and_error_sound(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[station]\n")
+    settings = load_settings(env=_env(tmp_path))
+    assert (settings.sign_in, settings.error_sound) == (True, True)
+    (tmp_path / "config.toml").write_text("[station]\nsign_in = false\nerror_sound = false\n")
+    settings = load_settings(env=_env(tmp_path))
+    assert (settings.sign_in, settings.error_sound) == (False, False)
+    settings = load_settings(env=_env(tmp_path, COUNTER_DESK_ERROR_SOUND="1", COUNTER_DESK_SIGN_IN="yes"))
+    assert (settings.sign_in, settings.error_sound) == (True, True)
+    (tmp_path / "config.toml").write_text('[station]\nerror_sound = "loud"\n')
+    with pytest.raises(InvalidInput, match=r"\[station\] error_sound must be true or false, not 'loud'"):
+        load_settings(env=_env(tmp_path))
