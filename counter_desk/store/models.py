@@ -232,6 +232,14 @@ class Event(Base):
         Index("ix_events_ticket", "ticket_id", "seq"),
         # A station's (and the reports') events of a day.
         Index("ix_events_station_time", "station_id", "created_at"),
+        # The report's calls by ticket number (services.reports._specific_calls): partial, so only the few events
+        # with a reason are indexed (SQLite uses it when the query repeats the predicate).
+        Index(
+            "ix_events_reason",
+            "ticket_id",
+            postgresql_where=text("reason IS NOT NULL"),
+            sqlite_where=text("reason IS NOT NULL"),
+        ),
     )
 
 
