@@ -44,10 +44,10 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from itertools import compress
+from itertools import compress, islice
 from operator import itemgetter
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -342,13 +342,18 @@ _KIND_CODES = {
     Action.RETURN.value: _RETURN,
     Action.NO_SHOW.value: _NO_SHOW,
 }
-_ENTER = (_CHECK_IN, _TRANSFER, _RETURN)
-_HELD = (_CALL, _START)
 _HOUR_MS = 3_600_000
-#: Kind -> 1 for an arrival at a stage (check-in, transfer from another), a call, a no-show; else 0.
-_IS_ARRIVAL = bytes(int(k in (_CHECK_IN, _TRANSFER)) for k in range(256))
-_IS_CALL = bytes(int(k == _CALL) for k in range(256))
-_IS_NO_SHOW = bytes(int(k == _NO_SHOW) for k in range(256))
+
+
+def _is(*codes: int) -> bytes:
+    """A ``bytes.translate`` table: 1 for those kinds, 0 for the others."""
+    return bytes(int(k in codes) for k in range(256))
+
+
+#: Joins a stage's queue; arrives at a stage from outside; holds the ticket at a counter; ends a service.
+_IS_ENTER, _IS_ARRIVAL = _is(_CHECK_IN, _TRANSFER, _RETURN), _is(_CHECK_IN, _TRANSFER)
+_IS_HELD, _IS_END = _is(_CALL, _START), _is(_FINISH, _TRANSFER)
+_IS_CALL, _IS_NO_SHOW = _is(_CALL), _is(_NO_SHOW)
 
 
 @dataclass
@@ -408,6 +413,21 @@ def _plain_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...
         cursor.close()
 
 
+def _pairs(
+    rows: list[tuple[Any, ...]], kinds: bytes, before: bytes, after: bytes
+) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """Neighbouring rows whose kinds are ``before`` then ``after`` (tables for ``bytes.translate``: 1 = wanted).
+
+    Picked without a Python step per row: the two kinds' tables give a byte string each (one byte per row, the
+    second shifted by one row), read as integers and ANDed.
+    """
+    if len(rows) < 2:
+        return iter(())
+    first = int.from_bytes(kinds[:-1].translate(before), "little")
+    second = int.from_bytes(kinds[1:].translate(after), "little")
+    return compress(zip(rows, islice(rows, 1, None), strict=False), (first & second).to_bytes(len(rows) - 1, "little"))
+
+
 def _stream(office_id: int, first: dt.date, last: dt.date, dialect: str) -> Select[Any]:
     """The days' events but ``recalled``, in ticket and sequence order: ticket id, kind code, stage, user, time."""
     return (
@@ -434,38 +454,23 @@ def _walk(session: Session, office_id: int, first: dt.date, last: dt.date) -> _W
 
     A month is over half a million events. One query reads them in ticket and sequence order (SQLite walks
     ``ix_events_ticket`` ticket by ticket: no sort), five plain numbers a row; the pairs and the rows of one kind
-    are picked by comprehensions and ``compress`` (the old walk, a Python loop with a branch per event kind and a
-    record per wait, took seconds).
+    are picked in C by ``compress`` over byte strings of the kinds (the old walk, a Python loop with a branch per
+    event kind and a record per wait, took seconds).
     """
     rows = _plain_rows(session, _stream(office_id, first, last, session.get_bind().dialect.name))
     out = _Walk()
-    following = rows[1:]
-    # Each test looks at the later row's kind first: it dismisses most pairs.
-    waits = [
-        (row[2], row[4] // _HOUR_MS, row[4] - before[4])
-        for before, row in zip(rows, following, strict=False)
-        if row[1] == _CALL and before[1] in _ENTER and before[0] == row[0]
-    ]
-    for stage_id, bucket, ms in waits:
-        found = out.waits.get((stage_id, bucket))
-        if found is None:
-            out.waits[stage_id, bucket] = [ms]
-        else:
-            found.append(ms)
+    kinds = bytes(map(itemgetter(1), rows))  # a byte per row, to pick rows by kind in C loops
+    waits: defaultdict[tuple[int, int], list[int]] = defaultdict(list)
+    for before, row in _pairs(rows, kinds, _IS_ENTER, _IS_CALL):
+        if before[0] == row[0]:
+            waits[row[2], row[4] // _HOUR_MS].append(row[4] - before[4])
     # The service is the called stage's (a transfer event names the stage the ticket moves to), the officer the
     # one who ended it.
-    services = [
-        (before[2], row[3], row[1] == _FINISH, row[4] - before[4])
-        for before, row in zip(rows, following, strict=False)
-        if (row[1] == _FINISH or row[1] == _TRANSFER) and before[1] in _HELD and before[0] == row[0]
-    ]
-    for stage_id, user_id, finished, ms in services:
-        found = out.services.get((stage_id, user_id, finished))
-        if found is None:
-            out.services[stage_id, user_id, finished] = [ms]
-        else:
-            found.append(ms)
-    kinds = bytes(map(itemgetter(1), rows))  # a byte per row, for compress() to pick the rows of some kinds
+    services: defaultdict[tuple[int, int | None, bool], list[int]] = defaultdict(list)
+    for before, row in _pairs(rows, kinds, _IS_HELD, _IS_END):
+        if before[0] == row[0]:
+            services[before[2], row[3], row[1] == _FINISH].append(row[4] - before[4])
+    out.waits, out.services = waits, services
     out.arrivals = Counter([(row[2], row[4] // _HOUR_MS) for row in compress(rows, kinds.translate(_IS_ARRIVAL))])
     out.calls = Counter(map(itemgetter(2, 3), compress(rows, kinds.translate(_IS_CALL))))
     out.tickets = len(set(map(itemgetter(0), rows)))
