@@ -52,8 +52,7 @@ from operator import itemgetter
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, ColumnElement, Select, Table, case, func, select
-from sqlalchemy import cast as sql_cast
+from sqlalchemy import Select, Table, case, select
 from sqlalchemy.orm import Session
 
 from counter_desk import i18n
@@ -62,7 +61,7 @@ from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 from counter_desk.services import directory
 from counter_desk.services.dates import format_day
-from counter_desk.services.timeline import SpecificCall, epoch_ms
+from counter_desk.services.timeline import epoch_ms, specific_calls
 from counter_desk.states import Action
 from counter_desk.store.engine import Database
 from counter_desk.store.models import Event, Stage, Station, Ticket, User
@@ -295,7 +294,7 @@ def build(
             for row in session.execute(select(User.id, User.username, User.full_name).where(User.office_id == info.id))
         }
         walk = _walk(session, info.id, first, last)
-        specific = _specific_calls(session, info.id, first, last)
+        specific = specific_calls(session, info.id, first, last)
     stage_reports, hours = _stages(stages, walk, ZoneInfo(info.timezone))
     stage_codes = {s.id: s.code for s in stages}
     out_of_order = [c for c in specific if c.out_of_order]
@@ -379,22 +378,6 @@ def _days_tickets(office_id: int, first: dt.date, last: dt.date) -> Select[tuple
     return select(_t.c.id).where(_t.c.office_id == office_id, _t.c.day >= first, _t.c.day <= last)
 
 
-def _epoch_ms(column: Any, dialect: str) -> ColumnElement[int]:
-    """:func:`counter_desk.services.timeline.epoch_ms`, the same integers, a third cheaper on PostgreSQL.
-
-    ``EXTRACT(EPOCH ...)`` is a numeric there, slow over half a million rows. ``date_part`` gives the seconds as a
-    double: the exact microseconds divided by 1e6, rounded once, so within 0.12 µs (half a unit in the last place
-    of seconds below 2**31; 0.24 µs up to 2106). Times 1e6 rounds once more, by at most 0.125 µs (0.25 µs). The
-    sum stays under half a microsecond, so ``round`` gives back the exact microseconds, and the integer division
-    rounds them to milliseconds half up, as ``round(numeric)`` does for times after 1970.
-    tests/db/test_reports_walk.py compares both expressions on tricky times.
-    """
-    if dialect != "postgresql":
-        return epoch_ms(column, dialect)
-    micros = sql_cast(func.round(func.date_part("epoch", column) * 1_000_000), BigInteger)
-    return (micros + 500) // 1000
-
-
 def _plain_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
     """The rows of ``statement`` as the driver's own tuples.
 
@@ -437,7 +420,7 @@ def _stream(office_id: int, first: dt.date, last: dt.date, dialect: str) -> Sele
             case(_KIND_CODES, value=_e.c.kind, else_=0),
             _e.c.stage_id,
             _e.c.user_id,
-            _epoch_ms(_e.c.created_at, dialect),
+            epoch_ms(_e.c.created_at, dialect),
         )
         .where(_e.c.ticket_id.in_(_days_tickets(office_id, first, last)), _e.c.kind != Action.RECALL.value)
         .order_by(_e.c.ticket_id, _e.c.seq)
@@ -481,34 +464,6 @@ def _walk(session: Session, office_id: int, first: dt.date, last: dt.date) -> _W
         if i + 1 == len(rows) or rows[i + 1][0] != ticket_id:
             out.open_no_shows.add(ticket_id)
     return out
-
-
-def _specific_calls_query(office_id: int, first: dt.date, last: dt.date) -> Select[Any]:
-    return (
-        select(_e.c.seq, _e.c.number, _e.c.stage_id, _e.c.station_id, _e.c.user_id, Event.created_at, _e.c.reason)
-        .add_columns(Event.data)
-        .where(
-            _e.c.ticket_id.in_(_days_tickets(office_id, first, last)),
-            _e.c.reason.is_not(None),
-            _e.c.kind == Action.CALL.value,
-        )
-        .order_by(_e.c.seq)
-    )
-
-
-def _specific_calls(session: Session, office_id: int, first: dt.date, last: dt.date) -> list[SpecificCall]:
-    """Calls made by ticket number on those days, oldest first (the out-of-order ones are flagged).
-
-    ``reason IS NOT NULL`` is written out so that SQLite uses the partial index ``ix_events_reason``.
-    """
-    rows = session.execute(_specific_calls_query(office_id, first, last))
-    return [
-        # Calls recorded before the flag existed carried a reason only when made by number, out of order.
-        SpecificCall(
-            seq, number, stage_id, station_id, user_id, at, reason, bool((data or {}).get("out_of_order", True))
-        )
-        for seq, number, stage_id, station_id, user_id, at, reason, data in rows
-    ]
 
 
 def _hour_finder(tz: ZoneInfo) -> Callable[[int], int]:
