@@ -42,7 +42,7 @@ _t = cast("Table", Ticket.__table__)
 # Records are NamedTuples: a month holds a million of them, and a frozen dataclass costs five times as much to
 # build. Plain strings: reading an enum member's .value in a loop of a million events costs seconds.
 _CALL, _START, _FINISH, _NO_SHOW = Action.CALL.value, Action.START.value, Action.FINISH.value, Action.NO_SHOW.value
-_TRANSFER, _RETURN, _RECALL = Action.TRANSFER.value, Action.RETURN.value, Action.RECALL.value
+_TRANSFER, _RETURN = Action.TRANSFER.value, Action.RETURN.value
 _ENTER = frozenset({Action.CHECK_IN.value, _RETURN, _TRANSFER})
 _HELD_STATES = frozenset({Status.CALLED.value, Status.SERVING.value})
 _WAITING, _CALLED, _SERVING, _DONE = Status.WAITING.value, Status.CALLED.value, Status.SERVING.value, Status.DONE.value
