@@ -66,7 +66,7 @@ from counter_desk.services.views import Result
 from counter_desk.states import Status
 from counter_desk.store.engine import Database
 from counter_desk.views.supervisor_bookings import BookingsTab
-from counter_desk.views.supervisor_common import ERROR_STYLE, INFO_STYLE
+from counter_desk.views.supervisor_common import ERROR_STYLE, INFO_STYLE, on_row_change, table
 from counter_desk.views.supervisor_holidays import HolidaysBox
 from counter_desk.views.supervisor_officers import OfficersTab
 
@@ -229,6 +229,10 @@ class SupervisorWindow(QMainWindow):
             self.officers_tab.view,
         ]
         self.tabs.currentChanged.connect(self._focus_tab)
+        # QTabWidget knows Ctrl+PgDown / Ctrl+PgUp only while the focus is on a widget that lets them through;
+        # a table takes PgDown for itself. As shortcuts they work from anywhere in the window.
+        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
+            QShortcut(QKeySequence(keys), self, lambda step=step: self._next_tab(step))
         self.busy_changed.connect(lambda _busy: self._update_tabs())
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
@@ -275,16 +279,7 @@ class SupervisorWindow(QMainWindow):
         return row
 
     def _table(self, model: Any, name: str) -> QTableView:
-        view = QTableView()
-        view.setObjectName(name)
-        view.setModel(model)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.verticalHeader().hide()
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        view.setAlternatingRowColors(True)
-        return view
+        return table(model, name)
 
     def _overview_tab(self) -> QWidget:
         tab = QWidget()
@@ -320,7 +315,7 @@ class SupervisorWindow(QMainWindow):
         charts.addWidget(self.arrivals_view)
         charts.addWidget(self.waits_view)
         layout.addLayout(charts, 1)
-        self.station_view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        on_row_change(self.station_view, self._update_buttons)
         return tab
 
     def _tickets_tab(self) -> QWidget:
@@ -343,7 +338,7 @@ class SupervisorWindow(QMainWindow):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.ticket_view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        on_row_change(self.ticket_view, self._update_buttons)
         return tab
 
     def _rules_tab(self) -> QWidget:
@@ -530,6 +525,9 @@ class SupervisorWindow(QMainWindow):
         self.bookings_tab.update_buttons()
         self.officers_tab.update_buttons()
         self.holidays_box.update_buttons()
+
+    def _next_tab(self, step: int) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def _focus_tab(self, index: int) -> None:
         if self.tabs.widget(index) is self.save_rules_button.parentWidget() and self._rule_editors:

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,6 +36,7 @@ from counter_desk.views.supervisor_common import (
     Host,
     date_edit,
     day_of,
+    on_row_change,
     reselect,
     selected,
     table,
@@ -204,7 +205,7 @@ class BookingsTab(QWidget):
         return box
 
     def _wire(self) -> None:
-        self.booking_view.selectionModel().selectionChanged.connect(lambda *_a: self.update_buttons())
+        on_row_change(self.booking_view, self.update_buttons)
         for first, second in (
             (self.import_button, self.dry_run),
             (self.dry_run, self.rejection_view),
@@ -225,7 +226,7 @@ class BookingsTab(QWidget):
         if day == self.day:
             self.load()
         else:
-            self.day_edit.setDate(date_edit(day, "").date())
+            self.day_edit.setDate(QDate(day.year, day.month, day.day))
 
     def update_buttons(self) -> None:
         free = not self._host.busy

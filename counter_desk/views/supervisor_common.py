@@ -84,6 +84,14 @@ def table(model: Any, name: str) -> QTableView:
     return view
 
 
+def on_row_change(view: QTableView, update: Callable[[], None]) -> None:
+    """Call ``update`` when the table's row changes: by selection, and by the keyboard's current row (tabbing
+    into a table makes its first row current without selecting it; the buttons must follow)."""
+    model = view.selectionModel()
+    model.selectionChanged.connect(lambda *_a: update())
+    model.currentChanged.connect(lambda *_a: update())
+
+
 def selected(view: QTableView) -> Any:
     """The row object under the table's current index, or None."""
     index = view.currentIndex()

@@ -26,7 +26,16 @@ from PySide6.QtWidgets import (
 from counter_desk.i18n import _
 from counter_desk.qt.dashboard_models import HolidayModel
 from counter_desk.services import rules
-from counter_desk.views.supervisor_common import FormDialog, Host, date_edit, day_of, reselect, selected, table
+from counter_desk.views.supervisor_common import (
+    FormDialog,
+    Host,
+    date_edit,
+    day_of,
+    on_row_change,
+    reselect,
+    selected,
+    table,
+)
 
 SELECTABLE = Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
 
@@ -95,7 +104,7 @@ class HolidaysBox(QGroupBox):
         row.addWidget(self.remove_button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.view.selectionModel().selectionChanged.connect(lambda *_a: self.update_buttons())
+        on_row_change(self.view, self.update_buttons)
         self.update_buttons()
 
     def update_buttons(self) -> None:

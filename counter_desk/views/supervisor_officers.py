@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from counter_desk.i18n import _
 from counter_desk.qt.dashboard_models import UserModel
 from counter_desk.services import auth
-from counter_desk.views.supervisor_common import FormDialog, Host, reselect, selected, table
+from counter_desk.views.supervisor_common import FormDialog, Host, on_row_change, reselect, selected, table
 
 
 class _Roles(QGroupBox):
@@ -50,11 +50,11 @@ class _Roles(QGroupBox):
         return [role for role, box in self.boxes.items() if box.isChecked()]
 
 
-class _Password(QWidget):
-    """A password typed twice."""
+class _Password:
+    """A password typed twice: two fields added to ``form`` (not a widget of its own: nothing here may be a
+    parentless widget, which Python's garbage collector could delete on the worker thread)."""
 
     def __init__(self, form: QFormLayout) -> None:
-        super().__init__()
         self.first = QLineEdit()
         self.first.setObjectName("password")
         self.first.setEchoMode(QLineEdit.EchoMode.Password)
@@ -183,7 +183,7 @@ class OfficersTab(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.view.selectionModel().selectionChanged.connect(lambda *_a: self.update_buttons())
+        on_row_change(self.view, self.update_buttons)
         self.update_buttons()
 
     def update_buttons(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import gc
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -45,6 +46,10 @@ def _no_dangling_threads() -> Iterator[None]:
             thread.join(timeout=5)
     alive = [t.name for t in threading.enumerate() if t.name.startswith("counter-desk-")]
     assert not alive, f"threads left running: {alive}"
+    # An exception's traceback (a reference cycle) may still hold a closed window. Collect it now, on the GUI
+    # thread: collected later on a worker thread (by the next test's database work), the window would be
+    # destroyed there, and Qt crashes.
+    gc.collect()
 
 
 @pytest.fixture
