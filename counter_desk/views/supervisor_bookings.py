@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -174,6 +175,9 @@ class BookingsTab(QWidget):
         self.rejection_model = RejectionModel(self)
         self.rejection_view = table(self.rejection_model, "rejectionView")
         self.rejection_view.setMaximumHeight(180)
+        header = self.rejection_view.horizontalHeader()
+        for column in (RejectionModel.ROW, RejectionModel.CODE):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         inner.addWidget(self.rejection_view)
         return box
 

@@ -18,7 +18,7 @@ import pytest
 from dashboard_day import simulate_day
 from helpers import events, snapshot
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -355,3 +355,32 @@ def test_tab_order_of_the_tickets_and_officers_tabs(window: SupervisorWindow, qt
         key(qtbot, Qt.Key.Key_Tab)
         names.append(focused().objectName())
     assert names == ["userView", "addOfficerButton", "rolesButton", "passwordButton", "activeButton"]
+
+
+def _mnemonic(text_: str) -> str | None:
+    index = text_.replace("&&", "").find("&")
+    return text_.replace("&&", "")[index + 1].lower() if index >= 0 else None
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_every_action_button_has_its_own_alt_letter(window: SupervisorWindow, qtbot: QtBot, language: str) -> None:
+    """In each tab, every button has an Alt+letter, and no two of them (nor a tab's) share one, in either language."""
+    from counter_desk import i18n
+    from counter_desk.views.app import application as app_for
+
+    app_for(language)
+    w = SupervisorWindow(window.db, clock=window.clock, user="kasi", live=False)
+    qtbot.addWidget(w)
+    try:
+        tab_letters = [_mnemonic(w.tabs.tabText(i)) for i in range(w.tabs.count())]
+        assert None not in tab_letters and len(set(tab_letters)) == len(tab_letters), tab_letters
+        for i in range(w.tabs.count()):
+            page = w.tabs.widget(i)
+            buttons = [b for b in page.findChildren(QPushButton) if b.window() is w]
+            letters = [_mnemonic(b.text()) for b in buttons]
+            assert buttons and None not in letters, [b.text() for b in buttons]
+            unique = len(set(letters)) == len(letters) and not set(letters) & set(tab_letters)
+            assert unique, (language, w.tabs.tabText(i), [b.text() for b in buttons])
+    finally:
+        w.close()
+        i18n.set_language("en")
