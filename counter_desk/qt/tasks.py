@@ -41,8 +41,9 @@ class TaskRunner(QObject):
         fn: Callable[[], T],
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
-    ) -> Future[T] | None:
-        """Run ``fn()`` on the worker; then ``on_done(result)`` or ``on_error(exc)`` on the GUI thread."""
+    ) -> Future[T | None] | None:
+        """Run ``fn()`` on the worker; then ``on_done(result)`` or ``on_error(exc)`` on the GUI thread (the
+        returned future holds the result, or None after an error: the error goes to ``on_error`` only)."""
         if self._closed:
             log.warning("task submitted after close; ignored")
             return None
@@ -50,12 +51,15 @@ class TaskRunner(QObject):
         if self._pending == 1:
             self.busy_changed.emit(True)
 
-        def work() -> T:
+        def work() -> T | None:
             try:
                 result = fn()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - handed to on_error on the GUI thread, not swallowed
+                # Not re-raised: the Future would keep the exception, its traceback and through it the callbacks
+                # (and their window) alive in a cycle, collected later on whatever thread runs the GC -- a crash
+                # when that is a worker and the cycle holds a QWidget.
                 self._finished.emit(on_done, on_error, None, exc)
-                raise
+                return None
             self._finished.emit(on_done, on_error, result, None)
             return result
 

@@ -12,6 +12,7 @@ to the audit log, and the failure's entry commits although the sign-in fails.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -59,8 +60,13 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 
 #: Argon2id with the library's defaults (RFC 9106 low-memory profile).
 HASHER = PasswordHasher()
-#: Verified against when the username is unknown, so that both cases take as long.
-_DUMMY_HASH = HASHER.hash("counter-desk: no such user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so that both cases take as long (made on first use: a
+    hash costs a quarter of a second, which every command would pay at start-up)."""
+    return HASHER.hash("counter-desk: no such user")
 
 
 class NotAllowed(UserError):
@@ -230,7 +236,7 @@ def authenticate(
         station_id = directory.station_info(session, office_id, station).id if station else None
         wrong = SignInFailed(_("wrong username or password"))
         if user is None or user.password_hash is None:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
             reason = "unknown_user" if user is None else "no_password"
             _entry(session, office_id, "signin_failed", name, user.id if user else None, station_id, now, reason=reason)
             failure = wrong

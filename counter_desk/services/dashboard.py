@@ -389,8 +389,6 @@ def _hours(
 
 #: Roles that may move tickets, release stations and reopen no-shows from the supervisor window.
 SUPERVISOR_ROLES = ("supervisor",)
-#: The longest wait target a stage may have (as the rules service accepts).
-MAX_TARGET_MINUTES = 600
 
 
 class Supervision:
@@ -427,20 +425,8 @@ class Supervision:
         return self.queue.return_to_queue(ticket=number, position="front", reason=why, token=token, user=self.user)
 
     def save_rules(self, changes: dict[str, Any], targets: dict[str, int]) -> dict[str, Any]:
-        """Change office rules (all or none, see :func:`counter_desk.services.rules.update`) and stages' wait
-        targets (minutes); every change is audited with the supervisor's name. Returns every rule as it now is."""
-        with self.queue.db.read() as session:
-            auth.require_user_role(session, self.user, auth.RULES_ROLES)
-        bad = sorted(code for code, minutes in targets.items() if not 1 <= minutes <= MAX_TARGET_MINUTES)
-        if bad:
-            msg = _(
-                "wait target of {stages}: must be between 1 and {high} minutes",
-                stages=", ".join(bad),
-                high=MAX_TARGET_MINUTES,
-            )
-            raise InvalidInput(msg)
-        office, clock = self.queue.office_code, self.queue.clock
-        values = rules.update(self.queue.db, office, changes, user=self.user, clock=clock)
-        for code, minutes in targets.items():
-            rules.update_stage(self.queue.db, office, code, wait_target_minutes=minutes, user=self.user, clock=clock)
-        return values
+        """Change office rules and stages' wait targets (minutes) in one transaction, all or none
+        (:func:`counter_desk.services.rules.save`); audited with the supervisor's name. Returns every rule."""
+        return rules.save(
+            self.queue.db, self.queue.office_code, changes, targets, user=self.user, clock=self.queue.clock
+        )

@@ -99,6 +99,10 @@ def render_all(out: Path, app: QApplication) -> list[Path]:
             made.append(_grab(app, window, out / name, (1280, 760)))
         supervisor = SupervisorWindow(db, clock=clock, user="kasi")
         made.append(_grab(app, supervisor, out / "supervisor.png", (1400, 900)))
+        for index, tab in ((2, "rules"), (3, "bookings"), (4, "officers")):
+            supervisor = SupervisorWindow(db, clock=clock, user="kasi")
+            supervisor.tabs.setCurrentIndex(index)
+            made.append(_grab(app, supervisor, out / f"supervisor-{tab}.png", (1400, 900)))
 
         # Receipts: the last ticket issued, and a pickup taken through to its handover.
         last = queue.check_in(walk_in="elderly", station="reception-1").ticket.number  # a fresh arrival

@@ -30,6 +30,9 @@ def test_every_window_and_receipt_is_rendered(tmp_path: Path) -> None:
         "station-adjudicator.png": (1280, 760),
         "station-pickup.png": (1280, 760),
         "supervisor.png": (1400, 900),
+        "supervisor-rules.png": (1400, 900),
+        "supervisor-bookings.png": (1400, 900),
+        "supervisor-officers.png": (1400, 900),
     }
     for name, (width, height) in wanted.items():
         image = QImage(str(tmp_path / name))
