@@ -9,9 +9,12 @@ one (a superuser URL to its maintenance database). A PostgreSQL test that skips 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,6 +85,35 @@ class _Postgres:
     def drop(self, name: str) -> None:
         with admin_connect(self.admin_url) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _interrupted(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A run stopped with SIGTERM (`timeout`, a CI cancel) ends like Ctrl+C: the session fixtures' teardown runs and
+    # the suite's throwaway PostgreSQL server is stopped and deleted instead of left running.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupted)
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_threads(request: pytest.FixtureRequest) -> Iterator[None]:
+    """GUI tests: every window stops its worker and live-feed threads when it closes (napari's
+    _dangling_qthreads), and what a closed window left behind is collected on the GUI thread."""
+    yield
+    if request.node.path.parent.name != "ui":
+        return
+    for thread in threading.enumerate():
+        if thread.name.startswith("counter-desk-"):
+            thread.join(timeout=5)
+    alive = [t.name for t in threading.enumerate() if t.name.startswith("counter-desk-")]
+    assert not alive, f"threads left running: {alive}"
+    # An exception's traceback (a reference cycle) may still hold a closed window. Collect it now, on the GUI
+    # thread: collected later on a worker thread (by the next test's database work), the window would be
+    # destroyed there, and Qt crashes.
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,8 @@ import io
 import os
 import subprocess
 import sys
-import threading
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,16 +47,6 @@ class RecordingSink:
 
     def finish(self) -> None:
         self._done.pop(0)()
-
-
-@pytest.fixture(autouse=True)
-def _no_dangling_threads() -> Iterator[None]:
-    yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("counter-desk-"):
-            thread.join(timeout=5)
-    alive = [t.name for t in threading.enumerate() if t.name.startswith("counter-desk-")]
-    assert not alive, f"threads left running: {alive}"
 
 
 @pytest.fixture

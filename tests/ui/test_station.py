@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Iterator
 
 import pytest
 from conftest import booking_code
@@ -21,17 +19,6 @@ from counter_desk.views.app import application
 from counter_desk.views.station import StationWindow
 
 WAIT_MS = 5000
-
-
-@pytest.fixture(autouse=True)
-def _no_dangling_threads() -> Iterator[None]:
-    """Every window stops its worker and live-feed threads when it closes (napari's _dangling_qthreads)."""
-    yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("counter-desk-"):
-            thread.join(timeout=5)
-    alive = [t.name for t in threading.enumerate() if t.name.startswith("counter-desk-")]
-    assert not alive, f"threads left running: {alive}"
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@ typing, arrows, Tab and Enter; real windows offscreen on both engines, no mouse 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from conftest import booking_code
@@ -20,16 +19,6 @@ from counter_desk.views.station import SHORTCUTS, StationWindow
 
 WAIT_MS = 5000
 Key = Qt.Key
-
-
-@pytest.fixture(autouse=True)
-def _no_dangling_threads() -> Iterator[None]:
-    yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("counter-desk-"):
-            thread.join(timeout=5)
-    alive = [t.name for t in threading.enumerate() if t.name.startswith("counter-desk-")]
-    assert not alive, f"threads left running: {alive}"
 
 
 class Silent:

@@ -4,11 +4,9 @@ the pickup receipt, the adjudicator approves, the pickup counter scans, calls, h
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from conftest import booking_code
 from helpers import snapshot
 from PySide6.QtCore import Qt
@@ -25,16 +23,6 @@ from counter_desk.views.dialogs import HandoverDialog
 from counter_desk.views.station import StationWindow
 
 WAIT_MS = 5000
-
-
-@pytest.fixture(autouse=True)
-def _no_dangling_threads() -> Iterator[None]:
-    yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("counter-desk-"):
-            thread.join(timeout=5)
-    alive = [t.name for t in threading.enumerate() if t.name.startswith("counter-desk-")]
-    assert not alive, f"threads left running: {alive}"
 
 
 class Beeps:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-import threading
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -39,16 +38,6 @@ class RecordingSink:
 
     def stop(self) -> None:
         pass
-
-
-@pytest.fixture(autouse=True)
-def _no_dangling_threads() -> Iterator[None]:
-    yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("counter-desk-"):
-            thread.join(timeout=5)
-    alive = [t.name for t in threading.enumerate() if t.name.startswith("counter-desk-")]
-    assert not alive, f"threads left running: {alive}"
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ See tests/dashboard_day.py for the morning and its figures.
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from dashboard_day import at, simulate_day
@@ -26,20 +24,6 @@ from counter_desk.views.app import application
 from counter_desk.views.supervisor import ReasonDialog, SupervisorWindow
 
 WAIT_MS = 5000
-
-
-@pytest.fixture(autouse=True)
-def _no_dangling_threads() -> Iterator[None]:
-    yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("counter-desk-"):
-            thread.join(timeout=5)
-    alive = [t.name for t in threading.enumerate() if t.name.startswith("counter-desk-")]
-    assert not alive, f"threads left running: {alive}"
-    # An exception's traceback (a reference cycle) may still hold a closed window. Collect it now, on the GUI
-    # thread: collected later on a worker thread (by the next test's database work), the window would be
-    # destroyed there, and Qt crashes.
-    gc.collect()
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ Alt+<letter> presses an action button, Ctrl+S saves the rules, Enter accepts a d
 from __future__ import annotations
 
 import codecs
-import gc
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +32,6 @@ WAIT_MS = 5000
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
-
-
-@pytest.fixture(autouse=True)
-def _no_dangling_threads() -> Iterator[None]:
-    yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("counter-desk-"):
-            thread.join(timeout=5)
-    alive = [t.name for t in threading.enumerate() if t.name.startswith("counter-desk-")]
-    assert not alive, f"threads left running: {alive}"
-    # An exception's traceback (a reference cycle) may still hold a closed window. Collect it now, on the GUI
-    # thread: collected later on a worker thread (by the next test's database work), the window would be
-    # destroyed there, and Qt crashes.
-    gc.collect()
 
 
 @pytest.fixture
