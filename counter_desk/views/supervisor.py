@@ -610,32 +610,21 @@ class SupervisorWindow(QMainWindow):
 
     def _run_action(self, name: str, call: Callable[[str], Result], message: Callable[[Result], str]) -> None:
         """One action with its idempotency token (kept after a connection failure, so a retry never acts twice)."""
-        if self._busy:
-            return
         token = self._tokens.setdefault(name, uuid.uuid4().hex)
-        self._set_busy(True)
 
-        def ok(result: Result) -> None:
+        def done(result: Result) -> None:
             self._tokens.pop(name, None)
-            self._set_busy(False)
             self._info(message(result))
             self.acted.emit(result)
             self.refresh()
 
-        def fail(exc: Exception) -> None:
-            self._set_busy(False)
-            if _connection_problem(exc):
-                self._error(_("Not saved: the database cannot be reached. Nothing was changed; try again."))
-                return
-            self._tokens.pop(name, None)
-            if isinstance(exc, UserError):
-                self._error(exc.message)
-            else:
-                log.error("supervisor action %s failed", name, exc_info=exc)
-                self._error(_("Unexpected error: {error}", error=exc))
-            self.refresh()
+        def failed(exc: Exception) -> bool:
+            if not _connection_problem(exc):  # the action was refused: a new click is a new action
+                self._tokens.pop(name, None)
+                self.refresh()
+            return False  # run_job shows the message
 
-        self._tasks.run(lambda: call(token), ok, fail)
+        self.run_job(name, lambda: call(token), done, failed)
 
     def _stage_name(self, code: str) -> str:
         return self._dashboard.stage_names.get(code, code) if self._dashboard else code
@@ -819,7 +808,7 @@ class SupervisorWindow(QMainWindow):
 
         self.run_job(
             "saving the rules",
-            lambda: rules.save(self._db, self._office, changes, targets, user=self._user, clock=self._queue.clock),
+            lambda: self._supervision.save_rules(changes, targets),
             ok,
         )
 

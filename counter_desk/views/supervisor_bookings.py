@@ -37,17 +37,12 @@ from counter_desk.views.supervisor_common import (
     Host,
     date_edit,
     day_of,
+    labelled,
     on_row_change,
     reselect,
     selected,
     table,
 )
-
-
-def _buddy(form: QFormLayout, text: str, widget: QWidget) -> None:
-    label = QLabel(text)
-    label.setBuddy(widget)
-    form.addRow(label, widget)
 
 
 class BookingDialog(FormDialog):
@@ -74,13 +69,13 @@ class BookingDialog(FormDialog):
         self.category.addItem(_("the office's booking category"), None)
         for code, name in categories.items():
             self.category.addItem(name, code)
-        _buddy(form, _("Booking &code:"), self.code)
-        _buddy(form, _("&Application number:"), self.application)
-        _buddy(form, _("&Day:"), self.day)
-        _buddy(form, _("&Slot:"), self.slot)
-        _buddy(form, _("&Name:"), self.name)
-        _buddy(form, _("NI&K:"), self.nik)
-        _buddy(form, _("Ca&tegory:"), self.category)
+        labelled(form, _("Booking &code:"), self.code)
+        labelled(form, _("&Application number:"), self.application)
+        labelled(form, _("&Day:"), self.day)
+        labelled(form, _("&Slot:"), self.slot)
+        labelled(form, _("&Name:"), self.name)
+        labelled(form, _("NI&K:"), self.nik)
+        labelled(form, _("Ca&tegory:"), self.category)
         self.layout_.addLayout(form)
         self.finish()
         self.code.setFocus()
@@ -117,8 +112,8 @@ class RescheduleDialog(FormDialog):
         self.slot = QLineEdit()
         self.slot.setObjectName("rescheduleSlot")
         self.slot.setPlaceholderText(_("keep {slot}", slot=booking.slot or "—"))
-        _buddy(layout, _("&Day:"), self.day)
-        _buddy(layout, _("&Slot:"), self.slot)
+        labelled(layout, _("&Day:"), self.day)
+        labelled(layout, _("&Slot:"), self.slot)
         self.layout_.addLayout(layout)
         self.finish()
         self.day.setFocus()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHeaderView,
     QLabel,
     QTableView,
@@ -66,6 +67,13 @@ class Host(Protocol):
     def info(self, message: str) -> None: ...
 
     def error(self, message: str) -> None: ...
+
+
+def labelled(form: QFormLayout, text: str, widget: QWidget) -> None:
+    """A form row whose label's mnemonic (``&``) moves the focus to ``widget``."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    form.addRow(label, widget)
 
 
 def table(model: Any, name: str) -> QTableView:

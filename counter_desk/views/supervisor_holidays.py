@@ -31,6 +31,7 @@ from counter_desk.views.supervisor_common import (
     Host,
     date_edit,
     day_of,
+    labelled,
     on_row_change,
     reselect,
     selected,
@@ -50,12 +51,8 @@ class HolidayDialog(FormDialog):
         self.name = QLineEdit()
         self.name.setObjectName("holidayName")
         self.name.setPlaceholderText(_("e.g. Cuti bersama Idul Fitri"))
-        label = QLabel(_("&Day:"))
-        label.setBuddy(self.day)
-        form.addRow(label, self.day)
-        label = QLabel(_("&Name:"))
-        label.setBuddy(self.name)
-        form.addRow(label, self.name)
+        labelled(form, _("&Day:"), self.day)
+        labelled(form, _("&Name:"), self.name)
         self.layout_.addLayout(form)
         self.finish()
         self.name.setFocus()

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 from counter_desk.i18n import _
 from counter_desk.qt.dashboard_models import UserModel
 from counter_desk.services import auth
-from counter_desk.views.supervisor_common import FormDialog, Host, on_row_change, reselect, selected, table
+from counter_desk.views.supervisor_common import FormDialog, Host, labelled, on_row_change, reselect, selected, table
 
 
 class _Roles(QGroupBox):
@@ -61,12 +60,8 @@ class _Password:
         self.second = QLineEdit()
         self.second.setObjectName("passwordAgain")
         self.second.setEchoMode(QLineEdit.EchoMode.Password)
-        label = QLabel(_("&Password:"))
-        label.setBuddy(self.first)
-        form.addRow(label, self.first)
-        label = QLabel(_("&Repeat it:"))
-        label.setBuddy(self.second)
-        form.addRow(label, self.second)
+        labelled(form, _("&Password:"), self.first)
+        labelled(form, _("&Repeat it:"), self.second)
 
     def problem(self) -> str | None:
         return None if self.first.text() == self.second.text() else _("The two passwords differ.")
@@ -83,12 +78,8 @@ class OfficerDialog(FormDialog):
         self.username.setPlaceholderText(_("e.g. wawancara2"))
         self.full_name = QLineEdit()
         self.full_name.setObjectName("fullName")
-        label = QLabel(_("&Username:"))
-        label.setBuddy(self.username)
-        form.addRow(label, self.username)
-        label = QLabel(_("Full &name:"))
-        label.setBuddy(self.full_name)
-        form.addRow(label, self.full_name)
+        labelled(form, _("&Username:"), self.username)
+        labelled(form, _("Full &name:"), self.full_name)
         self.password = _Password(form)
         self.layout_.addLayout(form)
         self.roles = _Roles()
