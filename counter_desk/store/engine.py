@@ -86,6 +86,9 @@ def _sqlite_on_begin(conn: Any) -> None:
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     parsed = normalise_url(url)
+    # Statement parameters carry names and NIKs: never let them into an exception's text (and so a log or a
+    # traceback).
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         kwargs.setdefault("connect_args", {})
         kwargs["connect_args"].setdefault("timeout", SQLITE_BUSY_TIMEOUT_S)
