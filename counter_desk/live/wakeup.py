@@ -17,9 +17,11 @@ import time
 from typing import Protocol
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import URL, make_url
 
 from counter_desk.i18n import _
+from counter_desk.store.engine import libpq_params, normalise_url
 from counter_desk.store.journal import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -44,16 +46,19 @@ class Wakeup(Protocol):
     def close(self) -> None: ...
 
 
-def _pg_conninfo(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _pg_conninfo(url: str | URL) -> str:
+    # libpq keywords, not a URL: a multi-host URL (primary and standby) becomes ``host=a,b port=p,q
+    # target_session_attrs=read-write``, so the listener, like every other connection, reaches the primary
+    # (NOTIFY is not replicated: a LISTEN on a standby would never hear anything).
+    params = libpq_params(url)
+    params.setdefault("connect_timeout", str(CONNECT_TIMEOUT_S))
+    return make_conninfo(**params)
 
 
 class PostgresWakeup:
     def __init__(self, url: str | URL) -> None:
         try:
-            self._conn = psycopg.connect(
-                _pg_conninfo(make_url(url)), autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
-            )
+            self._conn = psycopg.connect(_pg_conninfo(url), autocommit=True)
             # LISTEN before the caller's catch-up read: nothing committed in between can be missed.
             self._conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
         except psycopg.Error as exc:
@@ -132,7 +137,7 @@ class SqliteWakeup:
 
 def wakeup_for(url: str | URL) -> Wakeup:
     """The wake-up source that fits the database."""
-    backend = make_url(url).get_backend_name()
+    backend = normalise_url(url).get_backend_name()
     if backend == "postgresql":
         return PostgresWakeup(url)
     return SqliteWakeup(url)

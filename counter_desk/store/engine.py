@@ -31,14 +31,78 @@ log = logging.getLogger(__name__)
 _READ_OPTION = "counter_desk_read_only"
 SQLITE_BUSY_TIMEOUT_S = 60.0
 SQLITE_STATEMENT_BUSY_MS = 50
+#: PostgreSQL: a server that vanished (powered off, cable pulled) is given up on within seconds, not the
+#: minutes of TCP's defaults, so a multi-host URL moves on to the standby. ``connect_timeout`` is per host.
+_PG_CONNECT_DEFAULTS = {
+    "connect_timeout": "3",
+    "keepalives": "1",
+    "keepalives_idle": "5",
+    "keepalives_interval": "2",
+    "keepalives_count": "3",
+}
+
+
+def _split_hosts(url: str) -> str:
+    """libpq's multi-host form ``postgresql://u@a:5432,b:5432/db`` as SQLAlchemy's ``?host=a:5432&host=b:5432``."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, tail = rest.partition("/")
+    userinfo, at, hosts = netloc.rpartition("@")
+    if not sep or "," not in hosts or not scheme.startswith("postgres"):
+        return url
+    path, _mark, query = tail.partition("?")
+    extra = "&".join(f"host={h}" for h in hosts.split(",") if h)
+    return f"{scheme}://{userinfo}{at}{slash}{path}?{extra}{'&' if query else ''}{query}"
 
 
 def normalise_url(url: str | URL) -> URL:
-    """Accept ``postgresql://`` and ``sqlite:///`` URLs; pick the psycopg 3 driver for PostgreSQL."""
-    parsed = make_url(url)
+    """Accept ``postgresql://`` and ``sqlite:///`` URLs; pick the psycopg 3 driver for PostgreSQL.
+
+    A PostgreSQL URL may name several servers (a primary and its standby), in libpq's form
+    ``postgresql://user@pc1:5432,pc2:5432/office`` or SQLAlchemy's ``...@/office?host=pc1:5432&host=pc2:5432``;
+    unless it says otherwise, connections then go only to the one that accepts writes
+    (``target_session_attrs=read-write``), so every client follows a promoted standby by itself.
+    """
+    parsed = make_url(_split_hosts(url) if isinstance(url, str) else url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    hosts = parsed.query.get("host")
+    several = isinstance(hosts, tuple) and len(hosts) > 1
+    if parsed.get_backend_name() == "postgresql" and several and "target_session_attrs" not in parsed.query:
+        parsed = parsed.update_query_dict({"target_session_attrs": "read-write"})
     return parsed
+
+
+def libpq_params(url: str | URL) -> dict[str, str]:
+    """A PostgreSQL URL as libpq keywords (``host=a,b port=p,q ...``), for psycopg and the server tools."""
+    parsed = normalise_url(url)
+    params: dict[str, str] = {}
+    query = dict(parsed.query)
+    hosts = query.pop("host", None)
+    if isinstance(hosts, tuple | list):
+        names, ports = [], []
+        for item in hosts:
+            name, _, port = str(item).rpartition(":") if ":" in str(item) else (str(item), "", "")
+            names.append(name)
+            ports.append(port or str(parsed.port or 5432))
+        params["host"] = ",".join(names)
+        params["port"] = ",".join(ports)
+    elif hosts:
+        params["host"] = str(hosts)
+    elif parsed.host:
+        params["host"] = parsed.host
+    if parsed.port and "port" not in params:
+        params["port"] = str(parsed.port)
+    if parsed.username:
+        params["user"] = parsed.username
+    if parsed.password:
+        params["password"] = str(parsed.password)
+    if parsed.database:
+        params["dbname"] = parsed.database
+    for key, value in query.items():
+        params[key] = ",".join(value) if isinstance(value, tuple) else str(value)
+    for key, default in _PG_CONNECT_DEFAULTS.items():
+        params.setdefault(key, default)
+    return params
 
 
 def safe_url(url: str | URL) -> str:
@@ -99,15 +163,29 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     elif parsed.get_backend_name() == "postgresql":
         # No pool_pre_ping: it costs a round trip per action. A connection found dead fails that one action
         # ("not saved", retried with the same idempotency token) and SQLAlchemy then recycles the whole pool.
+        kwargs.setdefault("connect_args", {})
+        for key, value in _PG_CONNECT_DEFAULTS.items():
+            if key not in parsed.query:
+                kwargs["connect_args"].setdefault(key, value)
         engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "handle_error", _pg_on_error)
     else:
         msg = f"unsupported database {parsed.get_backend_name()!r}: use postgresql:// or sqlite:///"
         raise ValueError(msg)
     return engine
 
 
-#: SQLSTATE classes of a lost PostgreSQL connection: 08 connection exception, 57P admin/crash shutdown.
-_LOST_STATES = ("08", "57P")
+#: SQLSTATE classes of a lost PostgreSQL connection: 08 connection exception, 57P admin/crash shutdown; and
+#: 25006 (read-only transaction): the server this connection reached is (again) a standby, not the primary.
+_LOST_STATES = ("08", "57P", "25006")
+
+
+def _pg_on_error(context: Any) -> None:
+    """A connection to a server that turned standby (25006) or is shutting down is as good as lost: let
+    SQLAlchemy discard it and the rest of the pool, so the next action connects to the current primary."""
+    state = getattr(context.original_exception, "sqlstate", "") or ""
+    if state.startswith(_LOST_STATES):
+        context.is_disconnect = True
 
 
 def is_unavailable(error: exc.DBAPIError) -> bool:
