@@ -2,7 +2,9 @@
 
 A ticket is born ``waiting`` in a stage's queue, is ``called`` by a station, ``serving`` while the officer
 works, and ends ``done`` -- or is passed on (``transfer``: waiting again, in another stage), put back
-(``return``: waiting again, same stage), or marked ``no_show`` (recoverable within the office's tolerance).
+(``return``: waiting again, same stage), marked ``no_show`` (recoverable within the office's tolerance), or
+``parked``: set aside at its booth while the applicant fetches a missing document, then ``resumed`` (called
+again at the same booth, without queueing again).
 
 Every action here is recorded as exactly one event of the same name. The services consult
 :func:`check` before touching a ticket; nothing else decides what is allowed.
@@ -23,6 +25,8 @@ class Status(enum.StrEnum):
     SERVING = "serving"
     NO_SHOW = "no_show"
     DONE = "done"
+    #: Set aside at its booth (the applicant fetches a document); the booth may call others meanwhile.
+    PARKED = "parked"
 
 
 class Action(enum.StrEnum):
@@ -36,6 +40,19 @@ class Action(enum.StrEnum):
     RETURN = "returned"
     TRANSFER = "transferred"
     FINISH = "finished"
+    PARK = "parked"
+    RESUME = "resumed"
+
+
+class StationEvent(enum.StrEnum):
+    """What can happen to a station (not to a ticket); each value is the kind of the event that records it."""
+
+    PAUSE = "station_paused"
+    UNPAUSE = "station_resumed"
+
+
+#: Every kind of event the log may hold.
+EVENT_KINDS: frozenset[str] = frozenset({*(a.value for a in Action), *(e.value for e in StationEvent)})
 
 
 #: States in which a station holds the ticket (at most one per station, enforced by a partial unique index).
@@ -48,9 +65,11 @@ TRANSITIONS: Mapping[Action, tuple[frozenset[Status | None], Status]] = {
     Action.RECALL: (frozenset({Status.CALLED}), Status.CALLED),
     Action.START: (frozenset({Status.CALLED}), Status.SERVING),
     Action.NO_SHOW: (frozenset({Status.CALLED}), Status.NO_SHOW),
-    Action.RETURN: (frozenset({Status.CALLED, Status.SERVING, Status.NO_SHOW}), Status.WAITING),
-    Action.TRANSFER: (frozenset({Status.WAITING, Status.CALLED, Status.SERVING}), Status.WAITING),
+    Action.RETURN: (frozenset({Status.CALLED, Status.SERVING, Status.NO_SHOW, Status.PARKED}), Status.WAITING),
+    Action.TRANSFER: (frozenset({Status.WAITING, Status.CALLED, Status.SERVING, Status.PARKED}), Status.WAITING),
     Action.FINISH: (frozenset({Status.CALLED, Status.SERVING}), Status.DONE),
+    Action.PARK: (frozenset({Status.CALLED, Status.SERVING}), Status.PARKED),
+    Action.RESUME: (frozenset({Status.PARKED}), Status.CALLED),
 }
 
 
@@ -76,6 +95,7 @@ def status_label(status: str | None) -> str:
         Status.SERVING: _("serving"),
         Status.NO_SHOW: _("no_show"),
         Status.DONE: _("done"),
+        Status.PARKED: _("parked"),
     }
     return _("new") if status is None else labels.get(status, status)
 
@@ -89,6 +109,7 @@ def _refusal(action: Action, current: Status | None, number: str) -> str:
         Status.SERVING: _("being served"),
         Status.NO_SHOW: _("marked no-show"),
         Status.DONE: _("finished"),
+        Status.PARKED: _("set aside"),
     }
     values = {"number": number, "state": states[current]}
     match action:
@@ -108,6 +129,10 @@ def _refusal(action: Action, current: Status | None, number: str) -> str:
             return _("cannot transfer {number}: it is {state}", **values)
         case Action.FINISH:
             return _("cannot finish {number}: it is {state}", **values)
+        case Action.PARK:
+            return _("cannot set aside {number}: it is {state}", **values)
+        case Action.RESUME:
+            return _("cannot resume {number}: it is {state}", **values)
 
 
 def check(action: Action, current: Status | None, number: str | None = None) -> Status:

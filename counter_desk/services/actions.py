@@ -30,6 +30,7 @@ from counter_desk.i18n import _
 from counter_desk.services import auth, directory
 from counter_desk.services.estimate import estimate_stage
 from counter_desk.services.views import (
+    CheckInInfo,
     Result,
     TicketView,
 )
@@ -56,6 +57,8 @@ class ActionContext:
     now: dt.datetime
     user_id: int | None
     names: directory.Names | None = None
+    #: Set by a check-in: what reception checks against the ID card (goes on the Result).
+    check_in: CheckInInfo | None = None
 
     def name_maps(self) -> directory.Names:
         if self.names is None:
@@ -244,7 +247,7 @@ class QueueCore:
                 if ctx.names is not None:
                     self._names[ctx.office.id] = ctx.names
                 seq = pending_event()
-                return Result(view, seq, ahead=ahead, estimated_wait_seconds=wait)
+                return Result(view, seq, ahead=ahead, estimated_wait_seconds=wait, check_in=ctx.check_in)
         except IntegrityError as exc:
             return self._after_integrity_error(exc, action, token)
 
@@ -257,7 +260,12 @@ class QueueCore:
             raise InvalidInput(msg)
         ticket = ctx.session.get(Ticket, prior.ticket_id)
         assert ticket is not None  # foreign key
-        return Result(self._view(ctx, ticket), None, replayed=True)
+        info = None
+        if action is Action.CHECK_IN:
+            from counter_desk.services import checkin  # checkin imports pickups, which imports this module
+
+            info = checkin.info_of_ticket(ctx.session, ticket.id)
+        return Result(self._view(ctx, ticket), None, replayed=True, check_in=info)
 
     def _after_integrity_error(self, exc: IntegrityError, action: Action, token: str | None) -> Result:
         text = str(exc.orig)
@@ -320,8 +328,9 @@ class QueueCore:
         ticket.status = target.value
         for column, value in changes.items():
             setattr(ticket, column, value)
-        # A held ticket belongs to the acting station; any other state frees the station.
-        ticket.station_id = station_id if target in HELD else None
+        # A held ticket belongs to the acting station, and a parked one to the booth it comes back to; any other
+        # state frees the station.
+        ticket.station_id = station_id if target in HELD or target is Status.PARKED else None
         ticket.updated_at = ctx.now
         ctx.session.flush()
         return self._record(ctx, ticket, action, before, station_id=station_id, reason=reason, data=data)

@@ -24,25 +24,29 @@ from sqlalchemy.sql.dml import ReturningUpdate
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, NotFound, WrongDay, WrongOffice
 from counter_desk.i18n import _
-from counter_desk.services import directory, pickups, rules
+from counter_desk.services import auth, checkin, directory, pickups, rules
 from counter_desk.services.actions import (
     CALL_ORDER,
     POSITIONS,
     ActionContext,
     PendingEvent,
-    QueueCore,
     TicketLike,
     check_position,
     clean_reason,
 )
+from counter_desk.services.counter_use import CounterUse
 from counter_desk.services.dates import format_day
 from counter_desk.services.estimate import StageEstimate, estimate_stage
+from counter_desk.services.queue_errors import LateRefused, NoShowTooEarly
 from counter_desk.services.views import EventView, QueueStatus, Result, StationState, TicketView, WaitingTicket
 from counter_desk.states import HELD, Action, Status
 from counter_desk.store.base import UTCDateTime
 from counter_desk.store.models import Booking, Category, Event, Office, Stage, Station, Ticket
 
 __all__ = ["POSITIONS", "QueueService"]
+
+#: Who may let a check-in through while the office is closed or a late arrival is refused.
+OVERRIDE_ROLES = ("supervisor",)
 
 #: How often call-next re-reads a queue whose waiting tickets are all locked by other stations' calls.
 CLAIM_ATTEMPTS = 3
@@ -79,6 +83,11 @@ _HEAD_REGULAR = (
 )
 
 
+def clock_text(seconds: int) -> str:
+    """A short duration as ``m:ss`` (``1:05``), the way a booth's timer shows it."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
 def _claim_statement(head: CTE) -> ReturningUpdate[Any]:
     """Take ``head`` for the station: the one statement a call runs."""
     return (
@@ -100,7 +109,7 @@ _CLAIM_REGULAR = _claim_statement(_HEAD_REGULAR)
 _CLAIM = _claim_statement(_HEAD)
 
 
-class QueueService(QueueCore):
+class QueueService(CounterUse):
     """The queue's use cases for one office. Thread-safe: each call opens its own session."""
 
     # ------------------------------------------------------------------ check-in
@@ -113,8 +122,14 @@ class QueueService(QueueCore):
         station: str | None = None,
         token: str | None = None,
         user: str | None = None,
+        override_by: str | None = None,
     ) -> Result:
-        """Issue a ticket for a booking (its code or application number) or a walk-in of a category."""
+        """Issue a ticket for a booking (its code or application number) or a walk-in of a category.
+
+        The office's rules apply: opening hours and working days (``checkin_hours``), the check-in window around the
+        booked slot (``late_policy``), quotas. ``override_by`` names a supervisor who lets a closed-office or
+        late-refused check-in through: the role is checked and the override is written to the audit log.
+        The result's ``check_in`` holds what reception checks against the ID card."""
         if (code is None) == (walk_in is None):
             msg = _("check in either a booking code / application number or a walk-in category, not both")
             raise InvalidInput(msg)
@@ -122,77 +137,71 @@ class QueueService(QueueCore):
         def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             at = self._station(ctx, station) if station else None
             today = self._today(ctx)
-            booking = None
-            if code is not None:
-                booking = self._bookable(ctx, code, today)
-                category = ctx.session.get_one(Category, booking.category_id)
-            else:
-                assert walk_in is not None
-                category = directory.category(ctx.session, ctx.office.id, walk_in)
-                if not category.walk_in:
-                    allowed = ", ".join(directory.walk_in_codes(ctx.session, ctx.office.id))
-                    msg = _(
-                        "category {category!r} needs a booking; walk-in categories are: {allowed}",
-                        category=walk_in,
-                        allowed=allowed,
-                    )
-                    raise InvalidInput(msg)
+            if override_by is not None:
+                auth.require_user_role(ctx.session, override_by, OVERRIDE_ROLES)
+            booking = self._bookable(ctx, code, today) if code is not None else None
+            category = self._issued_category(ctx, booking, walk_in)
             office_rules = rules.rules_of(ctx.session, ctx.office.id)
-            late = False
+            override: str | None = None
+            if override_by is None:
+                checkin.refuse_if_closed(ctx.session, ctx.office.id, ctx.office.timezone, ctx.now, office_rules)
+            elif office_rules["checkin_hours"] == "enforce":
+                override = checkin.closed_reason(ctx.session, ctx.office.id, ctx.office.timezone, ctx.now, office_rules)
+            arrival = None
             if booking is not None:
-                late = self._check_in_window(ctx, booking, today, office_rules)
+                arrival = checkin.judge_arrival(
+                    booking, today, ctx.now, ctx.office.timezone, office_rules, override=override_by is not None
+                )
+                if arrival.kind == "late" and office_rules["late_policy"] == "refuse":
+                    override = override or LateRefused.reason
             else:
                 self._check_quotas(ctx, category, today, office_rules)
             queue_key = ctx.now
-            if booking is not None and booking.slot_start is not None and ctx.office.queue_order == "slot" and not late:
+            if (
+                booking is not None
+                and booking.slot_start is not None
+                and ctx.office.queue_order == "slot"
+                and not (arrival and arrival.to_end)
+            ):
                 queue_key = dt.datetime.combine(today, booking.slot_start, tzinfo=ZoneInfo(ctx.office.timezone))
             if booking is not None:
                 booking.status = "checked_in"
             ticket = self._new_ticket(ctx, category, booking, queue_key)
-            event = self._record(
-                ctx,
-                ticket,
-                Action.CHECK_IN,
-                None,
-                station_id=at.id if at else None,
-                data=({"booking": booking.code} | ({"late": True} if late else {}))
-                if booking
-                else {"walk_in": category.code},
+            data = checkin.event_data(booking, category, arrival, override, override_by)
+            if override is not None:
+                rules.audit(
+                    ctx.session,
+                    ctx.office.id,
+                    "checkin_override",
+                    user=override_by,
+                    now=ctx.now,
+                    station_id=at.id if at else None,
+                    detail={"ticket": ticket.number, "override": override, "clerk": user}
+                    | ({"booking": booking.code} if booking else {"walk_in": category.code}),
+                )
+            ctx.check_in = checkin.info_of(
+                booking, arrival, override=override, override_by=override_by if override else None
             )
+            event = self._record(ctx, ticket, Action.CHECK_IN, None, station_id=at.id if at else None, data=data)
             return ticket, event, self._ahead(ctx.session, ticket)
 
         return self._mutate(Action.CHECK_IN, token, user, act, station=station)
 
-    def _check_in_window(
-        self, ctx: ActionContext, booking: Booking, today: dt.date, office_rules: dict[str, object]
-    ) -> bool:
-        """Apply the office's check-in window around the booked slot; True when the arrival is late and joins
-        the end of the queue (``late_policy = end_of_queue``)."""
-        if booking.slot_start is None:
-            return False
-        tz = ZoneInfo(ctx.office.timezone)
-        slot = dt.datetime.combine(today, booking.slot_start, tzinfo=tz)
-        opens = slot - dt.timedelta(minutes=int(str(office_rules["checkin_before_minutes"])))
-        on_time_until = slot + dt.timedelta(minutes=int(str(office_rules["checkin_after_minutes"])))
-        if ctx.now < opens:
+    def _issued_category(self, ctx: ActionContext, booking: Booking | None, walk_in: str | None) -> Category:
+        """The booking's category, or the walk-in category (which must allow walk-ins)."""
+        if booking is not None:
+            return ctx.session.get_one(Category, booking.category_id)
+        assert walk_in is not None
+        category = directory.category(ctx.session, ctx.office.id, walk_in)
+        if not category.walk_in:
+            allowed = ", ".join(directory.walk_in_codes(ctx.session, ctx.office.id))
             msg = _(
-                "booking {code} is for {slot}: check-in opens at {time}; please wait",
-                code=booking.code,
-                slot=booking.slot_start.strftime("%H:%M"),
-                time=opens.astimezone(tz).strftime("%H:%M"),
+                "category {category!r} needs a booking; walk-in categories are: {allowed}",
+                category=walk_in,
+                allowed=allowed,
             )
-            raise Conflict(msg)
-        if ctx.now <= on_time_until or office_rules["late_policy"] == "accept":
-            return False
-        if office_rules["late_policy"] == "refuse":
-            msg = _(
-                "booking {code} was for {slot}; check-in closed at {time}: the applicant must book again",
-                code=booking.code,
-                slot=booking.slot_start.strftime("%H:%M"),
-                time=on_time_until.astimezone(tz).strftime("%H:%M"),
-            )
-            raise Conflict(msg)
-        return True
+            raise InvalidInput(msg)
+        return category
 
     def _check_quotas(
         self, ctx: ActionContext, category: Category, today: dt.date, office_rules: dict[str, object]
@@ -291,6 +300,7 @@ class QueueService(QueueCore):
         def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             st = self._station(ctx, station)
             self._refuse_if_busy(ctx, st)
+            self._refuse_if_paused(ctx, st)
             claimed = None
             for attempt in range(CLAIM_ATTEMPTS):
                 claimed = self._claim_head(ctx, st)
@@ -360,6 +370,7 @@ class QueueService(QueueCore):
         def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             st = self._station(ctx, station)
             self._refuse_if_busy(ctx, st)
+            self._refuse_if_paused(ctx, st)
             t = self._find_ticket(ctx, ticket)
             if t.stage_id != st.stage_id:
                 names = ctx.name_maps()
@@ -427,14 +438,34 @@ class QueueService(QueueCore):
     def no_show(
         self, station: str, *, ticket: str | None = None, token: str | None = None, user: str | None = None
     ) -> Result:
-        """The called applicant did not come; the station is free. Recoverable within a tolerance."""
+        """The called applicant did not come; the station is free. Recoverable within a tolerance.
+
+        Not before the office's ``no_show_after_seconds`` since the last call (:class:`NoShowTooEarly` says how
+        long to wait): the applicant needs time to hear the call and walk to the booth."""
 
         def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             st = self._station(ctx, station)
             t = self._held(ctx, st, ticket)
+            self._no_show_grace(ctx, t)
             return t, self._transition(ctx, t, Action.NO_SHOW, station_id=st.id, no_show_at=ctx.now), None
 
         return self._mutate(Action.NO_SHOW, token, user, act, station=station)
+
+    def _no_show_grace(self, ctx: ActionContext, t: Ticket) -> None:
+        grace = int(rules.rules_of(ctx.session, ctx.office.id)["no_show_after_seconds"])
+        if t.called_at is None or grace <= 0:
+            return
+        left = int((t.called_at + dt.timedelta(seconds=grace) - ctx.now).total_seconds())
+        if left > 0:
+            since = max(0, int((ctx.now - t.called_at).total_seconds()))
+            msg = _(
+                "{number} was called {since} ago: wait {left} more before marking no-show (the applicant may "
+                "still be on the way)",
+                number=t.number,
+                since=clock_text(since),
+                left=clock_text(left),
+            )
+            raise NoShowTooEarly(msg, wait_seconds=left)
 
     def finish(
         self,

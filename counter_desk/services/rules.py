@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,13 +24,15 @@ from counter_desk.errors import InvalidInput
 from counter_desk.i18n import N_, _
 from counter_desk.services import directory
 from counter_desk.store.engine import Database
-from counter_desk.store.models import AuditEntry, Booking, Holiday, OfficeSetting, Pickup, Stage, User
+from counter_desk.store.models import AuditEntry, Booking, Category, Holiday, OfficeSetting, Pickup, Stage, User
 
 
 @dataclass(frozen=True)
 class Rule:
     key: str
-    kind: str  # "int", "time", "choice", "text", "optional_int"
+    #: "int", "time", "choice", "text", "optional_int", "weekdays" (e.g. "mon tue wed thu fri"), "category_days"
+    #: (e.g. "express=0 lost=7": category code = working days). The last two are stored as normalised text.
+    kind: str
     default: Any
     #: What the supervisor window shows: marked with ``N_``, shown translated with ``i18n.lookup``.
     label: str
@@ -47,6 +50,14 @@ RULES: dict[str, Rule] = {
     for rule in (
         Rule("office_open", "time", "07:30", N_("Office opens")),
         Rule("office_close", "time", "16:00", N_("Office closes")),
+        Rule("working_days", "weekdays", "mon tue wed thu fri", N_("Working days (mon tue wed thu fri sat sun)")),
+        Rule(
+            "checkin_hours",
+            "choice",
+            "enforce",
+            N_("Check-in outside office hours and working days"),
+            choices=("enforce", "allow"),
+        ),
         Rule("checkin_before_minutes", "int", 480, N_("Check-in opens, minutes before the booked slot"), 0, 480),
         Rule("checkin_after_minutes", "int", 30, N_("Check-in on time until, minutes after the slot"), 0, 480),
         Rule(
@@ -65,7 +76,23 @@ RULES: dict[str, Rule] = {
             10,
         ),
         Rule("walk_in_quota", "optional_int", None, N_("Priority walk-ins a day (empty: no limit)"), 0, 10_000),
+        Rule(
+            "no_show_after_seconds",
+            "int",
+            120,
+            N_("No-show possible, seconds after the last call"),
+            0,
+            1800,
+        ),
         Rule("pickup_working_days", "int", 4, N_("Working days from interview to pickup"), 0, 60),
+        Rule(
+            "pickup_days_by_category",
+            "category_days",
+            "",
+            N_("Working days to pickup by category (e.g. express=0 lost=7; others: the rule above)"),
+            0,
+            60,
+        ),
         Rule("pickup_within_days", "int", 30, N_("Days to collect a passport"), 1, 365),
         Rule("retention_days", "int", 90, N_("Days applicants' personal data is kept"), 1, 3650),
         Rule("lockout_attempts", "int", 5, N_("Failed sign-ins before a lockout"), 1, 100),
@@ -84,28 +111,90 @@ CHOICE_LABELS = {
     "accept": N_("served in booked order"),
     "end_of_queue": N_("joins the end of the queue"),
     "refuse": N_("refused: book again"),
+    "enforce": N_("refused while the office is closed (a supervisor may override)"),
+    "allow": N_("allowed at any time"),
 }
+
+#: Day names a ``weekdays`` rule accepts (English and Indonesian abbreviations), by ``date.weekday()``.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_ALIASES = {name: i for i, name in enumerate(WEEKDAYS)} | {
+    name: i for i, name in enumerate(("sen", "sel", "rab", "kam", "jum", "sab", "min"))
+}
+_CATEGORY_DAYS = re.compile(r"^([a-z0-9_-]{1,32})=(\d{1,3})$")
+#: Unicode categories refused in any text a rule holds: controls (ESC, NUL ...), format characters (bidi
+#: overrides, zero-width), surrogates, private use, unassigned, line and paragraph separators.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def refuse_control_characters(key: str, text: str) -> str:
+    """``text`` unchanged, or :class:`InvalidInput` naming the first control character (as ``U+001B``).
+
+    Checked on the decoded text, so an escape written as ``\\u001b`` in JSON is refused like a raw ESC."""
+    for ch in text:
+        if unicodedata.category(ch) in _REFUSED_CATEGORIES:
+            msg = _(
+                "{rule}: control character U+{code:04X} is not allowed; type plain text",
+                rule=key,
+                code=ord(ch),
+            )
+            raise InvalidInput(msg)
+    return text
+
+
+def working_weekdays(value: str) -> frozenset[int]:
+    """The ``date.weekday()`` numbers of a stored ``weekdays`` rule."""
+    return frozenset(_WEEKDAY_ALIASES[w] for w in value.split())
+
+
+def category_days(value: str) -> dict[str, int]:
+    """A stored ``category_days`` rule as category code -> working days."""
+    out: dict[str, int] = {}
+    for item in value.split():
+        code, days = item.split("=")
+        out[code] = int(days)
+    return out
+
+
+def _check_weekdays(rule: Rule, value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(_("{rule}: {value!r} is not allowed", rule=rule.key, value=value))
+    words = value.replace(",", " ").lower().split()
+    unknown = [w for w in words if w not in _WEEKDAY_ALIASES]
+    if unknown or not words:
+        msg = _(
+            "{rule}: give working days as mon tue wed thu fri sat sun (or sen sel rab kam jum sab min), not {value!r}",
+            rule=rule.key,
+            value=value,
+        )
+        raise InvalidInput(msg)
+    return " ".join(WEEKDAYS[i] for i in sorted({_WEEKDAY_ALIASES[w] for w in words}))
+
+
+def _check_category_days(rule: Rule, value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(_("{rule}: {value!r} is not allowed", rule=rule.key, value=value))
+    refuse_control_characters(rule.key, value)
+    pairs: dict[str, int] = {}
+    for item in value.replace(",", " ").lower().split():
+        match = _CATEGORY_DAYS.match(item)
+        if match is None:
+            msg = _("{rule}: write category=days pairs like express=0 lost=7, not {item!r}", rule=rule.key, item=item)
+            raise InvalidInput(msg)
+        code, days = match.group(1), int(match.group(2))
+        if code in pairs:
+            raise InvalidInput(_("{rule}: category {category} is given twice", rule=rule.key, category=code))
+        if rule.maximum is not None and days > rule.maximum:
+            raise InvalidInput(_("{rule}: must be between {low} and {high}", rule=rule.key, low=0, high=rule.maximum))
+        pairs[code] = days
+    return " ".join(f"{code}={days}" for code, days in sorted(pairs.items()))
 
 
 def check(rule: Rule, value: Any) -> Any:
     """``value`` as the rule's kind, or :class:`InvalidInput` saying what is allowed."""
-    bad = _("{rule}: {value!r} is not allowed", rule=rule.key, value=value)
     if rule.kind in ("int", "optional_int"):
-        if value is None or value == "":
-            if rule.kind == "optional_int":
-                return None
-            raise InvalidInput(bad)
-        try:
-            number = int(value) if not isinstance(value, bool) else None
-        except (TypeError, ValueError):
-            number = None
-        if number is None or (isinstance(value, float) and value != number):
-            raise InvalidInput(_("{rule}: {value!r} is not a whole number", rule=rule.key, value=value))
-        if (rule.minimum is not None and number < rule.minimum) or (rule.maximum is not None and number > rule.maximum):
-            raise InvalidInput(
-                _("{rule}: must be between {low} and {high}", rule=rule.key, low=rule.minimum, high=rule.maximum)
-            )
-        return number
+        return _check_number(rule, value)
     if rule.kind == "time":
         if not isinstance(value, str) or not _TIME.match(value.strip()):
             raise InvalidInput(_("{rule}: {value!r} is not a time like 07:30", rule=rule.key, value=value))
@@ -114,9 +203,32 @@ def check(rule: Rule, value: Any) -> Any:
         if value not in rule.choices:
             raise InvalidInput(_("{rule}: choose one of {choices}", rule=rule.key, choices=", ".join(rule.choices)))
         return value
+    if rule.kind == "weekdays":
+        return _check_weekdays(rule, value)
+    if rule.kind == "category_days":
+        return _check_category_days(rule, value)
     if not isinstance(value, str) or len(value) > 500:
         raise InvalidInput(_("{rule}: text of at most 500 characters", rule=rule.key))
-    return value.strip()
+    return refuse_control_characters(rule.key, value.strip())
+
+
+def _check_number(rule: Rule, value: Any) -> int | None:
+    bad = _("{rule}: {value!r} is not allowed", rule=rule.key, value=value)
+    if value is None or value == "":
+        if rule.kind == "optional_int":
+            return None
+        raise InvalidInput(bad)
+    try:
+        number = int(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        number = None
+    if number is None or (isinstance(value, float) and value != number):
+        raise InvalidInput(_("{rule}: {value!r} is not a whole number", rule=rule.key, value=value))
+    if (rule.minimum is not None and number < rule.minimum) or (rule.maximum is not None and number > rule.maximum):
+        raise InvalidInput(
+            _("{rule}: must be between {low} and {high}", rule=rule.key, low=rule.minimum, high=rule.maximum)
+        )
+    return number
 
 
 def _stored(session: Session, office_id: int) -> dict[str, Any]:
@@ -228,6 +340,8 @@ def _apply_rules(
     changed = {key: value for key, value in values.items() if before[key] != value}
     if not changed:
         return before
+    if "pickup_days_by_category" in changed:
+        _known_categories(session, office_id, category_days(changed["pickup_days_by_category"]))
     user_id = _user_id(session, user)
     for key, value in changed.items():
         row = session.get(OfficeSetting, (office_id, key))
@@ -244,6 +358,18 @@ def _apply_rules(
         detail={key: [before[key], value] for key, value in changed.items()},
     )
     return before | changed
+
+
+def _known_categories(session: Session, office_id: int, days: Mapping[str, int]) -> None:
+    known = set(session.scalars(select(Category.code).where(Category.office_id == office_id)))
+    unknown = sorted(set(days) - known)
+    if unknown:
+        msg = _(
+            "pickup_days_by_category: unknown category {categories}; categories are: {known}",
+            categories=", ".join(unknown),
+            known=", ".join(sorted(known)),
+        )
+        raise InvalidInput(msg)
 
 
 def _user_id(session: Session, user: str | None) -> int | None:

@@ -50,6 +50,55 @@ class TicketView:
 
 
 @dataclass(frozen=True)
+class CheckInInfo:
+    """What reception checks against the identity card after a check-in, and how the arrival was judged.
+
+    Name and NIK are masked as on receipts; the clerk compares them with the KTP in front of them.
+    """
+
+    #: ``early`` (before the slot), ``on_time``, ``late`` (after the check-in window), ``walk_in``, ``no_slot``.
+    arrival: str
+    application_number: str | None = None
+    name_masked: str | None = None
+    nik_masked: str | None = None
+    birth_date: dt.date | None = None
+    slot_date: dt.date | None = None
+    slot_start: dt.time | None = None
+    slot_end: dt.time | None = None
+    #: Minutes from the slot's start to the check-in (negative: early); None without a slot.
+    minutes_from_slot: int | None = None
+    #: For a late arrival, the office rule applied: ``accept`` or ``end_of_queue``.
+    late_policy: str | None = None
+    #: What a supervisor overrode (``closed_day``, ``holiday``, ``before_open``, ``after_close``,
+    #: ``late_refused``), and who.
+    override: str | None = None
+    override_by: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = _jsonable(asdict(self))
+        return data
+
+
+@dataclass(frozen=True)
+class StationPause:
+    """A booth's pause (break, prayer, system trouble): while it lasts the booth is not open."""
+
+    station: str
+    #: ``break``, ``prayer``, ``system`` or ``other``.
+    reason: str
+    note: str | None
+    since: dt.datetime
+    #: None while the booth is still paused.
+    until: dt.datetime | None
+    #: The event that recorded this change (None when only read).
+    event_seq: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = _jsonable(asdict(self))
+        return data
+
+
+@dataclass(frozen=True)
 class Result:
     """What a ticket action did: the ticket as it now is, and the event that recorded it.
 
@@ -64,6 +113,8 @@ class Result:
     ahead: int | None = None
     #: For check-in: the estimated wait in seconds (None when there is no recent service to go by).
     estimated_wait_seconds: int | None = None
+    #: For check-in: what reception checks against the ID card, and the arrival's judgement.
+    check_in: CheckInInfo | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = self.ticket.to_json()
@@ -71,6 +122,8 @@ class Result:
         if self.ahead is not None:
             out["ahead"] = self.ahead
             out["estimated_wait_seconds"] = self.estimated_wait_seconds
+        if self.check_in is not None:
+            out["check_in"] = self.check_in.to_json()
         return out
 
 

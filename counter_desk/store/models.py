@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from counter_desk.states import HELD, Action, Status
+from counter_desk.states import EVENT_KINDS, HELD, Status
 from counter_desk.store.base import Base, Code, IntPK, Name
 
 
@@ -36,7 +36,7 @@ def _in(values: object) -> str:
 
 _STATUSES = _in(Status)
 _HELD = _in(HELD)
-_KINDS = _in(Action)
+_KINDS = _in(EVENT_KINDS)
 
 
 class Office(Base):
@@ -140,6 +140,8 @@ class Booking(Base):
     slot_date: Mapped[dt.date] = mapped_column(Date)
     slot_start: Mapped[dt.time | None] = mapped_column(Time)
     slot_end: Mapped[dt.time | None] = mapped_column(Time)
+    #: Date of birth, when the booking file gives it: reception checks it against the KTP (personal data).
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="booked")
     created_at: Mapped[dt.datetime]
 
@@ -239,6 +241,37 @@ class Event(Base):
             "ticket_id",
             postgresql_where=text("reason IS NOT NULL"),
             sqlite_where=text("reason IS NOT NULL"),
+        ),
+    )
+
+
+class StationPause(Base):
+    """A booth paused by its officer (break, prayer, system trouble): not open while it lasts (issue 14).
+
+    The events ``station_paused`` / ``station_resumed`` record the same; this row answers "is it paused now"
+    with one indexed read. At most one open pause per station (a partial unique index).
+    """
+
+    __tablename__ = "station_pauses"
+
+    id: Mapped[IntPK]
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    #: ``break``, ``prayer``, ``system`` or ``other`` (services.queue.PAUSE_REASONS).
+    reason: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+    started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (
+        Index(
+            "uq_station_pauses_open",
+            "station_id",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
         ),
     )
 
