@@ -13,6 +13,7 @@ from counter_desk.cli import common, emit
 from counter_desk.clock import office_local
 from counter_desk.i18n import _
 from counter_desk.services import dashboard
+from counter_desk.services.counter_use import pause_reason_label
 
 
 def register(sub: Any) -> None:
@@ -58,6 +59,11 @@ def _dashboard(args: argparse.Namespace) -> int:
             )
         )
     for st in d.stations:
-        lines.append(f"  {st.code}: {st.state} {st.ticket or ''} {st.officer or ''}".rstrip())
+        state = dashboard.state_label(st.state)
+        if st.pause_reason is not None:
+            state = _("{state} ({reason})", state=state, reason=pause_reason_label(st.pause_reason))
+        parked = _("{count} set aside", count=st.parked) if st.parked else ""
+        parts = [f"{st.code}:", state, st.ticket or "", st.officer or "", parked]
+        lines.append("  " + " ".join(part for part in parts if part))
     emit(args, d.to_json(), "\n".join(lines))
     return 0

@@ -39,12 +39,25 @@ from counter_desk.services.views import Result
 from counter_desk.states import HELD, Status
 from counter_desk.store.engine import Database
 from counter_desk.store.journal import last_event_seq
-from counter_desk.store.models import Category, Stage, Station, Ticket, User
+from counter_desk.store.models import Category, Stage, Station, StationPause, Ticket, User
 
 #: A wait up to this many times the stage's target is amber; beyond it, red.
 AMBER_FACTOR = 1.5
 GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
 IDLE = "idle"
+#: A station whose officer paused it (break, prayer, system trouble): not open.
+PAUSED = "paused"
+
+
+def state_label(state: str) -> str:
+    """A station's state (``idle``, ``called``, ``serving``, ``paused``) as a word for people."""
+    labels = {
+        IDLE: _("idle"),
+        PAUSED: _("paused"),
+        Status.CALLED.value: _("called"),
+        Status.SERVING.value: _("serving"),
+    }
+    return labels.get(state, state)
 
 
 def level(seconds: float | None, target_minutes: int) -> str:
@@ -92,14 +105,18 @@ class StationFigures:
     code: str
     name: str
     stage: str
-    #: ``idle``, ``called`` or ``serving``.
+    #: ``idle``, ``called``, ``serving`` or ``paused`` (:func:`state_label` for people).
     state: str
     #: Username of the last event's officer today.
     officer: str | None
     officer_name: str | None
     ticket: str | None
-    #: When the ticket was called, or when serving started.
+    #: When the ticket was called, or when serving started; for a paused station, when the pause began.
     since: dt.datetime | None
+    #: Why a paused station is paused (``break``, ``prayer``, ``system``, ``other``), else None.
+    pause_reason: str | None = None
+    #: Tickets set aside at this station (applicants fetching a document).
+    parked: int = 0
 
 
 @dataclass(frozen=True)
@@ -145,6 +162,8 @@ class Dashboard:
     waiting: list[TicketRow] = field(default_factory=list)
     held: list[TicketRow] = field(default_factory=list)
     no_shows: list[TicketRow] = field(default_factory=list)
+    #: Tickets set aside at a booth (``station`` is the booth they come back to); ``since``: when set aside.
+    parked: list[TicketRow] = field(default_factory=list)
     #: Stage code -> name; category code -> name (what people read).
     stage_names: dict[str, str] = field(default_factory=dict)
     category_names: dict[str, str] = field(default_factory=dict)
@@ -230,6 +249,26 @@ def snapshot(db: Database, *, office: str | None = None, clock: Clock | None = N
             .where(Ticket.office_id == info.id, Ticket.day == today, Ticket.status == Status.NO_SHOW.value)
             .order_by(Ticket.no_show_at)
         ).all()
+        parked_rows = session.execute(
+            select(
+                Ticket.number,
+                Ticket.stage_id,
+                Ticket.station_id,
+                Ticket.category_id,
+                Ticket.priority_level,
+                Ticket.updated_at,
+            )
+            .where(Ticket.stage_id.in_(list(stage_code)), Ticket.status == Status.PARKED.value)
+            .order_by(Ticket.updated_at, Ticket.id)
+        ).all()
+        pauses = {
+            row.station_id: row
+            for row in session.execute(
+                select(StationPause.station_id, StationPause.reason, StationPause.started_at).where(
+                    StationPause.office_id == info.id, StationPause.ended_at.is_(None)
+                )
+            )
+        }
         issued = session.scalar(
             select(func.count()).select_from(Ticket).where(Ticket.office_id == info.id, Ticket.day == today)
         )
@@ -284,25 +323,7 @@ def snapshot(db: Database, *, office: str | None = None, clock: Clock | None = N
             )
         )
 
-    held_by_station = {row.station_id: row for row in held_rows}
-    station_figures = []
-    for st in stations:
-        held = held_by_station.get(st.id)
-        last = timeline.last_at_station.get(st.id)
-        officer = users.get(last[1]) if last is not None and last[1] is not None else None
-        station_figures.append(
-            StationFigures(
-                code=st.code,
-                name=st.name,
-                stage=stage_code[st.stage_id],
-                state=held.status if held is not None else IDLE,
-                officer=officer[0] if officer else None,
-                officer_name=officer[1] if officer else None,
-                ticket=held.number if held is not None else None,
-                since=(held.started_at or held.called_at) if held is not None else None,
-            )
-        )
-
+    station_figures = _station_figures(stations, held_rows, parked_rows, pauses, timeline, users, stage_code)
     hours = _hours(timeline, stage_code, local_hour, office_local(now, info.timezone).hour)
     tolerance = dt.timedelta(minutes=info.no_show_tolerance_minutes)
     return Dashboard(
@@ -355,9 +376,60 @@ def snapshot(db: Database, *, office: str | None = None, clock: Clock | None = N
             )
             for r in no_show_rows
         ],
+        parked=[
+            TicketRow(
+                r.number,
+                Status.PARKED.value,
+                stage_code[r.stage_id],
+                station_code.get(r.station_id),
+                categories[r.category_id][0],
+                r.priority_level,
+                r.updated_at,
+            )
+            for r in parked_rows
+        ],
         stage_names={s.code: s.name for s in stages},
         category_names=dict(categories.values()),
     )
+
+
+def _station_figures(  # noqa: PLR0917 - the parts of one snapshot, read by its caller
+    stations: list[Station],
+    held_rows: Any,
+    parked_rows: Any,
+    pauses: dict[int, Any],
+    timeline: Timeline,
+    users: dict[int, tuple[str, str]],
+    stage_code: dict[int, str],
+) -> list[StationFigures]:
+    held_by_station = {row.station_id: row for row in held_rows}
+    parked_count: dict[int, int] = {}
+    for row in parked_rows:
+        parked_count[row.station_id] = parked_count.get(row.station_id, 0) + 1
+    station_figures = []
+    for st in stations:
+        held = held_by_station.get(st.id)
+        pause = pauses.get(st.id)
+        last = timeline.last_at_station.get(st.id)
+        officer = users.get(last[1]) if last is not None and last[1] is not None else None
+        state = held.status if held is not None else PAUSED if pause is not None else IDLE
+        since = (held.started_at or held.called_at) if held is not None else pause.started_at if pause else None
+        station_figures.append(
+            StationFigures(
+                code=st.code,
+                name=st.name,
+                stage=stage_code[st.stage_id],
+                state=state,
+                officer=officer[0] if officer else None,
+                officer_name=officer[1] if officer else None,
+                ticket=held.number if held is not None else None,
+                since=since,
+                pause_reason=pause.reason if pause is not None else None,
+                parked=parked_count.get(st.id, 0),
+            )
+        )
+
+    return station_figures
 
 
 def _hours(

@@ -24,7 +24,7 @@ from counter_desk.services import directory, rules
 from counter_desk.services.estimate import StageEstimate
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import EventView
-from counter_desk.states import Action
+from counter_desk.states import EVENT_KINDS, Action
 from counter_desk.store.journal import last_event_seq
 from counter_desk.store.models import Event, Stage, Station
 
@@ -36,8 +36,11 @@ RECENT_CALLS = 8
 RUNNING_TEXT_KEY = "display_text"
 DEFAULT_RUNNING_TEXT: str = rules.RULES[RUNNING_TEXT_KEY].default
 
-_CALL_KINDS = frozenset({Action.CALL.value, Action.RECALL.value})
-_KNOWN_KINDS = frozenset(a.value for a in Action)
+#: A parked ticket resumed at its booth is called there again: the board shows it like a call.
+_CALL_KINDS = frozenset({Action.CALL.value, Action.RECALL.value, Action.RESUME.value})
+_KNOWN_KINDS = EVENT_KINDS
+#: Stages of these kinds issue tickets and never hold a queue of applicants: the board lists no wait for them.
+_NO_QUEUE_KINDS = frozenset({"reception"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,13 @@ class StageLabel:
     name: str
     announce: bool
     position: int
+    #: What the stage's stations do (reception, service, adjudication, pickup).
+    kind: str = "service"
+
+    @property
+    def queues(self) -> bool:
+        """Applicants wait in the waiting room for this stage (its waiting count belongs on the board)."""
+        return self.announce and self.kind not in _NO_QUEUE_KINDS
 
 
 @dataclass(frozen=True)
@@ -118,12 +128,19 @@ class DisplayState:
     last_seq: int = 0
     #: The office day the calls belong to (calls of an earlier day are dropped when a new day's event arrives).
     day: dt.date | None = None
+    #: The board's footer: waiting count and estimate of each stage applicants queue for (announced, not
+    #: reception, which issues tickets and never holds a queue), in flow order.
     waits: tuple[StageWait, ...] = ()
     #: Calls the last :meth:`apply` brought, oldest first.
     fresh: tuple[Call, ...] = ()
     #: The last :meth:`apply` saw events that may change waiting counts: read the estimates again.
     queues_changed: bool = False
     skipped: int = field(default=0, compare=False)
+
+    @property
+    def footer_waits(self) -> tuple[StageWait, ...]:
+        """What the footer lists: only stages with a queue (the same as :attr:`waits`)."""
+        return self.waits
 
     @property
     def current(self) -> Call | None:
@@ -211,12 +228,12 @@ class DisplayState:
         )
 
     def with_waits(self, estimates: list[StageEstimate]) -> DisplayState:
-        """The state with fresh waiting counts and estimates (announced stages only, in flow order)."""
+        """The state with fresh waiting counts and estimates (stages applicants queue for, in flow order)."""
         stages = self.config.stages
         waits = [
             StageWait.from_estimate(e)
             for e in sorted(estimates, key=lambda e: stages[e.stage].position if e.stage in stages else 0)
-            if e.stage in stages and stages[e.stage].announce
+            if e.stage in stages and stages[e.stage].queues
         ]
         return replace(self, waits=tuple(waits), queues_changed=False)
 
@@ -249,7 +266,7 @@ def load_config(queue: QueueService) -> DisplayConfig:
     with queue.db.read() as session:
         office = directory.office_info(session, queue.office_code)
         stages = {
-            s.code: StageLabel(s.code, s.name, bool(s.announce), s.position)
+            s.code: StageLabel(s.code, s.name, bool(s.announce), s.position, s.kind)
             for s in session.scalars(select(Stage).where(Stage.office_id == office.id))
         }
         by_id = {s.id: s.code for s in session.scalars(select(Stage).where(Stage.office_id == office.id))}

@@ -6,7 +6,7 @@ The model is deliberately simple and explainable to an office (it is printed on 
   transfer, return or no-show that freed the station), over the tickets of the last ``LOOKBACK`` (at most
   ``MAX_SAMPLES`` of the most recent);
 - *open stations* ``c``: stations of the stage that called or let go of someone in the last ``OPEN_WINDOW``,
-  or hold a ticket now;
+  or hold a ticket now -- and are not paused (a booth on a break, at prayer or with system trouble is not open);
 - an applicant with ``k`` people ahead waits about ``(k + 0.5) * s / c``: the ``k`` before them share the
   ``c`` stations, and whoever is at a counter is on average half done.
 
@@ -19,17 +19,25 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 
 from counter_desk.states import HELD, Action, Status
-from counter_desk.store.models import Event, Stage, Station, Ticket
+from counter_desk.store.models import Event, Stage, Station, StationPause, Ticket
 
 LOOKBACK = dt.timedelta(hours=2)
 OPEN_WINDOW = dt.timedelta(minutes=30)
 MAX_SAMPLES = 50
 #: Events that free a station from the ticket it called.
-_RELEASES = {Action.FINISH.value, Action.TRANSFER.value, Action.RETURN.value, Action.NO_SHOW.value}
+_RELEASES = {
+    Action.FINISH.value,
+    Action.TRANSFER.value,
+    Action.RETURN.value,
+    Action.NO_SHOW.value,
+    Action.PARK.value,
+}
+#: Events that give a station a ticket (a parked ticket resumed is called again).
+_CALLS = {Action.CALL.value, Action.RESUME.value}
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,8 @@ class StageEstimate:
     #: Median seconds a station spends on one applicant, or None without recent service.
     service_seconds: float | None
     samples: int
+    #: Stations of the stage paused now (not counted as open).
+    paused_stations: int = 0
 
     def wait_seconds(self, ahead: int) -> int | None:
         """Estimated wait for someone with ``ahead`` people before them."""
@@ -61,6 +71,7 @@ class StageEstimate:
             "open_stations": self.open_stations,
             "service_seconds": self.service_seconds,
             "samples": self.samples,
+            "paused_stations": self.paused_stations,
             "estimated_wait_seconds": self.new_arrival_wait_seconds,
         }
 
@@ -71,7 +82,7 @@ def estimate_stage(session: Session, stage: Stage, now: dt.datetime) -> StageEst
         .where(
             Event.stage_id == stage.id,
             Event.created_at >= now - LOOKBACK,
-            Event.kind.in_([Action.CALL.value, *_RELEASES]),
+            Event.kind.in_([*_CALLS, *_RELEASES]),
         )
         .order_by(Event.seq)
     ).all()
@@ -83,7 +94,7 @@ def estimate_stage(session: Session, stage: Stage, now: dt.datetime) -> StageEst
             recent_callers.add(station_id)
         if ticket_id is None:
             continue
-        if kind == Action.CALL.value:
+        if kind in _CALLS:
             called[ticket_id] = (station_id, at)
         elif ticket_id in called:
             _, since = called.pop(ticket_id)
@@ -95,6 +106,13 @@ def estimate_stage(session: Session, stage: Stage, now: dt.datetime) -> StageEst
         )
     )
     active = set(session.scalars(select(Station.id).where(Station.stage_id == stage.id, Station.active.is_(True))))
+    paused = set(
+        session.scalars(
+            select(StationPause.station_id).where(
+                StationPause.station_id.in_(active) if active else false(), StationPause.ended_at.is_(None)
+            )
+        )
+    )
     waiting = session.scalar(
         select(func.count())
         .select_from(Ticket)
@@ -104,7 +122,8 @@ def estimate_stage(session: Session, stage: Stage, now: dt.datetime) -> StageEst
         stage=stage.code,
         stage_name=stage.name,
         waiting=int(waiting or 0),
-        open_stations=len((recent_callers | {s for s in holding if s is not None}) & active),
+        open_stations=len(((recent_callers | {s for s in holding if s is not None}) & active) - paused),
         service_seconds=statistics.median(durations) if durations else None,
         samples=len(durations),
+        paused_stations=len(paused),
     )

@@ -8,12 +8,22 @@ month of events is read fast enough:
 - **waits** and **services** per stage: count, mean, median and 90th percentile in seconds. Percentiles
   interpolate linearly between the closest ranks (``statistics.quantiles(..., method="inclusive")``, NumPy's
   default): the 90th percentile of 10, 20, ..., 100 is 91;
+- **served**: applicants served -- tickets with at least one completed service (finished, or passed on from a
+  counter). A stage's ``served`` counts the tickets served there, the office's the tickets served anywhere, so
+  the office figure is never below a stage's, and equals the interview's when everyone passes the interview;
 - **no-shows**: tickets marked no-show at each stage, and how many were never put back;
-- **out-of-order calls**: calls by ticket number that skipped someone waiting before (``data.out_of_order``),
-  with day, time, ticket, stage, station, officer and the reason recorded;
-- **per officer**: calls, services (finished or passed on), no-shows marked, out-of-order calls, and the mean
-  service time; actions without a signed-in user are counted under ``None``;
-- **within target**: the share of completed waits at a stage not longer than its ``wait_target_minutes``.
+- **never called**: queue entries at a stage that no call ever ended (still waiting when the report was made,
+  or left waiting at the end of the day);
+- **reorderings** (the out-of-order list): every change of the call order by anyone, with day, time, ticket,
+  stage, station, officer and the reason recorded: calls by ticket number that skipped someone waiting before
+  (``data.out_of_order``), and tickets put back or moved to the *front* of a queue (a supervisor's release or
+  reopening, or a move "to the front" by transfer -- so moving a ticket away and back to the front shows);
+- **per officer**: calls, services (finished or passed on), no-shows marked, reorderings, and the mean service
+  time; actions without a signed-in user are counted under ``None``;
+- **within target**: the share of a stage's queue entries called within its ``wait_target_minutes``; an entry
+  never called counts as *not* within target (someone who waited all day and was never called must not improve
+  the figure), so the share is ``within_target / (wait_count + never_called)``;
+- **pauses**: how often a stage's booths were paused (break, prayer, system trouble) and for how long in all.
 
 CSV (``Report.csv_rows``, written by ``counter-desk report --csv FILE``): UTF-8, comma-separated, one header
 line, then one row per figure in "long" form, so any spreadsheet or script reads it without knowing the layout:
@@ -26,18 +36,19 @@ stage    stage code (``stage``, ``stage_hour``, ``out_of_order``), else empty
 hour     office-time hour 0-23 (``stage_hour``), else empty
 officer  username (``officer``, ``out_of_order``; empty when no user was signed in)
 ticket   ticket number (``out_of_order``)
-time     ISO 8601 local time of the call with its offset (``out_of_order``)
+time     ISO 8601 local time of the call or move with its offset (``out_of_order``)
 metric   what the value is (see below)
 value    a number (integer counts; seconds with one decimal; shares 0-1 with four decimals); empty: no data
-note     the reason of an out-of-order call; else empty
+note     the reason of a reordering; else empty
 ======== =====================================================================================================
 
 Metrics: office ``tickets``, ``served``, ``no_shows``, ``out_of_order_calls``; stage ``arrivals``, ``calls``,
-``served``, ``no_shows``, ``no_shows_not_returned``, ``wait_count``, ``wait_mean_s``, ``wait_median_s``,
-``wait_p90_s``, ``service_count``, ``service_mean_s``, ``service_median_s``, ``service_p90_s``,
-``wait_target_min``, ``within_target``, ``within_target_share``; stage_hour ``arrivals``, ``wait_mean_s``;
-officer ``calls``, ``served``, ``no_shows``, ``out_of_order_calls``, ``service_mean_s``; out_of_order
-``call`` with value 1 (one row per call).
+``served``, ``no_shows``, ``no_shows_not_returned``, ``never_called``, ``wait_count``, ``wait_mean_s``,
+``wait_median_s``, ``wait_p90_s``, ``service_count``, ``service_mean_s``, ``service_median_s``,
+``service_p90_s``, ``wait_target_min``, ``within_target``, ``within_target_share``, ``pauses``,
+``paused_s``; stage_hour ``arrivals``, ``wait_mean_s``; officer ``calls``, ``served``, ``no_shows``,
+``out_of_order_calls``, ``service_mean_s``; out_of_order ``call``, ``return`` or ``transfer`` (what reordered)
+with value 1 (one row per reordering).
 """
 
 from __future__ import annotations
@@ -46,7 +57,7 @@ import datetime as dt
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import compress, islice
 from operator import itemgetter
 from typing import Any, cast
@@ -61,7 +72,7 @@ from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 from counter_desk.services import directory
 from counter_desk.services.dates import format_day
-from counter_desk.services.timeline import epoch_ms, specific_calls
+from counter_desk.services.timeline import Reordering, epoch_ms, moves_to_front, pauses_by_stage, specific_calls
 from counter_desk.states import Action
 from counter_desk.store.engine import Database
 from counter_desk.store.models import Event, Stage, Station, Ticket, User
@@ -102,12 +113,17 @@ class StageReport:
     wait: Stats
     service: Stats
     within_target: int
-    #: within_target / wait.count (None without completed waits).
+    #: within_target / (wait.count + never_called) (None without any queue entry).
     within_target_share: float | None
     #: hour -> arrivals in that hour (hours of the report's range, see Report.hours).
     arrivals_by_hour: dict[int, int]
     #: hour -> mean wait of those called in that hour.
     wait_by_hour: dict[int, float | None]
+    #: Queue entries no call ended (counted as not within target).
+    never_called: int = 0
+    #: Pauses of the stage's booths started in the range, and their total length (open ones until now).
+    pauses: int = 0
+    paused_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -123,12 +139,17 @@ class OfficerReport:
 
 @dataclass(frozen=True)
 class OutOfOrderCall:
+    """A change of the call order: a call by number out of turn, or a ticket put back / moved to a queue's front."""
+
     at: dt.datetime
     number: str
     stage: str
     station: str | None
     officer: str | None
+    #: Why, as recorded ("" when the act needed no reason, e.g. a booth putting its own applicant back first).
     reason: str
+    #: ``call``, ``return`` (put back at the front) or ``transfer`` (moved to the front of another stage's queue).
+    kind: str = "call"
 
 
 @dataclass(frozen=True)
@@ -184,6 +205,7 @@ class Report:
                 ("served", s.served),
                 ("no_shows", s.no_shows),
                 ("no_shows_not_returned", s.no_shows_not_returned),
+                ("never_called", s.never_called),
             ]
             for name, stats in (("wait", s.wait), ("service", s.service)):
                 figures += [
@@ -196,6 +218,8 @@ class Report:
                 ("wait_target_min", s.wait_target_minutes),
                 ("within_target", s.within_target),
                 ("within_target_share", None if s.within_target_share is None else round(s.within_target_share, 4)),
+                ("pauses", s.pauses),
+                ("paused_s", _seconds(s.paused_seconds)),
             ]
             for metric, value in figures:
                 yield row("stage", metric, value, stage=s.code)
@@ -214,7 +238,7 @@ class Report:
         for c in self.out_of_order:
             yield row(
                 "out_of_order",
-                "call",
+                c.kind,
                 1,
                 stage=c.stage,
                 officer=c.officer,
@@ -295,9 +319,23 @@ def build(
         }
         walk = _walk(session, info.id, first, last)
         specific = specific_calls(session, info.id, first, last)
+        moves = moves_to_front(session, info.id, first, last)
+        pauses = pauses_by_stage(session, info.id, first, last, ZoneInfo(info.timezone), now)
     stage_reports, hours = _stages(stages, walk, ZoneInfo(info.timezone))
+    stage_reports = [
+        replace(r, pauses=pauses.get(stage.id, (0, 0.0))[0], paused_seconds=pauses.get(stage.id, (0, 0.0))[1])
+        for r, stage in zip(stage_reports, stages, strict=True)
+    ]
     stage_codes = {s.id: s.code for s in stages}
-    out_of_order = [c for c in specific if c.out_of_order]
+    out_of_order = sorted(
+        [
+            Reordering(c.seq, c.at, c.number, c.stage_id, c.station_id, c.user_id, c.reason, "call")
+            for c in specific
+            if c.out_of_order
+        ]
+        + moves,
+        key=lambda c: c.seq,
+    )
     return Report(
         office=info.code,
         office_name=info.name,
@@ -306,7 +344,7 @@ def build(
         last=last,
         generated_at=now,
         tickets=walk.tickets,
-        served=sum(len(values) for (_stage, _user, finished), values in walk.services.items() if finished),
+        served=len(set().union(*walk.served.values())),
         no_shows=len(walk.no_shows),
         hours=hours,
         stages=stage_reports,
@@ -318,7 +356,8 @@ def build(
                 stage=stage_codes.get(c.stage_id, "?"),
                 station=station_codes.get(c.station_id) if c.station_id is not None else None,
                 officer=users[c.user_id][0] if c.user_id in users else None,
-                reason=c.reason,
+                reason=c.reason or "",
+                kind=c.kind,
             )
             for c in out_of_order
         ],
@@ -331,7 +370,7 @@ _e = cast("Table", Event.__table__)
 _t = cast("Table", Ticket.__table__)
 
 # Event kinds as small integers in _walk's rows (``recalled`` counts for nothing here).
-_CHECK_IN, _CALL, _START, _FINISH, _TRANSFER, _RETURN, _NO_SHOW = range(1, 8)
+_CHECK_IN, _CALL, _START, _FINISH, _TRANSFER, _RETURN, _NO_SHOW, _PARK, _RESUME = range(1, 10)
 _KIND_CODES = {
     Action.CHECK_IN.value: _CHECK_IN,
     Action.CALL.value: _CALL,
@@ -340,6 +379,8 @@ _KIND_CODES = {
     Action.TRANSFER.value: _TRANSFER,
     Action.RETURN.value: _RETURN,
     Action.NO_SHOW.value: _NO_SHOW,
+    Action.PARK.value: _PARK,
+    Action.RESUME.value: _RESUME,
 }
 _HOUR_MS = 3_600_000
 
@@ -350,8 +391,9 @@ def _is(*codes: int) -> bytes:
 
 
 #: Joins a stage's queue; arrives at a stage from outside; holds the ticket at a counter; ends a service.
+#: (A parked ticket's service is the part after it is resumed: the time set aside is neither wait nor service.)
 _IS_ENTER, _IS_ARRIVAL = _is(_CHECK_IN, _TRANSFER, _RETURN), _is(_CHECK_IN, _TRANSFER)
-_IS_HELD, _IS_END = _is(_CALL, _START), _is(_FINISH, _TRANSFER)
+_IS_HELD, _IS_END = _is(_CALL, _START, _RESUME), _is(_FINISH, _TRANSFER)
 _IS_CALL, _IS_NO_SHOW = _is(_CALL), _is(_NO_SHOW)
 
 
@@ -372,6 +414,10 @@ class _Walk:
     no_shows: list[tuple[int, int, int | None]] = field(default_factory=list)
     #: Tickets whose last event leaves them marked no-show (never put back).
     open_no_shows: set[int] = field(default_factory=set)
+    #: stage id -> the tickets with a completed service there.
+    served: dict[int, set[int]] = field(default_factory=dict)
+    #: stage id -> queue entries no call ended (the ticket's last event put it in that queue).
+    never_called: Counter[int] = field(default_factory=Counter)
 
 
 def _days_tickets(office_id: int, first: dt.date, last: dt.date) -> Select[tuple[int]]:
@@ -451,10 +497,15 @@ def _walk(session: Session, office_id: int, first: dt.date, last: dt.date) -> _W
     # The service is the called stage's (a transfer event names the stage the ticket moves to), the officer the
     # one who ended it.
     services: defaultdict[tuple[int, int | None, bool], list[int]] = defaultdict(list)
+    served: defaultdict[int, set[int]] = defaultdict(set)
     for before, row in _pairs(rows, kinds, _IS_HELD, _IS_END):
         if before[0] == row[0]:
             services[before[2], row[3], row[1] == _FINISH].append(row[4] - before[4])
-    out.waits, out.services = waits, services
+            served[before[2]].add(row[0])
+    out.waits, out.services, out.served = waits, services, served
+    for i in compress(range(len(rows)), kinds.translate(_IS_ENTER)):
+        if i + 1 == len(rows) or rows[i + 1][0] != rows[i][0]:
+            out.never_called[rows[i][2]] += 1
     out.arrivals = Counter([(row[2], row[4] // _HOUR_MS) for row in compress(rows, kinds.translate(_IS_ARRIVAL))])
     out.calls = Counter(map(itemgetter(2, 3), compress(rows, kinds.translate(_IS_CALL))))
     out.tickets = len(set(map(itemgetter(0), rows)))
@@ -509,6 +560,7 @@ def _stages(stages: list[Stage], walk: _Walk, tz: ZoneInfo) -> tuple[list[StageR
         stage_no_shows = no_shows.get(stage.id, [])
         target = stage.wait_target_minutes * 60
         within = sum(1 for seconds in stage_waits if seconds <= target)
+        never = walk.never_called.get(stage.id, 0)
         by_hour = {h: arrivals.get((stage.id, h), 0) for h in hours}
         reports.append(
             StageReport(
@@ -517,13 +569,14 @@ def _stages(stages: list[Stage], walk: _Walk, tz: ZoneInfo) -> tuple[list[StageR
                 wait_target_minutes=stage.wait_target_minutes,
                 arrivals=sum(by_hour.values()),
                 calls=calls.get(stage.id, 0),
-                served=len(services.get(stage.id, [])),
+                served=len(walk.served.get(stage.id, ())),
                 no_shows=len(stage_no_shows),
                 no_shows_not_returned=len(set(stage_no_shows) & walk.open_no_shows),
                 wait=Stats.of(stage_waits),
                 service=Stats.of(services.get(stage.id, [])),
                 within_target=within,
-                within_target_share=within / len(stage_waits) if stage_waits else None,
+                within_target_share=within / entries if (entries := len(stage_waits) + never) else None,
+                never_called=never,
                 arrivals_by_hour=by_hour,
                 wait_by_hour={
                     h: statistics.fmean(v) if (v := waits_by_hour.get((stage.id, h))) else None for h in hours
@@ -546,7 +599,7 @@ def _officers(
     for _ticket, _stage, user_id in walk.no_shows:
         no_shows[user_id] = no_shows.get(user_id, 0) + 1
     reports = []
-    for uid in set(calls) | set(services) | set(no_shows):
+    for uid in set(calls) | set(services) | set(no_shows) | set(out_of_order_users):
         username, full_name = users.get(uid, (None, None)) if uid is not None else (None, None)
         reports.append(
             OfficerReport(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -12,13 +12,17 @@ from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from counter_desk.clock import office_day
-from counter_desk.services import directory
+from counter_desk.services import directory, rules
 from counter_desk.services.pickups import PickupService, PickupView
 from counter_desk.services.queue import QueueService
-from counter_desk.services.views import QueueStatus, StationState, TicketView, WaitingTicket
+from counter_desk.services.views import QueueStatus, StationPause, StationState, TicketView, WaitingTicket
 from counter_desk.states import HELD, Action, Status
 from counter_desk.store.journal import last_event_seq
 from counter_desk.store.models import Booking, Category, Event, Stage, Station, Ticket
+from counter_desk.store.models import StationPause as PauseRow
+
+#: Events that count as an applicant served at a (non-reception) station today.
+SERVED_KINDS = [Action.FINISH.value, Action.TRANSFER.value]
 
 #: What a station does: the kind of its stage (configuration, see db/seed/reference_office.toml).
 RECEPTION = "reception"
@@ -59,6 +63,10 @@ _WAITING = _VIEWS.where(_t.c.stage_id == bindparam("stage_id"), _t.c.status == S
 _HELD = _VIEWS.where(
     _t.c.station_id.in_(bindparam("station_ids", expanding=True)), _t.c.status.in_([s.value for s in HELD])
 )
+#: What a station has set aside (parked), oldest first.
+_PARKED = _VIEWS.where(_t.c.station_id == bindparam("station_id"), _t.c.status == Status.PARKED.value).order_by(
+    _t.c.updated_at, _t.c.id
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,12 @@ class StationSnapshot:
     category_names: dict[str, str]
     #: At a pickup counter: the pickup whose ticket the station holds.
     pickup: PickupView | None = None
+    #: Tickets set aside at this booth (applicants fetching a document), oldest first: each comes back here.
+    parked: list[TicketView] = field(default_factory=list)
+    #: The booth's pause while it is paused (break, prayer, system trouble), else None.
+    pause: StationPause | None = None
+    #: From when the held ticket may be marked no-show (the office's minimum time after the last call).
+    no_show_from: dt.datetime | None = None
 
 
 def _view(row: Sequence[Any], names: directory.Names) -> TicketView:
@@ -189,15 +203,27 @@ class StationReader:
             start_of_day = dt.datetime.combine(
                 office_day(now, office.timezone), dt.time(), tzinfo=ZoneInfo(office.timezone)
             )
+            # What "served" means at this station: reception issues tickets (check-ins it recorded), the others
+            # finish or pass applicants on.
+            served_kinds = [Action.CHECK_IN.value] if stage.kind == RECEPTION else SERVED_KINDS
             served = session.scalar(
                 select(func.count())
                 .select_from(Event)
                 .where(
                     Event.station_id == st.id,
-                    Event.kind.in_([Action.FINISH.value, Action.TRANSFER.value]),
+                    Event.kind.in_(served_kinds),
                     Event.created_at >= start_of_day,
                 )
             )
+            pause_row = session.scalars(
+                select(PauseRow).where(PauseRow.station_id == st.id, PauseRow.ended_at.is_(None))
+            ).first()
+            pause = (
+                StationPause(st.code, pause_row.reason, pause_row.note, pause_row.started_at, None)
+                if pause_row is not None
+                else None
+            )
+            grace = int(rules.rules_of(session, office.id)["no_show_after_seconds"])
             categories = list(
                 session.scalars(
                     select(Category)
@@ -230,10 +256,16 @@ class StationReader:
                 if self._names is None or self._names_office != office.id:
                     raise KeyError(office.id)
                 status, current = read(self._names)
+                parked = [
+                    _view(row, self._names) for row in session.connection().execute(_PARKED, {"station_id": st.id})
+                ]
             except KeyError:  # first read, or an id the maps do not know yet: read them (again)
                 self._names = directory.Names(session, office.id)
                 self._names_office = office.id
                 status, current = read(self._names)
+                parked = [
+                    _view(row, self._names) for row in session.connection().execute(_PARKED, {"station_id": st.id})
+                ]
         pickup = None
         if stage.kind == PICKUP and current is not None:
             pickup = PickupService(queue.db, clock=queue.clock, office=queue.office_code).held(self.station)
@@ -253,6 +285,13 @@ class StationReader:
             stages=[Choice(s.code, s.name) for s in all_stages],
             category_names={c.code: c.name for c in categories},
             pickup=pickup,
+            parked=parked,
+            pause=pause,
+            no_show_from=(
+                current.called_at + dt.timedelta(seconds=grace)
+                if current is not None and current.called_at is not None and current.status == Status.CALLED.value
+                else None
+            ),
         )
 
 

@@ -13,6 +13,8 @@ checks them against a plain walk). The event log (not the tickets' current colum
   that held the ticket; a return to the queue or a no-show is not a service;
 - an **arrival** at a stage is a ticket joining its queue from outside (``checked_in``, ``transferred``);
   returns are the same applicant again and are not counted;
+- a ticket set aside (``parked``) is neither waiting nor served until ``resumed``: its service runs from the
+  resumption (or a later ``started``);
 - every **call** is kept with its station and officer; a call made by number (``QueueService.call``) carries a
   reason, and ``data.out_of_order`` tells whether it skipped someone.
 
@@ -27,13 +29,14 @@ import datetime as dt
 import operator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Select, Table, func, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from counter_desk.states import Action, Status
+from counter_desk.states import Action, StationEvent, Status
 from counter_desk.store.models import Event, Ticket
 
 _e = cast("Table", Event.__table__)
@@ -43,9 +46,11 @@ _t = cast("Table", Ticket.__table__)
 # build. Plain strings: reading an enum member's .value in a loop of a million events costs seconds.
 _CALL, _START, _FINISH, _NO_SHOW = Action.CALL.value, Action.START.value, Action.FINISH.value, Action.NO_SHOW.value
 _TRANSFER, _RETURN = Action.TRANSFER.value, Action.RETURN.value
+_PARK, _RESUME = Action.PARK.value, Action.RESUME.value
 _ENTER = frozenset({Action.CHECK_IN.value, _RETURN, _TRANSFER})
 _HELD_STATES = frozenset({Status.CALLED.value, Status.SERVING.value})
 _WAITING, _CALLED, _SERVING, _DONE = Status.WAITING.value, Status.CALLED.value, Status.SERVING.value, Status.DONE.value
+_PARKED = Status.PARKED.value
 _BY_TICKET_AND_SEQ = operator.itemgetter(0, 1)  # (ticket_id, seq) of a row
 #: The Unix epoch as a Julian day number (what SQLite's julianday() counts in).
 _JULIAN_EPOCH_DAYS = 2440587.5
@@ -150,7 +155,7 @@ def _days_tickets(office_id: int, first: dt.date, last: dt.date) -> ColumnElemen
     return cast("ColumnElement[bool]", (_t.c.office_id == office_id) & (_t.c.day >= first) & (_t.c.day <= last))
 
 
-def read_timeline(  # noqa: PLR0912 - a branch per event kind, kept in one loop for speed
+def read_timeline(  # noqa: PLR0912, PLR0915 - a branch per event kind, kept in one loop for speed
     session: Session, office_id: int, first: dt.date, last: dt.date
 ) -> Timeline:
     """Walk the events of the office's tickets issued from ``first`` to ``last`` (inclusive)."""
@@ -214,6 +219,11 @@ def read_timeline(  # noqa: PLR0912 - a branch per event kind, kept in one loop 
         elif kind == _NO_SHOW:
             no_shows.append(NoShow(seq, ticket_id, stage_id, station_id, user_id, at))
             status = _NO_SHOW
+        elif kind == _PARK:
+            status = _PARKED
+        elif kind == _RESUME:  # the service starts again from here: the time set aside is not service
+            held_since, started, held_stage = at, 0, stage_id
+            status = _CALLED
     if status == _NO_SHOW and current is not None:
         out.open_no_shows.add(current)
     out.events = len(rows)
@@ -242,3 +252,91 @@ def specific_calls(session: Session, office_id: int, first: dt.date, last: dt.da
         )
         for seq, number, stage_id, station_id, user_id, at, reason, data in rows
     ]
+
+
+@dataclass(frozen=True)
+class Reordering:
+    """A change of the call order (see :mod:`counter_desk.services.reports`)."""
+
+    seq: int
+    at: dt.datetime
+    number: str
+    stage_id: int
+    station_id: int | None
+    user_id: int | None
+    reason: str | None
+    kind: str
+
+
+def moves_to_front(session: Session, office_id: int, first: dt.date, last: dt.date) -> list[Reordering]:
+    """Tickets of those days put back or moved to the front of a queue, by anyone (``data.position = front``).
+
+    Few events (returns and transfers), read whole; the position is picked from the JSON in Python, alike on both
+    engines. A transfer's stage is the queue it moved to."""
+    rows = session.execute(
+        select(
+            _e.c.seq,
+            Event.created_at,
+            _e.c.number,
+            _e.c.stage_id,
+            _e.c.station_id,
+            _e.c.user_id,
+            _e.c.reason,
+            _e.c.kind,
+            Event.data,
+        )
+        .where(
+            _e.c.ticket_id.in_(select(_t.c.id).where(_days_tickets(office_id, first, last))),
+            _e.c.kind.in_([Action.RETURN.value, Action.TRANSFER.value]),
+        )
+        .order_by(_e.c.seq)
+    )
+    return [
+        Reordering(
+            seq,
+            at,
+            number,
+            stage_id,
+            station_id,
+            user_id,
+            reason,
+            "return" if kind == Action.RETURN.value else "transfer",
+        )
+        for seq, at, number, stage_id, station_id, user_id, reason, kind, data in rows
+        if (data or {}).get("position") == "front"
+    ]
+
+
+def pauses_by_stage(  # noqa: PLR0917 - a range of days in a time zone, up to now
+    session: Session, office_id: int, first: dt.date, last: dt.date, tz: ZoneInfo, now: dt.datetime
+) -> dict[int, tuple[int, float]]:
+    """stage id -> (pauses started in the range, their total seconds); a pause still open counts until ``now`` or
+    the range's end, whichever is first."""
+    start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    rows = session.execute(
+        select(_e.c.station_id, _e.c.stage_id, _e.c.kind, Event.created_at)
+        .where(
+            _e.c.office_id == office_id,
+            _e.c.kind.in_([StationEvent.PAUSE.value, StationEvent.UNPAUSE.value]),
+            Event.created_at >= start,
+            Event.created_at < end,
+        )
+        .order_by(_e.c.seq)
+    ).all()
+    open_since: dict[int, tuple[int, dt.datetime]] = {}
+    out: dict[int, tuple[int, float]] = {}
+
+    def add(stage_id: int, seconds: float) -> None:
+        count, total = out.get(stage_id, (0, 0.0))
+        out[stage_id] = (count + 1, total + seconds)
+
+    for station_id, stage_id, kind, at in rows:
+        if kind == StationEvent.PAUSE.value:
+            open_since[station_id] = (stage_id, at)
+        elif station_id in open_since:
+            paused_stage, since = open_since.pop(station_id)
+            add(paused_stage, (at - since).total_seconds())
+    for paused_stage, since in open_since.values():
+        add(paused_stage, max(0.0, (min(now, end) - since).total_seconds()))
+    return out

@@ -49,7 +49,8 @@ def test_the_simulated_morning(db: Database, clock: FixedClock) -> None:
     assert (i.service.count, i.service.mean, i.service.median, i.service.p90) == pytest.approx(
         (2, 540, 540, 588), abs=0.01
     )
-    assert (i.within_target, i.within_target_share) == (2, 0.5)
+    # A-002 still waits at 09:40: never called, it counts as not within target (2 of 5 queue entries).
+    assert (i.within_target, i.never_called, i.within_target_share) == (2, 1, 0.4)
     assert i.arrivals_by_hour == {8: 4, 9: 0}
     assert i.wait_by_hour == pytest.approx({8: 1650, 9: 750}, abs=0.01)
 
@@ -63,19 +64,21 @@ def test_the_simulated_morning(db: Database, clock: FixedClock) -> None:
     assert (p.arrivals, p.wait, p.within_target_share) == (0, Stats(0, None, None, None), None)
 
     officers = [(o.username, o.calls, o.served, o.no_shows, o.out_of_order_calls) for o in r.officers]
-    assert officers == [("ajudikator", 1, 1, 0, 0), ("wawancara1", 2, 2, 0, 1), (None, 2, 0, 1, 0)]
-    assert r.officers[1].service.mean == pytest.approx(540, abs=0.01)
+    assert officers == [
+        ("ajudikator", 1, 1, 0, 0),
+        ("kasi", 0, 0, 0, 1),
+        ("wawancara1", 2, 2, 0, 1),
+        (None, 2, 0, 1, 0),
+    ]
+    assert r.officers[2].service.mean == pytest.approx(540, abs=0.01)
 
-    assert len(r.out_of_order) == 1
-    call = r.out_of_order[0]
-    assert (call.at, call.number, call.stage, call.station, call.officer, call.reason) == (
-        at(9, 0),
-        "A-003",
-        "interview",
-        "interview-1",
-        "wawancara1",
-        "kursi roda",
-    )
+    # Every reordering, with who and why: the call out of turn, and the supervisor putting A-001 at the front.
+    assert [(c.at, c.kind, c.number, c.stage, c.station, c.officer, c.reason) for c in r.out_of_order] == [
+        (at(9, 0), "call", "A-003", "interview", "interview-1", "wawancara1", "kursi roda"),
+        (at(9, 10), "return", "A-001", "interview", None, "kasi", "datang kembali"),
+    ]
+    # The header's "served" agrees with the stage rows: applicants served anywhere, never below a stage's figure.
+    assert r.served == i.served == 2 and all(s.served <= r.served for s in r.stages)
     json.dumps(r.to_json())  # serialisable
 
 
@@ -85,7 +88,7 @@ def test_a_call_by_number_in_turn_is_not_out_of_order_and_open_no_shows_count(db
     q.no_show("interview-2")  # A-001 again, never put back this time
     q.call("A-002", "interview-1", "dipanggil manual", user="wawancara1")  # the head of the queue anyway
     r = reports.build(db, MONDAY, MONDAY, clock=clock)
-    assert [c.number for c in r.out_of_order] == ["A-003"]
+    assert [c.number for c in r.out_of_order] == ["A-003", "A-001"]  # the in-turn call of A-002 is not there
     interview = next(s for s in r.stages if s.code == "interview")
     assert (interview.no_shows, interview.no_shows_not_returned, interview.calls) == (2, 1, 5)
 
@@ -128,14 +131,16 @@ def test_csv_rows_parse_back(db: Database, clock: FixedClock) -> None:
     assert value("office", "tickets") == "4"
     assert value("stage", "wait_p90_s", stage="interview") == "2250"
     assert value("stage", "service_p90_s", stage="interview") == "588"
-    assert value("stage", "within_target_share", stage="interview") == "0.5"
+    assert value("stage", "within_target_share", stage="interview") == "0.4"
+    assert value("stage", "never_called", stage="interview") == "1"
     assert value("stage", "wait_mean_s", stage="pickup") == ""
     assert value("stage_hour", "wait_mean_s", stage="interview", hour="8") == "1650"
     assert value("officer", "out_of_order_calls", officer="wawancara1") == "1"
     assert value("officer", "calls", officer="") == "2"
     ooo = [row for row in rows if row["section"] == "out_of_order"]
-    assert [(row["ticket"], row["officer"], row["time"], row["note"]) for row in ooo] == [
-        ("A-003", "wawancara1", "2026-11-23T09:00:00+07:00", "kursi roda")
+    assert [(row["metric"], row["ticket"], row["officer"], row["time"], row["note"]) for row in ooo] == [
+        ("call", "A-003", "wawancara1", "2026-11-23T09:00:00+07:00", "kursi roda"),
+        ("return", "A-001", "kasi", "2026-11-23T09:10:00+07:00", "datang kembali"),
     ]
 
 
