@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -19,10 +20,43 @@ from counter_desk.qt.forms import child, load_form
 from counter_desk.services.stations import Choice
 
 
-class ChooseDialog:
-    """Pick one of a few choices (a walk-in category, a stage), with an optional reason."""
+class _FirstArrowSelects(QObject):
+    """With nothing chosen yet, the first Up/Down chooses the row the list points at instead of moving past it
+    (a list given the focus points at its first row without choosing it)."""
 
-    def __init__(self, parent: QWidget, title: str, prompt: str, choices: list[Choice], *, reason: bool) -> None:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(watched, QListWidget)
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up)
+            and not watched.selectedItems()
+            and watched.count()
+        ):
+            row = watched.currentRow()
+            watched.setCurrentRow(row if row >= 0 else 0)
+            return True
+        return False
+
+
+class ChooseDialog:
+    """Pick one of a few choices (a walk-in category, a stage), with an optional reason.
+
+    With ``preselect=False`` nothing is chosen when it opens: OK stays disabled and a bare Enter answers
+    nothing until the officer picks a row (arrows or a click). The walk-in dialog is so: a stray Enter must
+    never issue a priority ticket.
+    """
+
+    def __init__(
+        self,
+        parent: QWidget,
+        title: str,
+        prompt: str,
+        choices: list[Choice],
+        *,
+        reason: bool,
+        preselect: bool = True,
+    ) -> None:
         form = load_form("choose.ui", parent)
         assert isinstance(form, QDialog)
         self.dialog = form
@@ -33,19 +67,31 @@ class ChooseDialog:
             item = QListWidgetItem(c.name)
             item.setData(Qt.ItemDataRole.UserRole, c.code)
             self.choices.addItem(item)
-        if choices:
+        if choices and preselect:
             self.choices.setCurrentRow(0)
+        self._arrows = _FirstArrowSelects(form)
+        self.choices.installEventFilter(self._arrows)
         self.reason = child(form, QLineEdit, "reasonEdit")
         self.reason.setVisible(reason)
         buttons = child(form, QDialogButtonBox, "buttons")
-        buttons.accepted.connect(self.dialog.accept)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.dialog.reject)
-        self.choices.itemActivated.connect(lambda _item: self.dialog.accept())
+        self.choices.itemActivated.connect(lambda _item: self._accept())
+        self.choices.itemSelectionChanged.connect(self._chosen)
+        self._chosen()
         self.choices.setFocus()  # keyboard first: arrows choose, Enter accepts, Tab goes on to the reason
 
+    def _chosen(self) -> None:
+        self.ok.setEnabled(self.selected() is not None)
+
+    def _accept(self) -> None:
+        if self.selected() is not None:  # Enter on a list pointing at a row it has not chosen answers nothing
+            self.dialog.accept()
+
     def selected(self) -> str | None:
-        item = self.choices.currentItem()
-        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        items = self.choices.selectedItems()
+        return str(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
 
     def exec(self) -> tuple[str, str] | None:
         """The chosen code and reason, or None when cancelled."""

@@ -228,6 +228,12 @@ class StationWindow(QMainWindow):
         self._has_camera = False
         self._wedge = WedgeDetector(self)
         self._wedge.scanned.connect(self.scan)
+        #: Bursts typed while one of this window's dialogs has the keyboard: they close it, then check in.
+        self._dialog_wedge = WedgeDetector(self)
+        self._dialog_wedge.scanned.connect(self._scanned_in_dialog)
+        self._burst_window: QWidget | None = None
+        #: Said with the next banner: why a dialog the clerk had open has closed.
+        self._scan_note = ""
         self._serial = self._open_serial(serial_port, serial_baud)
         app = QApplication.instance()
         if app is not None:
@@ -377,7 +383,7 @@ class StationWindow(QMainWindow):
         if isinstance(exc, UserError) and not isinstance(exc, DatabaseUnavailable):
             self._error(exc.message)
         elif _connection_problem(exc):
-            self._error(_("The database cannot be reached; the window will update when it is back."))
+            self._error(_("The database cannot be reached; the window will update when it is back."), refusal=False)
         else:
             log.error("reading the station failed", exc_info=exc)
             self._error(_("Unexpected error: {error}", error=exc))
@@ -490,12 +496,22 @@ class StationWindow(QMainWindow):
         if state.state == ONLINE:
             self._schedule_refresh()  # catch up on anything missed while away
 
-    def _error(self, message: str, *, tone: bool = False) -> None:
-        """The red banner; with ``tone``, the error tone too: for a refused scan or check-in, when the clerk's
-        eyes are on the applicant, not on the screen. A refused click needs no sound (the clerk is looking)."""
-        self.banner.setStyleSheet(ERROR_STYLE)
+    def _banner(self, style: str, message: str) -> None:
+        if self._scan_note:
+            message, self._scan_note = f"{message}\n{self._scan_note}", ""
+        self.banner.setStyleSheet(style)
         self.banner.setText(message)
         self.banner.show()
+
+    def _error(self, message: str, *, tone: bool = False, refusal: bool = True) -> None:
+        """The red banner; with ``tone``, the error tone too: for a refused scan or check-in, when the clerk's
+        eyes are on the applicant, not on the screen. A refused click needs no sound (the clerk is looking).
+
+        At reception every refusal also clears the last ticket shown: its big number under a red banner could
+        be handed to the wrong applicant."""
+        if refusal and self._snapshot is not None and self._snapshot.kind == RECEPTION:
+            self._clear_result()
+        self._banner(ERROR_STYLE, message)
         if tone:
             self.error_tone.play()
         self.failed.emit(message)
@@ -504,14 +520,10 @@ class StationWindow(QMainWindow):
         self._error(message, tone=True)
 
     def _warn(self, message: str) -> None:
-        self.banner.setStyleSheet(WARN_STYLE)
-        self.banner.setText(message)
-        self.banner.show()
+        self._banner(WARN_STYLE, message)
 
     def _info(self, message: str) -> None:
-        self.banner.setStyleSheet(INFO_STYLE)
-        self.banner.setText(message)
-        self.banner.show()
+        self._banner(INFO_STYLE, message)
 
     # ------------------------------------------------------------------ acting
 
@@ -935,7 +947,12 @@ class StationWindow(QMainWindow):
             return
         choice = self._ask(
             ChooseDialog(
-                self, _("Walk-in"), _("Who is the applicant?"), self._snapshot.walk_in_categories, reason=False
+                self,
+                _("Walk-in"),
+                _("Who is the applicant?"),
+                self._snapshot.walk_in_categories,
+                reason=False,
+                preselect=False,
             )
         )
         if choice is not None:
@@ -972,17 +989,55 @@ class StationWindow(QMainWindow):
 
     # ------------------------------------------------------------------ Qt
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Scanner bursts typed anywhere in this window (no focused field needed) become scans."""
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(watched, QWidget)
-            and watched.window() is self
-            and self._snapshot is not None
-            and self._snapshot.kind in (RECEPTION, PICKUP)
-        ):
-            return self._wedge.eventFilter(watched, event)
+    def _owns(self, window: QWidget) -> bool:
+        """``window`` is this window or one of its dialogs (at any depth)."""
+        seen: QWidget | None = window
+        while seen is not None:
+            if seen is self:
+                return True
+            parent = seen.parentWidget()
+            seen = parent.window() if parent is not None else None
         return False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Scanner bursts typed anywhere in this window or its dialogs (no focused field needed) become scans;
+        a burst never answers a dialog and never lands in a list."""
+        if (
+            event.type() != QEvent.Type.KeyPress
+            or not isinstance(watched, QWidget)
+            or self._snapshot is None
+            or self._snapshot.kind not in (RECEPTION, PICKUP)
+        ):
+            return False
+        window = watched.window()
+        if window is self:
+            return self._wedge.filter_key(watched, event, fields_keep=True)
+        if self._owns(window):
+            self._burst_window = window
+            return self._dialog_wedge.filter_key(watched, event, fields_keep=False)
+        return False
+
+    def _scanned_in_dialog(self, payload: str) -> None:
+        """A scan typed into one of this window's dialogs: the applicant with the booking is at the desk. The
+        dialog closes unanswered (nothing in it is saved, a walk-in ticket is not issued) and the scan is checked
+        in as soon as it is gone, with a note saying why the dialog closed."""
+        self._pending_scans.append(payload)
+        self._scan_note = _("A scan arrived while a dialog was open: the dialog was closed and nothing in it saved.")
+        for _n in range(10):  # nested dialogs close innermost first
+            modal = QApplication.activeModalWidget()
+            if modal is None or not self._owns(modal) or modal is self:
+                break
+            if isinstance(modal, QDialog):
+                modal.reject()
+            else:
+                modal.close()
+        burst = self._burst_window
+        if burst is not None and burst is not self and burst.isVisible():
+            if isinstance(burst, QDialog):
+                burst.reject()
+            else:
+                burst.close()
+        QTimer.singleShot(0, self._next_scan)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         app = QApplication.instance()

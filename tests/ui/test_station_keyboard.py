@@ -156,7 +156,8 @@ def test_adjudicator_and_reception_by_keyboard_alone(
         qtbot.keyClick(reception.code_edit, Key.Key_Return)
     assert blocker.args[0].ticket.booking_code == booking_code(6)
 
-    def walk_in(dialog: QWidget) -> None:  # the categories listed; Down to the second, Enter
+    def walk_in(dialog: QWidget) -> None:  # the categories listed, none chosen; Down, Down to the second, Enter
+        qtbot.keyClick(_focus(dialog), Key.Key_Down)
         qtbot.keyClick(_focus(dialog), Key.Key_Down)
         qtbot.keyClick(_focus(dialog), Key.Key_Return)
 
