@@ -73,3 +73,13 @@ class DatabaseUnavailable(UserError):
 
     exit_code = 7
     code = "database_unavailable"
+
+
+class DatabaseBusy(UserError):
+    """Another connection held SQLite's write lock for longer than a user should wait; nothing was saved.
+
+    Not a :class:`DatabaseUnavailable`: the database is there and it is certain the action did not happen.
+    """
+
+    exit_code = 7
+    code = "database_busy"

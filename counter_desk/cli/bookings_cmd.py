@@ -12,6 +12,7 @@ from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 from counter_desk.services import bookings
 from counter_desk.services.bookings_file import RowError, parse_date
+from counter_desk.services.text import printable
 from counter_desk.store.engine import Database
 
 
@@ -99,10 +100,30 @@ def _day(text: str) -> dt.date:
         raise InvalidInput(exc.reason) from None
 
 
+_WIDTHS = (16, 18, 10, 11, 10, 16)
+
+
+def _columns(*values: str) -> str:
+    """One line of the table: each value padded to its column, the last (the name) as it is."""
+    padded = [f"{value:<{width}}" for value, width in zip(values, _WIDTHS, strict=False)]
+    return " ".join([*padded, *values[len(_WIDTHS) :]]).rstrip()
+
+
+def _header() -> str:
+    return _columns(_("Code"), _("Application no."), _("Date"), _("Slot"), _("Category"), _("Status"), _("Applicant"))
+
+
 def _line(b: bookings.BookingView) -> str:
-    slot = b.slot or "--:--"
-    return f"{b.code:<16} {b.application_number:<18} {b.day.isoformat()} {slot:<11} {b.category:<10} " + (
-        f"{b.status:<10} {b.applicant_name or ''}"
+    # Stored values are printed through printable(): a value stored before control characters were refused
+    # must not drive the terminal.
+    return _columns(
+        printable(b.code),
+        printable(b.application_number),
+        b.day.isoformat(),
+        b.slot or "--:--",
+        printable(b.category),
+        bookings.status_text(b.status),
+        printable(b.applicant_name or ""),
     )
 
 
@@ -148,6 +169,6 @@ def _list(args: argparse.Namespace) -> int:
     emit(
         args,
         {"date": day.isoformat(), "bookings": [b.to_json() for b in rows]},
-        "\n".join([header, *(_line(b) for b in rows)]),
+        "\n".join([header, *([_header()] if rows else []), *(_line(b) for b in rows)]),
     )
     return 0

@@ -15,6 +15,9 @@ from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 
 MAX_PAYLOAD = 2048
+#: How deep a JSON payload may nest arrays and objects: a booking QR is one flat object; a payload of a
+#: thousand nested arrays would exhaust Python's recursion limit inside ``json``.
+MAX_NESTING = 4
 #: Booking codes, application numbers, pickup codes: letters, digits and dashes.
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,63}$")
 #: Keys that carry the code in a JSON payload or a URL query, in order of preference (case-insensitive).
@@ -52,6 +55,28 @@ def _checked(code: str | None, raw: str) -> str:
     return code
 
 
+def _nesting(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` in ``text`` outside JSON strings, counted without parsing."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def parse_payload(raw: str) -> str:
     """The code a scanned payload carries, or :class:`~counter_desk.errors.InvalidInput`."""
     text = _CONTROL.sub("", raw).strip()
@@ -62,6 +87,9 @@ def parse_payload(raw: str) -> str:
         msg = _("the scanned code is too long ({length} characters): scan again", length=len(text))
         raise InvalidInput(msg)
     if text.startswith("{"):
+        if _nesting(text) > MAX_NESTING:
+            msg = _("the scanned code is not a booking QR (its data is nested too deeply): scan the M-Paspor QR again")
+            raise InvalidInput(msg)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

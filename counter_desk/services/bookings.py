@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from counter_desk.clock import Clock, SystemClock, office_day
 from counter_desk.errors import Conflict, InvalidInput, NotFound
-from counter_desk.i18n import _
+from counter_desk.i18n import N_, _, lookup
 from counter_desk.services import auth, directory, rules
 from counter_desk.services.bookings_file import (
     RowError,
@@ -36,6 +36,8 @@ from counter_desk.services.bookings_file import (
     parse_date,
     parse_slot,
     parse_time,
+    read_file,
+    shown,
     text_value,
 )
 from counter_desk.services.dates import format_day
@@ -45,6 +47,13 @@ from counter_desk.store.models import Booking, Category
 #: Fields compared and written by an import (a column the file does not have is left as stored).
 FIELDS = ("application_number", "category_id", "applicant_name", "nik", "slot_date", "slot_start", "slot_end")
 _CHUNK = 500
+#: A booking's status as shown to people (the stored codes are English words).
+STATUS = {"booked": N_("booked"), "checked_in": N_("checked in"), "cancelled": N_("cancelled")}
+
+
+def status_text(status: str) -> str:
+    """``checked_in`` -> ``sudah lapor diri``: a booking's status in the active language."""
+    return lookup(STATUS[status]) if status in STATUS else status
 
 
 @dataclass(frozen=True)
@@ -234,7 +243,9 @@ def _read(source: SourceFile, categories: _Categories, plan: _Plan) -> list[tupl
     cleaned: list[tuple[int, dict[str, Any]]] = []
     for row in source.rows:
         code = row.values.get("code")
-        raw_code = (code.strip() or None) if isinstance(code, str) else (str(code) if code is not None else None)
+        raw_code = (shown("code", code.strip()) or None) if isinstance(code, str) else None
+        if code is not None and not isinstance(code, str):
+            raw_code = shown("code", code)
         try:
             if row.problem is not None:
                 raise RowError(row.problem)
@@ -436,14 +447,8 @@ def _over_quota(session: Session, office_id: int, days: set[dt.date]) -> list[st
 
 
 def import_file(db: Database, path: Path, **kwargs: Any) -> ImportReport:
-    """:func:`import_bookings` of a file; an unreadable file is an :class:`InvalidInput` naming it."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(
-            _("cannot read {file}: {problem}", file=str(path), problem=exc.strerror or str(exc))
-        ) from None
-    return import_bookings(db, data, source_name=path.name, **kwargs)
+    """:func:`import_bookings` of a file; an unreadable file (or not a regular file) is an :class:`InvalidInput`."""
+    return import_bookings(db, read_file(path), source_name=path.name, **kwargs)
 
 
 # -- one booking ---------------------------------------------------------------------------------------------
@@ -537,7 +542,7 @@ def _find(session: Session, office_id: int, code: str) -> Booking:
         .with_for_update()
     ).first()
     if found is None:
-        raise NotFound(_("no booking with code or application number {code}", code=code.strip()))
+        raise NotFound(_("no booking with code or application number {code}", code=shown("code", code.strip())))
     return found
 
 

@@ -16,17 +16,26 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
+import stat
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
+from counter_desk.services.text import describe, find_refused, printable
 
 #: Larger files are refused before they are read (5,000 bookings take about 0.5 MB).
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
+#: A JSON number longer than this is refused while the file is read (no value of a booking is longer; Python
+#: refuses to convert an integer of more than 4,300 digits and would end the import in a traceback).
+MAX_NUMBER_CHARS = 64
+_READ_CHUNK = 1024 * 1024
 
 #: The fields of a booking, and the column names (after :func:`normalise_header`) that give each.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -74,9 +83,8 @@ _BY_NAME = {name: fieldname for fieldname, names in ALIASES.items() for name in 
 
 #: What the scanner accepts (counter_desk.devices.scanner.CODE): a booking must be scannable at reception.
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,63}$")
-_NIK = re.compile(r"^\d{16}$")
+_NIK = re.compile(r"[0-9]{16}")
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE]\+?\d+$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _WORD_DATE = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})$")
@@ -145,13 +153,54 @@ class RowError(Exception):
 # -- the file ------------------------------------------------------------------------------------------------
 
 
+def _too_large(size: int) -> InvalidInput:
+    msg = _("the file is too large ({size} MB; at most {limit} MB)", size=size // 2**20, limit=MAX_BYTES // 2**20)
+    return InvalidInput(msg)
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of the file ``path``, read in bounded chunks; anything but a regular file is refused.
+
+    The file is opened without blocking (a FIFO with no writer would wait forever) and checked before a byte is
+    read: a device (``/dev/zero`` never ends), a pipe or a folder is refused, and so is a file larger than
+    :data:`MAX_BYTES`. A file that grows while it is read is refused once it passes the limit.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        msg = _("cannot read {file}: {problem}", file=str(path), problem=exc.strerror or str(exc))
+        raise InvalidInput(msg) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            msg = _(
+                "{file} is not a regular file (a folder, a device or a pipe): save the export as a file and "
+                "import that",
+                file=str(path),
+            )
+            raise InvalidInput(msg)
+        if info.st_size > MAX_BYTES:
+            raise _too_large(info.st_size)
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := os.read(fd, _READ_CHUNK):
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise _too_large(size)
+            chunks.append(chunk)
+    except OSError as exc:
+        msg = _("cannot read {file}: {problem}", file=str(path), problem=exc.strerror or str(exc))
+        raise InvalidInput(msg) from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
 def decode(data: bytes) -> str:
     """The file's text: UTF-8 (with or without a BOM) or UTF-16 with a BOM; anything else is refused."""
     if len(data) > MAX_BYTES:
-        msg = _(
-            "the file is too large ({size} MB; at most {limit} MB)", size=len(data) // 2**20, limit=MAX_BYTES // 2**20
-        )
-        raise InvalidInput(msg)
+        raise _too_large(len(data))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")
@@ -169,9 +218,9 @@ def decode(data: bytes) -> str:
                 line=line,
             )
             raise InvalidInput(msg) from None
-    bad = _CONTROL.search(text)
+    bad = find_refused(text, layout=True)
     if bad is not None:
-        line = text[: bad.start()].count("\n") + 1
+        line = text[:bad].count("\n") + 1
         msg = _("the file holds control characters (line {line}): it is not a CSV or JSON text file", line=line)
         raise InvalidInput(msg)
     if not text.strip():
@@ -285,11 +334,17 @@ def _parse_csv(text: str) -> SourceFile:
     named = {key: header[index].strip() for key, index in columns.items()}
     _missing(named, header)
     width = len(header)
-    rows = []
+    read: list[tuple[int, list[str]]] = []
     for line, record in records:
+        read.append((line, record))
+        if len(read) > MAX_ROWS:
+            break
+    padded = _padded_width(read, width)
+    rows = []
+    for line, record in read:
         values = {key: record[index] if index < len(record) else "" for key, index in columns.items()}
         problem = None
-        if len(record) != width and (len(record) < width or any(v.strip() for v in record[width:])):
+        if len(record) != width and not (len(record) == padded and not any(v.strip() for v in record[width:])):
             problem = _(
                 "{count} values where the header has {width} columns (a separator inside a value without "
                 "quotes, or a row cut short?)",
@@ -297,17 +352,65 @@ def _parse_csv(text: str) -> SourceFile:
                 width=width,
             )
         rows.append(SourceRow(line + skipped, values, problem))
-        if len(rows) > MAX_ROWS:
-            break
     return SourceFile("csv", rows, named, ignored, delimiter)
+
+
+def _padded_width(records: list[tuple[int, list[str]]], width: int) -> int:
+    """The length of the file's rows when a spreadsheet pads every row with empty values past the header.
+
+    Only such padding is forgiven: a row with one value too many among rows of the header's width (or alone) is
+    a separator inside a value without quotes (``Santoso, Budi``), even when its last value happens to be empty --
+    reading it would shift the name into the NIK column.
+    """
+    lengths = Counter(len(record) for _line, record in records)
+    if not lengths:
+        return width
+    common, count = lengths.most_common(1)[0]
+    # Padding is a pattern of the whole file: one row alone (or a minority of rows) longer than the header is not.
+    return common if common > width and count >= 2 and count * 2 > len(records) else width
 
 
 # -- JSON ----------------------------------------------------------------------------------------------------
 
 
+def _json_number(text: str) -> int | float:
+    """A JSON number, refused when longer than any booking value (5,000 digits would not even convert)."""
+    if len(text) > MAX_NUMBER_CHARS:
+        msg = _(
+            "the file holds a number of {length} characters; a booking's values are at most {limit}",
+            length=len(text),
+            limit=MAX_NUMBER_CHARS,
+        )
+        raise InvalidInput(msg)
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
+def _json_constant(name: str) -> Any:
+    msg = _("the file is not valid JSON: {value} is not a number JSON allows", value=name)
+    raise InvalidInput(msg)
+
+
+def _check_item_text(number: int, item: dict[Any, Any]) -> None:
+    """Refuse the file when a key or a text value of item ``number`` holds a control character once decoded."""
+    for key, value in item.items():
+        for text in (key, value):
+            if not isinstance(text, str):
+                continue
+            bad = find_refused(text)
+            if bad is not None:
+                msg = _(
+                    "item {number}, field {field}: a control or invalid character ({char}) once decoded; "
+                    "the file is refused, nothing was imported",
+                    number=number,
+                    field=repr(printable(str(key))),
+                    char=describe(text[bad]),
+                )
+                raise InvalidInput(msg)
+
+
 def _parse_json(text: str) -> SourceFile:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_number, parse_float=_json_number, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         msg = _(
             "the file is not valid JSON: {problem} (line {line}, column {column})",
@@ -331,6 +434,7 @@ def _parse_json(text: str) -> SourceFile:
         if not isinstance(item, dict):
             msg = _("item {number} of the JSON list is not an object", number=number)
             raise InvalidInput(msg)
+        _check_item_text(number, item)
         values: dict[str, Any] = {}
         problem = None
         for key, value in item.items():
@@ -355,16 +459,51 @@ def _parse_json(text: str) -> SourceFile:
 # -- values --------------------------------------------------------------------------------------------------
 
 
+#: Fields whose values are personal data: a message never repeats them, only their shape (see :func:`shape`).
+PERSONAL = frozenset({"name", "nik"})
+
+
+def shape(text: str) -> str:
+    """``'3505-12x'`` -> ``'9999-99a'``: what a value looks like, without the value (for personal data)."""
+    return "".join("9" if c.isdigit() else "a" if c.isalpha() else c if c in " -.,'/" else "?" for c in text[:40])
+
+
+def shown(fieldname: str, value: Any) -> str:
+    """A raw value as a message may show it: short, printable, and only its shape when it is personal data."""
+    if isinstance(value, list):
+        return "[...]"
+    if isinstance(value, dict):
+        return "{...}"
+    text = str(value)
+    if fieldname in PERSONAL:
+        text = shape(text)
+    text = printable(text)
+    return text if len(text) <= 64 else text[:61] + "..."
+
+
 def text_value(fieldname: str, value: Any) -> str:
-    """A raw value as stripped text; numbers become their digits; anything else is a row error."""
+    """A raw value as stripped text; numbers become their digits; anything else is a row error.
+
+    A control character (after decoding: a JSON escape or a command-line argument) is a row error too.
+    """
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise RowError(_("{field}: {value!r} is not a text value", field=fieldname, value=value))
+        raise RowError(_("{field}: {value!r} is not a text value", field=fieldname, value=shown(fieldname, value)))
     if isinstance(value, float):
         # A JSON number with a fraction part: whole and exact (below 2**53) reads as its digits.
         return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
-    return str(value).strip()
+    text = str(value)
+    bad = find_refused(text, layout=True)
+    if bad is not None:
+        raise RowError(
+            _(
+                "{field}: a control or invalid character ({char}) is not allowed",
+                field=fieldname,
+                char=describe(text[bad]),
+            )
+        )
+    return text.strip()
 
 
 def clean_code(value: Any, fieldname: str = "code") -> str:
@@ -373,7 +512,7 @@ def clean_code(value: Any, fieldname: str = "code") -> str:
         if fieldname == "code":
             raise RowError(_("no booking code"))
         raise RowError(_("no application number"))
-    if not CODE.match(text):
+    if not CODE.fullmatch(text):
         hint = (
             _(" (the spreadsheet turned it into a number: format the column as text)")
             if _SCIENTIFIC.match(text)
@@ -381,12 +520,16 @@ def clean_code(value: Any, fieldname: str = "code") -> str:
         )
         if fieldname == "code":
             raise RowError(
-                _("booking code {value!r} is not valid: 4 to 64 letters, digits or dashes{hint}", value=text, hint=hint)
+                _(
+                    "booking code {value!r} is not valid: 4 to 64 letters, digits or dashes{hint}",
+                    value=shown(fieldname, text),
+                    hint=hint,
+                )
             )
         raise RowError(
             _(
                 "application number {value!r} is not valid: 4 to 64 letters, digits or dashes{hint}",
-                value=text,
+                value=shown(fieldname, text),
                 hint=hint,
             )
         )
@@ -408,11 +551,12 @@ def clean_nik(value: Any) -> str | None:
         raise RowError(
             _(
                 "NIK {value!r} was turned into a number by a spreadsheet: format the column as text and export again",
-                value=text,
+                value=shape(text),
             )
         )
-    if not _NIK.match(text):
-        raise RowError(_("NIK {value!r} is not 16 digits", value=text))
+    if not _NIK.fullmatch(text):
+        # The value is someone's NIK, mistyped: the message shows its shape, not its digits.
+        raise RowError(_("NIK {value!r} is not 16 digits", value=shape(text)))
     return text
 
 
@@ -432,7 +576,7 @@ def parse_date(value: Any) -> dt.date:
     except ValueError:
         day = None
     if day is None:
-        raise RowError(_("date {value!r} is not a date like 2026-11-23 or 23/11/2026", value=text))
+        raise RowError(_("date {value!r} is not a date like 2026-11-23 or 23/11/2026", value=shown("date", text)))
     return day
 
 
@@ -443,7 +587,7 @@ def parse_slot(value: Any) -> tuple[dt.time | None, dt.time | None]:
         return None, None
     m = _RANGE.match(text)
     if m is None:
-        raise RowError(_("slot {value!r} is not a time range like 08:00-09:00", value=text))
+        raise RowError(_("slot {value!r} is not a time range like 08:00-09:00", value=shown("slot", text)))
     start = dt.time(int(m[1]), int(m[2]))
     end = dt.time(int(m[3]), int(m[4])) if m[3] is not None else None
     if end is not None and end <= start:
@@ -454,5 +598,5 @@ def parse_slot(value: Any) -> tuple[dt.time | None, dt.time | None]:
 def parse_time(value: Any) -> dt.time | None:
     start, end = parse_slot(value)
     if end is not None:
-        raise RowError(_("{value!r} is not one time like 08:00", value=text_value("time", value)))
+        raise RowError(_("{value!r} is not one time like 08:00", value=shown("time", text_value("time", value))))
     return start

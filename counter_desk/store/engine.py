@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from counter_desk.errors import DatabaseUnavailable
+from counter_desk.errors import DatabaseBusy, DatabaseUnavailable
 from counter_desk.i18n import _
 
 log = logging.getLogger(__name__)
@@ -135,8 +135,11 @@ def _begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
             dbapi_connection.execute("BEGIN IMMEDIATE")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() >= deadline:
+            if "locked" not in str(exc):
                 raise
+            if time.monotonic() >= deadline:
+                # Held longer than anyone should wait: a clear "busy, try again" (nothing was written yet).
+                raise _busy(exc) from exc
         time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not secrecy
         delay = min(delay * 2, 0.004)
 
@@ -201,6 +204,18 @@ def is_unavailable(error: exc.DBAPIError) -> bool:
     return state.startswith(_LOST_STATES)
 
 
+def is_busy(error: exc.DBAPIError) -> bool:
+    """Whether ``error`` is SQLite's "database is locked": another connection held the write lock too long."""
+    original = error.orig
+    return isinstance(original, sqlite3.OperationalError) and ("locked" in str(original) or "busy" in str(original))
+
+
+def _busy(error: Exception) -> DatabaseBusy:
+    msg = _("the database is busy (another program holds it); nothing was saved: try again in a moment")
+    log.info("SQLite lock not obtained: %s", getattr(error, "orig", error))
+    return DatabaseBusy(msg)
+
+
 @dataclass(frozen=True)
 class Database:
     """An engine and the two kinds of session a user action may need.
@@ -231,6 +246,10 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def read_connection(self) -> Connection:
+        """A connection whose transactions begin deferred: on SQLite it never takes or waits for the write lock."""
+        return self.engine.execution_options(**{_READ_OPTION: True}).connect()
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction. A lost connection raises :class:`DatabaseUnavailable` (retry with the same token)."""
@@ -241,6 +260,8 @@ class Database:
             if is_unavailable(error):
                 msg = _("the database cannot be reached; the action may not have been saved, try it again")
                 raise DatabaseUnavailable(msg) from error
+            if is_busy(error):
+                raise _busy(error) from error
             raise
 
     @contextmanager
@@ -252,6 +273,8 @@ class Database:
             if is_unavailable(error):
                 msg = _("the database cannot be reached")
                 raise DatabaseUnavailable(msg) from error
+            if is_busy(error):
+                raise _busy(error) from error
             raise
 
     def dispose(self) -> None:

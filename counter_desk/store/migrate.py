@@ -34,7 +34,8 @@ def head_revision() -> str:
 
 
 def current_revision(db: Database) -> str | None:
-    with db.engine.connect() as conn:
+    # A read connection: on SQLite, every command's start-up check must not take (or wait for) the write lock.
+    with db.read_connection() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -76,6 +77,11 @@ def revision(db: Database, message: str) -> None:
         command.revision(alembic_config(conn), message=message, autogenerate=True)
 
 
+def _has_tables(db: Database) -> bool:
+    with db.read_connection() as conn:
+        return bool(inspect(conn).get_table_names())
+
+
 def ensure_schema(db: Database, *, auto_upgrade: bool) -> None:
     """Make sure the database is at the newest revision.
 
@@ -99,7 +105,7 @@ def ensure_schema(db: Database, *, auto_upgrade: bool) -> None:
         return
     if current:
         state = _("at revision {revision}", revision=current)
-    elif inspect(db.engine).get_table_names():
+    elif _has_tables(db):
         state = _("not a Counter Desk database")
     else:
         state = _("empty")

@@ -158,12 +158,12 @@ def test_the_bookings_command(cli: Any, tmp_path: Path) -> None:
     code, report, _ = cli("bookings", "import", str(export), "--dry-run", "--json")
     assert code == 1  # a row was rejected
     assert (report["imported"], report["written"], report["dry_run"]) == (1, False, True)
-    assert report["rejected"] == [{"row": 3, "code": "MPC0002", "reason": "NIK '12' is not 16 digits"}]
+    assert report["rejected"] == [{"row": 3, "code": "MPC0002", "reason": "NIK '99' is not 16 digits"}]
 
     code, out, _ = cli("bookings", "import", str(export))
     assert code == 1
     assert out.splitlines()[0] == "1 imported, 0 updated, 0 unchanged, 1 rejected"
-    assert "row 3 (MPC0002): NIK '12' is not 16 digits" in out
+    assert "row 3 (MPC0002): NIK '99' is not 16 digits" in out
 
     code, added, _ = cli(
         "bookings", "add", "MPC0003", "--application", "3505000000000003", "--date", day.isoformat(),
