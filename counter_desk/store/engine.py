@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from counter_desk.errors import DatabaseBusy, DatabaseUnavailable
 from counter_desk.i18n import _
+from counter_desk.store import chain
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ def safe_url(url: str | URL) -> str:
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy emit BEGIN itself (see _sqlite_on_begin); pysqlite's own handling is switched off.
     dbapi_connection.isolation_level = None
+    chain.register_sqlite(dbapi_connection)  # the event log's hash chain trigger calls it
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")

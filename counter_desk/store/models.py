@@ -228,8 +228,13 @@ class Event(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime]
+    #: The row's place in its office's hash chain and the chain's hash up to it (filled by the database's
+    #: ``zz_chain_events`` trigger; see store.chain).
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger)
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
+        Index("uq_events_office_chain", "office_id", "chain_seq", unique=True),
         CheckConstraint(f"kind IN ({_KINDS})", name="kind"),
         Index("ix_events_ticket", "ticket_id", "seq"),
         # A station's (and the reports') events of a day.
@@ -398,5 +403,23 @@ class AuditEntry(Base):
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime]
+    #: Hash chain, as on :class:`Event` (trigger ``zz_chain_audit_log``).
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger)
+    hash: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_audit_office_time", "office_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_audit_office_time", "office_id", "created_at"),
+        Index("uq_audit_log_office_chain", "office_id", "chain_seq", unique=True),
+    )
+
+
+class ChainHead(Base):
+    """The newest link of an office's hash chain per log (``events``, ``audit_log``): written only by the chain
+    triggers, under a row lock that chains concurrent inserts one after the other."""
+
+    __tablename__ = "chain_heads"
+
+    table_name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
