@@ -1,17 +1,32 @@
-"""``counter-desk queue VERB``: every ticket action, scriptable, one JSON object per call with ``--json``."""
+"""``counter-desk queue VERB``: every ticket action, scriptable, one JSON object per call with ``--json``.
+
+Every action carries an idempotency token: ``--token`` if given, else one made here. When the connection drops
+while the action commits, nobody knows whether it was saved; the error then prints the exact command to run
+again with that token, which replays the first attempt's result instead of acting twice (a second walk-in
+ticket, a second call).
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
+import shlex
+import sys
+import uuid
+from pathlib import Path
 from typing import Any
 
 from counter_desk.cli import common, emit
 from counter_desk.clock import office_local
-from counter_desk.errors import InvalidInput
+from counter_desk.errors import DatabaseUnavailable, InvalidInput
 from counter_desk.i18n import _
+from counter_desk.services.checkin import arrival_label
+from counter_desk.services.counter_use import PAUSE_REASONS, pause_reason_label
 from counter_desk.services.queue import POSITIONS, QueueService
-from counter_desk.services.views import Result
+from counter_desk.services.views import Result, StationPause
 from counter_desk.states import status_label
+
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
 
 def _common(p: argparse.ArgumentParser, *, token: bool = True) -> None:
@@ -30,6 +45,15 @@ def register(sub: Any) -> None:
     p.add_argument("--walk-in", action="store_true", help="no booking: needs --category")
     p.add_argument("--category", metavar="CODE", help="walk-in category (elderly, disability, lost, ...)")
     p.add_argument("--station", metavar="CODE", help="the reception station issuing the ticket")
+    override = p.add_mutually_exclusive_group()
+    override.add_argument(
+        "--override",
+        action="store_true",
+        help="the signed-in supervisor (--user) lets it through while the office is closed or the arrival is late",
+    )
+    override.add_argument(
+        "--override-by", metavar="USERNAME", help="the supervisor who lets it through (audited with the ticket)"
+    )
     _common(p)
     p.set_defaults(handler=_check_in)
 
@@ -57,6 +81,33 @@ def register(sub: Any) -> None:
         p.add_argument("--ticket", metavar="NUMBER", help="check that the station holds this ticket")
         _common(p)
         p.set_defaults(handler=_station_verb(method))
+
+    p = verbs.add_parser("park", help="set the station's applicant aside (fetching a document); comes back here")
+    p.add_argument("--station", required=True, metavar="CODE")
+    p.add_argument("--reason", required=True, help="e.g. 'fotokopi KK' (recorded)")
+    p.add_argument("--ticket", metavar="NUMBER", help="check that the station holds this ticket")
+    _common(p)
+    p.set_defaults(
+        handler=lambda a: _act(a, lambda s: s.park(a.station, a.reason, ticket=a.ticket, token=a.token, user=a.user))
+    )
+
+    p = verbs.add_parser("resume", help="call an applicant set aside back to the same station")
+    p.add_argument("--station", required=True, metavar="CODE")
+    p.add_argument("--ticket", metavar="NUMBER", help="which one, when the station set several aside")
+    _common(p)
+    p.set_defaults(handler=_station_verb("resume"))
+
+    p = verbs.add_parser("pause", help="pause the station (it calls nobody and is not counted open)")
+    p.add_argument("--station", required=True, metavar="CODE")
+    p.add_argument("--reason", required=True, choices=PAUSE_REASONS)
+    p.add_argument("--note", help="details (required with --reason other)")
+    _common(p, token=False)
+    p.set_defaults(handler=_pause)
+
+    p = verbs.add_parser("unpause", help="end the station's pause: it is open again")
+    p.add_argument("--station", required=True, metavar="CODE")
+    _common(p, token=False)
+    p.set_defaults(handler=_unpause)
 
     p = verbs.add_parser("finish", help="done with the applicant at this station")
     p.add_argument("--station", required=True, metavar="CODE")
@@ -149,12 +200,79 @@ def _describe(result: Result) -> str:
         text = _("{text}, {ahead} ahead", text=text, ahead=result.ahead)
     if result.replayed:
         text = _("{text} [repeated request: nothing new done]", text=text)
+    info = result.check_in
+    if info is not None and info.application_number is not None:
+        slot = "-".join(x.strftime("%H:%M") for x in (info.slot_start, info.slot_end) if x is not None) or "—"
+        text += "\n" + _(
+            "check against the KTP: {name}, NIK {nik}, born {born}; slot {slot}: {arrival}",
+            name=info.name_masked or "—",
+            nik=info.nik_masked or "—",
+            born=info.birth_date.isoformat() if info.birth_date else "—",
+            slot=slot,
+            arrival=arrival_label(info.arrival),
+        )
+    if info is not None and info.override is not None:
+        text += "\n" + _("let through by {user} (recorded)", user=info.override_by)
     return text
 
 
+def _retry_command(token: str) -> str | None:
+    """The command line to run again with ``--token``, when this process is the ``counter-desk`` program."""
+    program = Path(sys.argv[0]).name if sys.argv else ""
+    if program not in {"counter-desk", "counter-desk.exe", "main.py", "__main__.py"}:
+        return None
+    # A password given in a --db URL is not printed again (the message may end up in a log).
+    words = [_PASSWORD_IN_URL.sub(r"\1***@", w) for w in sys.argv[1:]]
+    if "--token" not in words and not any(w.startswith("--token=") for w in words):
+        words += ["--token", token]
+    return shlex.join(["counter-desk", *words])
+
+
 def _act(args: argparse.Namespace, action: Any) -> int:
-    result: Result = action(_service(args))
+    if getattr(args, "token", None) is None and hasattr(args, "token"):
+        # Every action has a token, so that the retry this command offers after an ambiguous commit replays it.
+        args.token = f"cli-{uuid.uuid4().hex}"
+    try:
+        result: Result = action(_service(args))
+    except DatabaseUnavailable as exc:
+        token = getattr(args, "token", None)
+        if token is None:
+            raise
+        command = _retry_command(token)
+        if command is not None:
+            msg = _(
+                "{message}. Whether it was saved is unknown: run exactly this again (it never acts twice): {command}",
+                message=exc.message.rstrip("."),
+                command=command,
+            )
+        else:
+            msg = _(
+                "{message}. Whether it was saved is unknown: run the same command again with --token {token} "
+                "(it never acts twice)",
+                message=exc.message.rstrip("."),
+                token=token,
+            )
+        raise DatabaseUnavailable(msg) from exc
     emit(args, result.to_json(), _describe(result))
+    return 0
+
+
+def _pause_text(pause: StationPause) -> str:
+    values = {"station": pause.station, "reason": pause_reason_label(pause.reason)}
+    if pause.until is None:
+        return _("{station} paused ({reason})", **values)
+    return _("{station} open again after a pause ({reason})", **values)
+
+
+def _pause(args: argparse.Namespace) -> int:
+    pause = _service(args).pause_station(args.station, args.reason, note=args.note, user=args.user)
+    emit(args, pause.to_json(), _pause_text(pause))
+    return 0
+
+
+def _unpause(args: argparse.Namespace) -> int:
+    pause = _service(args).unpause_station(args.station, user=args.user)
+    emit(args, pause.to_json(), _pause_text(pause))
     return 0
 
 
@@ -166,6 +284,12 @@ def _station_verb(method: str) -> Any:
 
 
 def _check_in(args: argparse.Namespace) -> int:
+    override_by = args.override_by
+    if args.override:
+        if args.user is None:
+            msg = _("--override needs --user: the supervisor who lets the check-in through")
+            raise InvalidInput(msg)
+        override_by = args.user
     if args.walk_in or args.category:
         if args.code is not None:
             msg = _("give a booking code or --walk-in --category, not both")
@@ -174,12 +298,20 @@ def _check_in(args: argparse.Namespace) -> int:
             msg = _("a walk-in needs both --walk-in and --category CODE")
             raise InvalidInput(msg)
         return _act(
-            args, lambda s: s.check_in(walk_in=args.category, station=args.station, token=args.token, user=args.user)
+            args,
+            lambda s: s.check_in(
+                walk_in=args.category, station=args.station, token=args.token, user=args.user, override_by=override_by
+            ),
         )
     if args.code is None:
         msg = _("give a booking code or application number, or --walk-in --category CODE")
         raise InvalidInput(msg)
-    return _act(args, lambda s: s.check_in(args.code, station=args.station, token=args.token, user=args.user))
+    return _act(
+        args,
+        lambda s: s.check_in(
+            args.code, station=args.station, token=args.token, user=args.user, override_by=override_by
+        ),
+    )
 
 
 def _status(args: argparse.Namespace) -> int:

@@ -146,7 +146,7 @@ class CounterUse(QueueCore):
         ).first()
         if row is not None:
             msg = _(
-                "station {station} is paused ({reason}) since {time}: resume it first",
+                "station {station} is paused ({reason}) since {time}: end the pause first",
                 station=st.code,
                 reason=pause_reason_label(row.reason),
                 time=office_local(row.started_at, ctx.office.timezone).strftime("%H:%M"),

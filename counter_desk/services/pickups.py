@@ -151,6 +151,10 @@ class PickupView:
     pickup_ticket: str | None
     recipient: str | None
     recipient_name: str | None
+    #: The service (category) of the application, as people read it, and its delay in working days from the
+    #: interview to the pickup (rule ``pickup_days_by_category``, else ``pickup_working_days``).
+    category: str = ""
+    working_days: int = 0
 
     def to_json(self) -> dict[str, Any]:
         def iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -174,6 +178,8 @@ class PickupView:
             "pickup_ticket": self.pickup_ticket,
             "recipient": self.recipient,
             "recipient_name": mask_name(self.recipient_name) if self.recipient_name else None,
+            "category": self.category,
+            "working_days": self.working_days,
         }
 
 
@@ -211,6 +217,15 @@ def collect_by(session: Session, office_id: int, ready_on: dt.date, within: int)
     return rules.working_day_after(session, office_id, ready_on + dt.timedelta(days=within - 1), 1)
 
 
+def pickup_days(session: Session, office_id: int, category_id: int) -> int:
+    """Working days from the interview to the pickup for a category: its own (rule ``pickup_days_by_category``,
+    e.g. percepatan the same day) or the office's ``pickup_working_days``."""
+    office_rules = rules.rules_of(session, office_id)
+    code = session.get_one(Category, category_id).code
+    own = rules.category_days(str(office_rules["pickup_days_by_category"] or ""))
+    return own.get(code, int(office_rules["pickup_working_days"]))
+
+
 def _view(session: Session, pickup: Pickup) -> PickupView:
     office = session.get_one(Office, pickup.office_id)
     office_rules = rules.rules_of(session, office.id)
@@ -243,6 +258,8 @@ def _view(session: Session, pickup: Pickup) -> PickupView:
         pickup_ticket=counter_ticket.number if counter_ticket else None,
         recipient=pickup.recipient,
         recipient_name=pickup.recipient_name,
+        category=session.get_one(Category, interview.category_id).name,
+        working_days=pickup_days(session, office.id, interview.category_id),
     )
 
 
@@ -288,7 +305,7 @@ class PickupService(QueueCore):
                 code=code,
             )
             raise Conflict(msg)
-        days = int(rules.rules_of(session, ctx.office.id)["pickup_working_days"])
+        days = pickup_days(session, ctx.office.id, t.category_id)
         decided = t.status == Status.DONE.value and t.outcome in DECISIONS
         pickup = Pickup(
             office_id=ctx.office.id,

@@ -45,6 +45,9 @@ from counter_desk.store.models import Booking, Category, Event, Office, Stage, S
 
 __all__ = ["POSITIONS", "QueueService"]
 
+#: The largest event sequence number (a 64-bit integer column), and the most events one read returns.
+MAX_EVENT_SEQ = 2**63 - 1
+MAX_EVENTS = 100_000
 #: Who may let a check-in through while the office is closed or a late arrival is refused.
 OVERRIDE_ROLES = ("supervisor",)
 
@@ -687,6 +690,13 @@ class QueueService(CounterUse):
         """Events with a sequence number above ``after``, oldest first (the change feed)."""
         if after < 0 or limit < 1:
             msg = _("--after must be >= 0 and --limit >= 1")
+            raise InvalidInput(msg)
+        if after > MAX_EVENT_SEQ or limit > MAX_EVENTS:
+            msg = _(
+                "--after must be at most {after} and --limit at most {limit}",
+                after=MAX_EVENT_SEQ,
+                limit=MAX_EVENTS,
+            )
             raise InvalidInput(msg)
         with self.db.read() as session:
             ctx = self._ctx(session, None)

@@ -197,6 +197,15 @@ def _issued_line(when: dt.datetime) -> TextLine:
     )
 
 
+def _delay_text(pickup: PickupView) -> str:
+    """The service and its pickup delay (each category its own: percepatan the same day)."""
+    if pickup.working_days == 0:
+        return _("{service}: ready the same day", service=pickup.category)
+    return _(
+        "{service}: ready {days} working days after the interview", service=pickup.category, days=pickup.working_days
+    )
+
+
 def _person_lines(pickup: PickupView) -> list[ReceiptLine]:
     lines: list[ReceiptLine] = [
         TextLine(_("Application number"), size=1),
@@ -243,6 +252,7 @@ def pickup_receipt(pickup: PickupView, *, printed_at: dt.datetime) -> Receipt:
             ),
             align="left",
         ),
+        TextLine(_delay_text(pickup), align="left"),
         Separator(),
         TextLine(_("Collect your passport from")),
         TextLine(format_day(pickup.ready_on, weekday=True), size=2, bold=True),
