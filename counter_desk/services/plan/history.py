@@ -110,9 +110,9 @@ def read_history(  # noqa: PLR0912, PLR0915 - a branch per event kind, kept in o
     dialect = session.get_bind().dialect.name
     tz = ZoneInfo(timezone)
     out = History(first, last)
-    stage_kind = dict(session.execute(select(Stage.id, Stage.kind).where(Stage.office_id == office_id)).tuples().all())
+    stage_kind = dict(session.execute(select(Stage.id, Stage.kind).where(Stage.office_id == office_id)).all())
     category_code = dict(
-        session.execute(select(Category.id, Category.code).where(Category.office_id == office_id)).tuples().all()
+        session.execute(select(Category.id, Category.code).where(Category.office_id == office_id)).all()
     )
     tickets = {
         row.id: row
