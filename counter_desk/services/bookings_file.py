@@ -391,12 +391,16 @@ def _json_constant(name: str) -> Any:
 
 
 def _check_item_text(number: int, item: dict[Any, Any]) -> None:
-    """Refuse the file when a key or a text value of item ``number`` holds a control character once decoded."""
+    """Refuse the file when a key or a text value of item ``number`` holds a control character once decoded.
+
+    Tab and line feed are allowed in values (as inside a quoted CSV value: names are normalised to single
+    spaces), not in keys.
+    """
     for key, value in item.items():
-        for text in (key, value):
+        for text, layout in ((key, False), (value, True)):
             if not isinstance(text, str):
                 continue
-            bad = find_refused(text)
+            bad = find_refused(text, layout=layout)
             if bad is not None:
                 msg = _(
                     "item {number}, field {field}: a control or invalid character ({char}) once decoded; "

@@ -17,10 +17,11 @@ import pytest
 from helpers import snapshot
 
 from counter_desk.cli import build_parser, main
-from counter_desk.devices.scanner import parse_payload
+from counter_desk.devices.scanner import CODE, parse_payload
 from counter_desk.errors import UserError
 from counter_desk.services import bookings_file
 from counter_desk.services.pickups import parse_pickup_code, pickup_code
+from counter_desk.services.text import find_refused
 from counter_desk.store.engine import Database
 
 N = 100_000
@@ -34,6 +35,9 @@ VALID_PAYLOADS = [
     '{"kode_booking": "MP2611230001"}',
     "CDT1|kanim-blitar|2026-11-23|A-001",
     pickup_code("2026112300000001"),
+    # Hostile (issue 13): nesting that exhausted json's recursion, escapes that decode to control characters.
+    '{"id":' + "[" * 1000 + "]" * 1000 + "}",
+    '{"kode_booking": "MP26\\u001b11230001", "x": [[{"y": "\\ud800"}]]}',
 ]
 VALID_CSV = (
     "\ufeffkode_booking;nomor_permohonan;nama;nik;tanggal;jam;layanan\r\n"
@@ -74,8 +78,14 @@ def _only_clear_errors(parse: Callable[[str], object], valid: list[str], seed: i
     return accepted
 
 
+def _scanned_code(raw: str) -> str:
+    code = parse_payload(raw)
+    assert CODE.fullmatch(code), raw  # whatever is accepted is a plain code: nothing to drive a terminal
+    return code
+
+
 def test_scanner_payloads() -> None:
-    accepted = _only_clear_errors(parse_payload, VALID_PAYLOADS, seed=1)
+    accepted = _only_clear_errors(_scanned_code, VALID_PAYLOADS, seed=1)
     assert 0 < accepted < N  # the generator reaches both outcomes
 
 
@@ -85,18 +95,44 @@ def test_pickup_codes() -> None:
     assert accepted < N // 10
 
 
+HOSTILE_JSON = [
+    # Issue 13: escapes that decode to control characters or half a surrogate pair, a 5,000-digit number, NaN,
+    # nesting deeper than json's recursion allows; a CSV name with an unquoted comma before an empty last value.
+    '[{"kode_booking": "MP1\\u0000", "nomor_permohonan": "1", "nama": "\\u001b[2J\\ud800", "tanggal": "x"}]',
+    '[{"kode_booking": "MP1", "nomor_permohonan": ' + "9" * 5000 + ', "tanggal": NaN}]',
+    '[{"kode_booking": ' + "[" * 1100 + "]" * 1100 + "}]",
+    "kode_booking,nomor_permohonan,nama,nik,tanggal,jam\nMP1234,12345,Test,InName,3505123456780001,2026-11-25,\n",
+]
+
+
+def _values_are_clean(source: bookings_file.SourceFile) -> None:
+    """What the parser hands on is refused as a row (RowError) or comes out as text without control characters."""
+    for row in source.rows:
+        for fieldname, value in row.values.items():
+            try:
+                cleaned = bookings_file.text_value(fieldname, value)
+            except bookings_file.RowError:
+                continue
+            assert find_refused(cleaned, layout=True) is None, (fieldname, cleaned)
+
+
 def test_bookings_files() -> None:
     rng = random.Random(3)
-    samples = [VALID_CSV, json.dumps([{"kode_booking": "MP1", "nomor_permohonan": "1", "tanggal": "2026-11-25"}])]
+    samples = [
+        VALID_CSV,
+        json.dumps([{"kode_booking": "MP1", "nomor_permohonan": "1", "tanggal": "2026-11-25"}]),
+        *HOSTILE_JSON,
+    ]
     parsed = 0
     for _n in range(N):
         text = _mutate(rng, rng.choice(samples)) if rng.random() < 0.8 else _inputs(rng, samples)
         data = text.encode("utf-8", "surrogatepass") if rng.random() < 0.9 else rng.randbytes(rng.randint(0, 64))
         try:
-            bookings_file.parse(data)
+            source = bookings_file.parse(data)
             parsed += 1
         except UserError:
-            pass
+            continue
+        _values_are_clean(source)
     assert parsed > 0
 
 
