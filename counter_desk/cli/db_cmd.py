@@ -41,9 +41,16 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_seed)
 
-    p = verbs.add_parser("roles", help="least-privilege PostgreSQL roles for stations and the display (SQL)")
-    p.add_argument("--app-role", default="counter_desk_app", metavar="ROLE", help="role of station PCs")
-    p.add_argument("--display-role", default="counter_desk_display", metavar="ROLE", help="role of the TV")
+    p = verbs.add_parser("roles", help="PostgreSQL roles: officers' groups, the display, the stations' sign-in (SQL)")
+    p.add_argument("--display-role", default=roles.DISPLAY_ROLE, metavar="ROLE", help="role of the TV")
+    p.add_argument("--signin-role", default=roles.SIGNIN_ROLE, metavar="ROLE", help="role in the stations' config")
+    p.add_argument(
+        "--retire-app-role",
+        nargs="?",
+        const=roles.LEGACY_APP_ROLE,
+        metavar="ROLE",
+        help=f"take grants and login from the old shared station role (default {roles.LEGACY_APP_ROLE})",
+    )
     p.add_argument("--apply", action="store_true", help="run the statements as the --db URL's (owner) role")
     p.set_defaults(handler=_roles)
 
@@ -121,11 +128,12 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _roles(args: argparse.Namespace) -> int:
-    for role in (args.app_role, args.display_role):
+    wanted = [args.display_role, args.signin_role, *([args.retire_app_role] if args.retire_app_role else [])]
+    for role in wanted:
         if not roles.valid_role(role):
             msg = _("{role!r} is not a plain role name (lower-case letters, digits, _)", role=role)
             raise InvalidInput(msg)
-    statements = roles.grant_sql(args.app_role, args.display_role)
+    statements = roles.grant_sql(args.display_role, args.signin_role, retire=args.retire_app_role)
     if not args.apply:
         print(";\n".join(statements) + ";")
         return 0
@@ -136,7 +144,18 @@ def _roles(args: argparse.Namespace) -> int:
     with db.write() as session:
         for statement in statements:
             session.execute(text(statement))
-    print(_("granted: {app} (stations), {display} (display)", app=args.app_role, display=args.display_role))
+        # Officers added before the groups existed get their database login now (their passwords: users passwd).
+        names = session.scalars(text("SELECT username FROM users ORDER BY username")).all()
+        for name in names:
+            session.execute(text("SELECT cd_sync_role(:name, NULL)"), {"name": name})
+    print(
+        _(
+            "granted: officers' groups, {display} (display), {signin} (stations' sign-in); {count} officers in step",
+            display=args.display_role,
+            signin=args.signin_role,
+            count=len(names),
+        )
+    )
     return 0
 
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import exc, func, select, text
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,7 @@ from counter_desk.clock import Clock, SystemClock, office_local
 from counter_desk.errors import Conflict, InvalidInput, NotFound, UserError
 from counter_desk.i18n import N_, _, lookup
 from counter_desk.services import directory, rules
-from counter_desk.store.engine import Database
+from counter_desk.store.engine import Database, normalise_url
 from counter_desk.store.models import AuditEntry, Office, Stage, User
 
 #: Every role, with what it lets an officer do (marked for translation, shown with ``i18n.lookup``).
@@ -329,6 +330,31 @@ def _find(session: Session, username: str) -> User:
     return user
 
 
+def _on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _has_password(session: Session, user: User) -> bool:
+    if _on_postgres(session):  # officers may not read the hash column: ask the owner's function
+        return bool(session.execute(text("SELECT cd_has_password(:id)"), {"id": user.id}).scalar_one())
+    return user.password_hash is not None
+
+
+def _verifier(session: Session, username: str, password: str) -> str:
+    """The SCRAM-SHA-256 verifier of ``password`` for the login role ``username``, made here by libpq: the clear
+    password never travels to the server (nor into its statement log)."""
+    driver = session.connection().connection.driver_connection
+    raw: bytes = driver.pgconn.encrypt_password(password.encode(), username.encode(), b"scram-sha-256")  # type: ignore[union-attr]
+    return raw.decode()
+
+
+def _call(session: Session, statement: str, **params: Any) -> Any:
+    """Run one of migration 0006's officer functions (they check on the server who is asking)."""
+    value = session.execute(text(statement), params).scalar()
+    session.expire_all()  # the function changed rows this session may hold
+    return value
+
+
 def _view(session: Session, user: User) -> UserView:
     roles = tuple(r for r in ROLES if r in role_set(user.roles))
     timezone = session.scalars(select(Office.timezone).where(Office.id == user.office_id)).one()
@@ -337,7 +363,7 @@ def _view(session: Session, user: User) -> UserView:
         user.full_name,
         roles,
         user.active,
-        user.password_hash is not None,
+        _has_password(session, user),
         user.failed_logins,
         user.locked_until,
         timezone,
@@ -387,6 +413,24 @@ def add_user(
         require_user_role(session, actor, USERS_ROLES)
         if session.scalars(select(User.id).where(func.lower(User.username) == name)).first() is not None:
             raise Conflict(_("user {username!r} exists already", username=name))
+        if _on_postgres(session):
+            # The officer's database login is made with the row (cd_user_add refuses anyone but an admin).
+            verifier = _verifier(session, name, password) if password is not None else None
+            uid = _call(
+                session,
+                "SELECT cd_user_add(:office, :name, :full, :roles, :hash, :verifier, :at)",
+                office=info.id,
+                name=name,
+                full=full,
+                roles=" ".join(wanted),
+                hash=hashed,
+                verifier=verifier,
+                at=now,
+            )
+            user = session.get_one(User, uid)
+            detail = {"username": name, "roles": wanted, "password_set": hashed is not None}
+            rules.audit(session, info.id, "user_added", user=actor, now=now, detail=detail)
+            return _view(session, user)
         user = User(
             office_id=info.id,
             username=name,
@@ -417,7 +461,17 @@ def set_password(
         user = _find(session, username)
         if actor is not None and actor != user.username:
             require_user_role(session, actor, USERS_ROLES)
-        user.password_hash, user.failed_logins, user.locked_until = hashed, 0, None
+        if _on_postgres(session):
+            verifier = _verifier(session, user.username, password)
+            _call(
+                session,
+                "SELECT cd_user_passwd(:name, :hash, :verifier)",
+                name=user.username,
+                hash=hashed,
+                verifier=verifier,
+            )
+        else:
+            user.password_hash, user.failed_logins, user.locked_until = hashed, 0, None
         rules.audit(session, user.office_id, "password_set", user=actor, now=now, detail={"username": user.username})
         return _view(session, user)
 
@@ -445,7 +499,10 @@ def set_roles(
         ordered = [r for r in ROLES if r in after]
         if "admin" in before and "admin" not in ordered:
             _guard_last_admin(session, user)
-        user.roles = " ".join(ordered)
+        if _on_postgres(session):
+            _call(session, "SELECT cd_user_roles(:name, :roles)", name=user.username, roles=" ".join(ordered))
+        else:
+            user.roles = " ".join(ordered)
         if ordered != before:
             detail = {"username": user.username, "roles": [before, ordered]}
             rules.audit(session, user.office_id, "roles_changed", user=actor, now=now, detail=detail)
@@ -458,7 +515,10 @@ def unlock(db: Database, username: str, *, actor: str | None = None, clock: Cloc
     with db.write() as session:
         user = _find(session, username)
         require_user_role(session, actor, USERS_ROLES)
-        user.failed_logins, user.locked_until = 0, None
+        if _on_postgres(session):
+            _call(session, "SELECT cd_user_unlock(:name)", name=user.username)
+        else:
+            user.failed_logins, user.locked_until = 0, None
         rules.audit(session, user.office_id, "user_unlocked", user=actor, now=now, detail={"username": user.username})
         return _view(session, user)
 
@@ -474,7 +534,10 @@ def set_active(
         if not active:
             _guard_last_admin(session, user)
         if user.active != active:
-            user.active = active
+            if _on_postgres(session):
+                _call(session, "SELECT cd_user_active(:name, :active)", name=user.username, active=active)
+            else:
+                user.active = active
             kind = "user_enabled" if active else "user_disabled"
             rules.audit(session, user.office_id, kind, user=actor, now=now, detail={"username": user.username})
         return _view(session, user)
@@ -489,3 +552,121 @@ def list_users(db: Database, office: str | None = None) -> list[UserView]:
 
 def role_description(role: str) -> str:
     return lookup(ROLES[role])
+
+
+# -- signing in on PostgreSQL: the officer's own database login ----------------------------------------------
+
+#: What PostgreSQL (or libpq) says when it refuses a login: wrong password, unknown role, expired (locked) or
+#: NOLOGIN role. SQLSTATE 28P01/28000 where the driver has it; the texts for libpq's connection errors.
+_AUTH_STATES = ("28P01", "28000")
+_AUTH_TEXTS = ("password authentication failed", "is not permitted to log in", "does not exist")
+_NO_PASSWORD_TEXT = "no password supplied"  # noqa: S105 - libpq's message, not a password
+
+
+class PasswordNeeded(SignInFailed):
+    """libpq found no password for the officer (none given, none in PGPASSWORD or PGPASSFILE)."""
+
+
+def signin_failed_message() -> str:
+    """The one answer to every refused sign-in on PostgreSQL: it does not tell a locked or disabled officer from an
+    unknown name or a wrong password."""
+    return _("sign-in failed: wrong username or password, or the account is locked or disabled (ask an administrator)")
+
+
+def _auth_refusal(error: BaseException) -> str | None:
+    """``"password"`` when libpq had no password, ``"refused"`` when the server refused the login, else None."""
+    original = getattr(error, "orig", None) or error
+    text_ = str(original)
+    if _NO_PASSWORD_TEXT in text_:
+        return "password"
+    state = getattr(original, "sqlstate", None) or ""
+    if state in _AUTH_STATES or any(t in text_ for t in _AUTH_TEXTS):
+        return "refused"
+    return None
+
+
+def officer_url(url: str | URL, username: str, password: str | None = None) -> URL:
+    """``url`` (a station's PostgreSQL URL) with the officer's login instead of the station's."""
+    base = normalise_url(url)
+    # URL.set() keeps the old password when given None: build it anew, so the station's never goes along.
+    return URL.create(
+        base.drivername,
+        username=username.strip().lower(),
+        password=password,
+        host=base.host,
+        port=base.port,
+        database=base.database,
+        query=base.query,
+    )
+
+
+def _report_failure(url: str | URL, username: str, station: str | None) -> str:
+    """Tell the database (as the station's sign-in role) that a login of ``username`` failed; 'retry' or
+    'failed'."""
+    gate = Database.connect(url)
+    try:
+        with gate.write() as session:
+            outcome = session.execute(
+                text("SELECT cd_signin_failed(:name, :station)"), {"name": username, "station": station}
+            ).scalar_one()
+    finally:
+        gate.dispose()
+    return str(outcome)
+
+
+def connect_officer(url: str | URL, username: str, password: str | None, station: str | None = None) -> Database:
+    """A :class:`Database` logged in to PostgreSQL as the officer ``username`` (``password`` None: libpq looks in
+    PGPASSWORD and PGPASSFILE).
+
+    A refused login is reported through ``url``'s role (the station's sign-in role) so that five failures lock the
+    officer, and ends in :class:`SignInFailed` with :func:`signin_failed_message`; :class:`PasswordNeeded` when
+    there was no password at all.
+    """
+    name = username.strip().lower()
+    for attempt in range(2):
+        db = Database.connect(officer_url(url, name, password))
+        try:
+            with db.engine.connect():
+                return db
+        except exc.DBAPIError as error:
+            db.dispose()
+            kind = _auth_refusal(error)
+            if kind is None:
+                raise
+            if kind == "password":
+                raise PasswordNeeded(
+                    _("no password for {user}: type it, or put it in PGPASSFILE for scripts", user=name)
+                ) from None
+            # A lockout that has run out is lifted by the report: then the same password is tried once more.
+            if _report_failure(url, name, station) != "retry" or attempt:
+                raise SignInFailed(signin_failed_message()) from None
+    raise SignInFailed(signin_failed_message())  # pragma: no cover - the loop returns or raises
+
+
+def sign_in_postgres(
+    url: str | URL,
+    username: str,
+    password: str | None,
+    station: str | None = None,
+    *,
+    roles: Iterable[str] | None = None,
+    clock: Clock | None = None,
+) -> tuple[Officer, Database]:
+    """Sign ``username`` in at ``station`` with their own database login; the officer and the connection the
+    window then works through. The sign-in is recorded by the database (``cd_signin``), under the officer's name."""
+    wanted = tuple(roles) if roles is not None else None
+    db = connect_officer(url, username, password, station)
+    now = (clock or SystemClock()).now()
+    try:
+        with db.write() as session:
+            row = session.execute(
+                text("SELECT id, username, full_name, roles FROM cd_signin(:station, :at)"),
+                {"station": station, "at": now},
+            ).one()
+        officer = Officer(int(row.id), str(row.username), str(row.full_name), role_set(row.roles))
+        if wanted is not None and not officer.roles.intersection(wanted):
+            raise _not_allowed(officer.username, wanted)
+    except BaseException:
+        db.dispose()
+        raise
+    return officer, db

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from counter_desk.errors import DatabaseBusy, DatabaseUnavailable
 from counter_desk.i18n import _
 from counter_desk.store import chain
+from counter_desk.store.security import refusal
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +265,9 @@ class Database:
                 raise DatabaseUnavailable(msg) from error
             if is_busy(error):
                 raise _busy(error) from error
+            refused = refusal(error)  # PostgreSQL said no to the signed-in officer's role (issue 13)
+            if refused is not None:
+                raise refused from error
             raise
 
     @contextmanager
@@ -277,6 +281,9 @@ class Database:
                 raise DatabaseUnavailable(msg) from error
             if is_busy(error):
                 raise _busy(error) from error
+            refused = refusal(error)
+            if refused is not None:
+                raise refused from error
             raise
 
     def dispose(self) -> None:

@@ -24,14 +24,14 @@ EVENT_COUNTER = "events"
 
 _TYPED = (bindparam("data", type_=JSON()), bindparam("created_at", type_=UTCDateTime()))
 
-# PostgreSQL: bump the counter, insert the event and queue the notification in one round trip.
-# (The literals are EVENT_COUNTER and NOTIFY_CHANNEL; tests/db/test_live.py proves the notification arrives.)
+# PostgreSQL: insert the event and queue the notification in one round trip. The database assigns ``seq``
+# (trigger cd_events_stamp, migration 0006: it bumps the counter row), and an officer's ``user_id``: no client
+# chooses either. (The literal is NOTIFY_CHANNEL; tests/db/test_live.py proves the notification arrives.)
 _APPEND_PG = text(
-    "WITH bump AS (UPDATE counters SET value = value + 1 WHERE name = 'events' RETURNING value), "
-    "ins AS (INSERT INTO events (seq, office_id, kind, ticket_id, number, from_status, to_status, stage_id,"
+    "WITH ins AS (INSERT INTO events (office_id, kind, ticket_id, number, from_status, to_status, stage_id,"
     " station_id, user_id, reason, data, created_at)"
-    " SELECT value, :office_id, :kind, :ticket_id, :number, :from_status, :to_status, :stage_id, :station_id,"
-    " :user_id, :reason, :data, :created_at FROM bump RETURNING seq) "
+    " VALUES (:office_id, :kind, :ticket_id, :number, :from_status, :to_status, :stage_id, :station_id,"
+    " :user_id, :reason, :data, :created_at) RETURNING seq) "
     "SELECT seq, pg_notify('counter_desk_events', seq::text) FROM ins"
 ).bindparams(*_TYPED)
 # SQLite (writers already serialised by BEGIN IMMEDIATE): two statements.

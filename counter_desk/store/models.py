@@ -322,8 +322,9 @@ class User(Base):
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     username: Mapped[Code] = mapped_column(unique=True)
     full_name: Mapped[Name]
-    #: argon2 hash; None until a password is set.
-    password_hash: Mapped[str | None] = mapped_column(String(200))
+    #: argon2 hash; None until a password is set. Deferred: officers on PostgreSQL may not read it (column grants),
+    #: so ``select(User)`` leaves it out and only the sign-in code of the owner or SQLite loads it.
+    password_hash: Mapped[str | None] = mapped_column(String(200), deferred=True)
     #: Space-separated roles: reception interview adjudicator pickup supervisor admin.
     roles: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,17 +1,20 @@
-"""Least-privilege PostgreSQL roles for an office's deployment.
+"""PostgreSQL roles of an office: officers sign in as themselves, group roles carry the grants.
 
-Three roles, so that a station PC's credentials cannot rewrite history and the waiting-room TV's cannot write at
-all:
-
-- the **owner** (whoever runs ``counter-desk db upgrade``) owns the tables and migrates them;
-- the **app** role (station, supervisor PCs) reads and writes the queue, but may only INSERT into the event log
-  and the audit log: no UPDATE, DELETE or TRUNCATE there (the append-only triggers refuse those too, for every
-  role, the owner included);
-- the **display** role only reads (the TV: SELECT and LISTEN).
+- **group roles** (NOLOGIN), one per office role: ``cd_reception``, ``cd_interview``, ``cd_adjudicator``,
+  ``cd_pickup``, ``cd_supervisor`` (member of the four station groups: a supervisor may stand in anywhere),
+  ``cd_admin`` (member of ``cd_supervisor``); and ``cd_officer``, which every officer's login role belongs to;
+- **officers**: one LOGIN role (SCRAM) per ``users`` row, made and kept in step by the officer functions of
+  migration 0006 (``users add|passwd|roles|disable|unlock``);
+- the **display** role (the TV) reads only what the waiting room shows: no ``users``, ``bookings``, ``pickups``
+  or audit log;
+- the **sign-in** role is what a station PC's configuration holds: it may report a failed sign-in
+  (``cd_signin_failed``) and read station and stage names, nothing else;
+- the **owner** (whoever runs ``counter-desk db upgrade``) owns the tables, the triggers and the SECURITY DEFINER
+  functions. Nobody else can alter them.
 
 :func:`grant_sql` writes the statements; ``counter-desk db roles`` prints them for a database administrator or,
-with ``--apply``, runs them as the owner. Run it again after every migration (new tables get their grants).
-Passwords are never part of it: set them with psql's ``\\password ROLE``.
+with ``--apply``, runs them as the owner (who needs CREATEROLE). They are idempotent: run them again after every
+upgrade (new tables get their grants). Passwords are never part of them.
 """
 
 from __future__ import annotations
@@ -25,33 +28,162 @@ from counter_desk.store.base import Base
 APPEND_ONLY = ("events", "audit_log")
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
+OFFICER_GROUP = "cd_officer"
+#: The group role of each office role (``users.roles`` words).
+GROUPS: dict[str, str] = {
+    "reception": "cd_reception",
+    "interview": "cd_interview",
+    "adjudicator": "cd_adjudicator",
+    "pickup": "cd_pickup",
+    "supervisor": "cd_supervisor",
+    "admin": "cd_admin",
+}
+DISPLAY_ROLE = "counter_desk_display"
+SIGNIN_ROLE = "counter_desk_signin"
+#: The shared login every station used before officers signed in as themselves.
+LEGACY_APP_ROLE = "counter_desk_app"
+
+#: Officers' own columns of ``users``: everything but the password hash.
+USER_COLUMNS = (
+    "id",
+    "office_id",
+    "username",
+    "full_name",
+    "roles",
+    "active",
+    "failed_logins",
+    "locked_until",
+    "created_at",
+)
+#: What officers may not read whole: ``users`` (read by column, without the hash) and the audit log (supervisors).
+#: Every other table is the queue or the office's configuration, which every officer reads.
+_OFFICER_UNREADABLE = ("users", "audit_log")
+#: What the TV reads: numbers, stations, stages, the office's display rules. No personal data, no hashes.
+DISPLAY_READS = (
+    "alembic_version",
+    "categories",
+    "counters",
+    "events",
+    "holidays",
+    "office_settings",
+    "offices",
+    "stages",
+    "stations",
+    "tickets",
+    "station_pauses",
+    "display_calls",
+    "display_stations",
+    "display_waiting",
+)
+#: Group -> grants beyond reading (table privileges, column lists where a whole table is too much).
+_GROUP_GRANTS: dict[str, tuple[str, ...]] = {
+    OFFICER_GROUP: (
+        "INSERT ON events",
+        "INSERT ON audit_log",
+        "INSERT ON idempotency_keys",
+        f"SELECT ({', '.join(USER_COLUMNS)}) ON users",
+    ),
+    "cd_reception": (
+        "INSERT ON tickets",
+        "UPDATE ON tickets",
+        "INSERT, UPDATE ON ticket_counters",
+        "UPDATE (status) ON bookings",
+    ),
+    "cd_interview": ("UPDATE ON tickets", "INSERT ON pickups", "UPDATE (ready_on) ON pickups"),
+    "cd_adjudicator": ("UPDATE ON tickets", "UPDATE (status, decided_at) ON pickups"),
+    "cd_pickup": (
+        "INSERT ON tickets",
+        "UPDATE ON tickets",
+        "INSERT, UPDATE ON ticket_counters",
+        "UPDATE (status, handed_over_at, handed_over_by, pickup_ticket_id, recipient, recipient_name) ON pickups",
+    ),
+    "cd_supervisor": (
+        "SELECT ON audit_log",
+        "INSERT, UPDATE ON office_settings",
+        "INSERT, UPDATE ON categories",
+        "INSERT, UPDATE ON stages",
+        "INSERT, UPDATE ON stations",
+        "INSERT, UPDATE, DELETE ON holidays",
+        "INSERT, UPDATE ON bookings",
+        "UPDATE (ready_on, status) ON pickups",
+    ),
+    "cd_admin": ("UPDATE (applicant_name, nik) ON bookings", "UPDATE (recipient_name, recipient) ON pickups"),
+}
+#: Functions an officer may call (each checks who is asking); the sign-in role's one function.
+OFFICER_FUNCTIONS = (
+    "cd_signin(text, timestamptz)",
+    "cd_has_password(integer)",
+    "cd_user_add(integer, text, text, text, text, text, timestamptz)",
+    "cd_user_passwd(text, text, text)",
+    "cd_user_roles(text, text)",
+    "cd_user_active(text, boolean)",
+    "cd_user_unlock(text)",
+)
+SIGNIN_FUNCTIONS = ("cd_signin_failed(text, text)",)
+
 
 def valid_role(name: str) -> bool:
     return bool(_ROLE.match(name))
 
 
-def grant_sql(app_role: str, display_role: str) -> list[str]:
-    """The statements that create (if missing) and grant the app and display roles, in order."""
-    for role in (app_role, display_role):
+def _create(role: str, login: bool) -> str:
+    kind = "LOGIN" if login else "NOLOGIN"
+    return (
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
+        f"CREATE ROLE {role} {kind}; END IF; END $$"
+    )
+
+
+def grant_sql(display_role: str = DISPLAY_ROLE, signin_role: str = SIGNIN_ROLE, retire: str | None = None) -> list[str]:
+    """The statements that create (if missing) and grant every role, in order.
+
+    ``retire``: a shared station login of old (``counter_desk_app``) loses its grants and its login, if it exists.
+    """
+    for role in (display_role, signin_role, *([retire] if retire else [])):
         if not valid_role(role):
             msg = f"not a plain role name: {role!r}"
             raise ValueError(msg)
+    groups = [OFFICER_GROUP, *GROUPS.values()]
+    plain = [display_role, signin_role]
+    statements = [_create(g, login=False) for g in groups]
+    statements += [
+        f"ALTER ROLE {g} NOLOGIN NOINHERIT" if g == OFFICER_GROUP else f"ALTER ROLE {g} NOLOGIN" for g in groups
+    ]
+    statements += [_create(r, login=True) for r in plain]
+    statements.append("GRANT cd_reception, cd_interview, cd_adjudicator, cd_pickup TO cd_supervisor")
+    statements.append("GRANT cd_supervisor TO cd_admin")
+    every = [*groups, *plain]
     tables = sorted(Base.metadata.tables)
-    statements = []
-    for role in (app_role, display_role):
-        statements.append(
-            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
-            f"CREATE ROLE {role} LOGIN; END IF; END $$"
+    known = {*tables, "alembic_version", "display_calls", "display_stations", "display_waiting"}
+    statements.append(f"REVOKE ALL ON {', '.join([*tables, 'alembic_version'])} FROM {', '.join(every)}")
+    statements.append(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {', '.join(every)}")
+    statements.append("REVOKE ALL ON display_calls, display_stations, display_waiting FROM " + ", ".join(every))
+    statements.append(f"GRANT USAGE ON SCHEMA public TO {', '.join(every)}")
+    reads = [t for t in tables if t not in _OFFICER_UNREADABLE]
+    statements.append(f"GRANT SELECT ON {', '.join([*reads, 'alembic_version'])} TO {', '.join(GROUPS.values())}")
+    if "station_pauses" in tables:  # a booth's pause (break, prayer): the station's officer starts and ends it
+        stations_groups = "cd_reception, cd_interview, cd_adjudicator, cd_pickup"
+        statements.append(f"GRANT INSERT, UPDATE ON station_pauses TO {stations_groups}")
+    for group, grants in _GROUP_GRANTS.items():
+        targets = ", ".join(GROUPS.values()) if group == OFFICER_GROUP else group
+        statements.extend(f"GRANT {grant} TO {targets}" for grant in grants)
+    statements.append(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {', '.join(GROUPS.values())}")
+    statements.append(f"GRANT SELECT ON {', '.join(r for r in DISPLAY_READS if r in known)} TO {display_role}")
+    # The display service maps event user ids to login names (directory.Names): those columns, no more.
+    statements.append(f"GRANT SELECT (id, office_id, username) ON users TO {display_role}")
+    statements.append(
+        f"GRANT SELECT (id, office_id, code, name, name_en, stage_id, active) ON stations TO {signin_role}"
+    )
+    statements.append(f"GRANT SELECT (id, office_id, code, name, name_en, kind) ON stages TO {signin_role}")
+    statements.append(f"GRANT SELECT (id, code, name, timezone) ON offices TO {signin_role}")
+    statements.append(f"GRANT SELECT ON alembic_version TO {signin_role}")
+    statements.append(f"GRANT EXECUTE ON FUNCTION {', '.join(OFFICER_FUNCTIONS)} TO {', '.join(GROUPS.values())}")
+    statements.append(f"GRANT EXECUTE ON FUNCTION {', '.join(SIGNIN_FUNCTIONS)} TO {signin_role}")
+    if retire:
+        revoke = (
+            f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {retire}; "
+            f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {retire}; ALTER ROLE {retire} NOLOGIN;"
         )
-        statements.append(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}")
-        statements.append(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role}")
-        statements.append(f"GRANT USAGE ON SCHEMA public TO {role}")
-    for table in tables:
-        if table in APPEND_ONLY:
-            statements.append(f"GRANT SELECT, INSERT ON {table} TO {app_role}")
-        else:
-            statements.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {app_role}")
-    statements.append(f"GRANT SELECT ON alembic_version TO {app_role}, {display_role}")
-    statements.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app_role}")
-    statements.append(f"GRANT SELECT ON {', '.join(tables)} TO {display_role}")
+        exists = f"SELECT FROM pg_roles WHERE rolname = '{retire}'"
+        statements.append(f"DO $$ BEGIN IF EXISTS ({exists}) THEN {revoke} END IF; END $$")
     return statements

@@ -1,0 +1,317 @@
+"""Officers are who PostgreSQL trusts (issue 13), on a real server that checks passwords (SCRAM).
+
+The suite's shared server trusts every login, so this module starts its own: the owner (``postgres``) still gets
+in without a password, every other role needs one. From only what a station PC holds -- the sign-in role's URL --
+and from an officer's own credentials used directly (psycopg, as psql would), every step beyond the role is refused
+by the database itself, and the refusal reaches the user as one clear line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import pytest
+from conftest import LONG_AGO, MONDAY_9
+from pgserver import PgServer, admin_connect
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from counter_desk.cli import main
+from counter_desk.clock import FixedClock
+from counter_desk.services import auth, retention, rules, seed
+from counter_desk.services.queue import QueueService
+from counter_desk.store import migrate
+from counter_desk.store.engine import Database
+from counter_desk.store.security import DatabaseRefused
+
+STATION_PASSWORD = "station-secret-1"
+PASSWORDS = {"kasi": "kasi-pass-123", "penerimaan1": "rita-pass-123", "wawancara1": "ivan-pass-123"}
+PASSWORDS |= {"ajudikator": "adi-pass-1234", "pengambilan": "pick-pass-123"}
+DISPLAY_PASSWORD = "tv-pass-12345"
+
+
+@dataclass
+class Office:
+    owner_url: str
+    station_url: str
+    server: PgServer
+
+    def login(self, role: str, password: str) -> str:
+        """A libpq URL for ``role`` (what psql would be given)."""
+        url = make_url(self.owner_url).set(drivername="postgresql", username=role, password=password)
+        return url.render_as_string(hide_password=False)
+
+
+def _password_hba(server: PgServer) -> None:
+    (server.data / "pg_hba.conf").write_text(
+        "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
+    )
+    with admin_connect(server.url()) as conn:
+        conn.execute("SELECT pg_reload_conf()")
+
+
+@pytest.fixture(scope="module")
+def office() -> Iterator[Office]:
+    server = PgServer().start()
+    try:
+        _password_hba(server)
+        with admin_connect(server.url()) as conn:
+            conn.execute("CREATE DATABASE office")
+        owner_url = server.url("office")
+        db = Database.connect(owner_url)
+        migrate.upgrade(db)
+        clock = FixedClock(MONDAY_9)
+        seed.load(db, clock=clock)
+        seed.sample_bookings(db, 5, clock=clock)
+        seed.sample_bookings(db, 1, clock=clock, day=LONG_AGO)  # past retention: something to purge
+        db.dispose()
+        assert main(["db", "roles", "--db", owner_url, "--apply"]) == 0
+        with admin_connect(owner_url) as conn:
+            conn.execute(f"ALTER ROLE counter_desk_signin PASSWORD '{STATION_PASSWORD}'")
+            conn.execute(f"ALTER ROLE counter_desk_display PASSWORD '{DISPLAY_PASSWORD}'")
+        owner = Database.connect(owner_url)
+        for name, password in PASSWORDS.items():  # the DBA gives each officer a first password
+            auth.set_password(owner, name, password)
+        owner.dispose()
+        station = make_url(owner_url).set(username="counter_desk_signin", password=STATION_PASSWORD)
+        yield Office(owner_url, station.render_as_string(hide_password=False), server)
+    finally:
+        server.cleanup()
+
+
+def _officer(office: Office, name: str) -> Database:
+    return auth.connect_officer(office.station_url, name, PASSWORDS[name], "interview-1")
+
+
+def _refused(conn: psycopg.Connection[Any], statement: str, *params: Any) -> str:
+    """Run ``statement`` in its own transaction; the database must refuse it. Its message."""
+    with pytest.raises(psycopg.errors.InsufficientPrivilege) as info, conn.transaction():
+        conn.execute(statement, params or None)  # type: ignore[call-overload]
+    return str(info.value)
+
+
+def test_interview_officer_credentials_used_directly_cannot_leave_the_role(office: Office) -> None:
+    owner = Database.connect(office.owner_url)
+    queue = QueueService(owner, clock=FixedClock(MONDAY_9))
+    waiting = queue.check_in(walk_in="elderly", station="reception-1").ticket
+    owner.dispose()
+    with psycopg.connect(office.login("wawancara1", PASSWORDS["wawancara1"]), autocommit=True) as conn:
+        assert conn.execute("SELECT session_user").fetchone() == ("wawancara1",)
+        kasi_id = conn.execute("SELECT id FROM users WHERE username = 'kasi'").fetchone()
+        own_id = conn.execute("SELECT id FROM users WHERE username = 'wawancara1'").fetchone()
+        # Officers and their passwords.
+        assert "permission denied" in _refused(conn, "SELECT password_hash FROM users")
+        assert "permission denied" in _refused(conn, "UPDATE users SET roles = 'supervisor admin'")
+        assert "permission denied" in _refused(
+            conn,
+            "INSERT INTO users (office_id, username, full_name, roles, active, failed_logins, created_at) "
+            "VALUES (1, 'mallory', 'M', 'admin', true, 0, now())",
+        )
+        assert "needs the role admin" in _refused(
+            conn, "SELECT cd_user_add(1, 'mallory', 'M', 'admin', NULL, NULL, now())"
+        )
+        assert "needs the role admin" in _refused(conn, "SELECT cd_user_roles('wawancara1', 'admin')")
+        assert "needs the role admin" in _refused(conn, "SELECT cd_user_passwd('kasi', NULL, NULL)")
+        assert "permission denied" in _refused(conn, "SET ROLE cd_admin")
+        assert "permission denied" in _refused(conn, "SELECT cd_signin_failed('kasi', NULL)")
+        # Rules, purge, moving a waiting ticket, finishing an adjudication.
+        assert "permission denied" in _refused(conn, "UPDATE office_settings SET updated_at = now()")
+        assert "permission denied" in _refused(
+            conn, "INSERT INTO office_settings (office_id, key, value, updated_at) VALUES (1, 'x', '1', now())"
+        )
+        assert "permission denied" in _refused(conn, "UPDATE bookings SET nik = NULL, applicant_name = NULL")
+        assert "permission denied" in _refused(conn, "UPDATE pickups SET status = 'approved'")
+        assert "may not move a waiting ticket" in _refused(
+            conn, "UPDATE tickets SET front = true WHERE number = %s", waiting.number
+        )
+        assert "needs the role supervisor" in _refused(
+            conn, "UPDATE tickets SET priority_level = 99 WHERE number = %s", waiting.number
+        )
+        # The event log: no rewriting, no chosen sequence, no other officer's name.
+        assert "permission denied" in _refused(conn, "UPDATE events SET reason = 'x'")
+        before = conn.execute("SELECT value FROM counters WHERE name = 'events'").fetchone()
+        assert before is not None
+        seq, user_id = conn.execute(
+            "INSERT INTO events (seq, office_id, kind, user_id, data, created_at) "
+            "VALUES (999999, 1, 'called', %s, '{}', now()) RETURNING seq, user_id",
+            (kasi_id[0] if kasi_id else None,),
+        ).fetchone() or (None, None)
+        assert (seq, user_id) == (before[0] + 1, own_id[0] if own_id else None)
+        assert "permission denied" in _refused(conn, "UPDATE counters SET value = value + 10")
+        # Nobody but the owner touches triggers or the schema.
+        assert "must be owner" in _refused(conn, "ALTER TABLE events DISABLE TRIGGER cd_events_stamp")
+        assert "must be owner" in _refused(conn, "DROP TRIGGER cd_tickets_guard ON tickets")
+        assert "permission denied" in _refused(conn, "SET session_replication_role = replica")
+        # ... and what the role may do, it may: call the waiting ticket.
+        conn.execute(
+            "UPDATE tickets SET status = 'called', called_at = now(), "
+            "station_id = (SELECT id FROM stations WHERE code = 'interview-1') WHERE number = %s",
+            (waiting.number,),
+        )
+
+
+def test_display_reads_numbers_but_no_names_niks_or_hashes(office: Office) -> None:
+    with psycopg.connect(office.login("counter_desk_display", DISPLAY_PASSWORD), autocommit=True) as conn:
+        for statement in (
+            "SELECT password_hash FROM users",
+            "SELECT nik FROM bookings",
+            "SELECT applicant_name FROM bookings",
+            "SELECT recipient_name FROM pickups",
+            "SELECT * FROM audit_log",
+            "INSERT INTO events (office_id, kind, data, created_at) VALUES (1, 'called', '{}', now())",
+        ):
+            assert "permission denied" in _refused(conn, statement)
+        assert conn.execute("SELECT count(*) FROM display_calls").fetchone() is not None
+        assert conn.execute("SELECT code, stage_name FROM display_stations").fetchall()
+
+
+def test_station_pc_config_alone_is_refused_with_a_clear_message(
+    office: Office, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a thief of the station's config can do through the program: nothing but fail, in one line."""
+    monkeypatch.setenv("COUNTER_DESK_DB_URL", office.station_url)  # the station's configured sign-in role
+    monkeypatch.setattr("sys.stdin", io.StringIO("mallory-pass-1\n"))
+    add = ["users", "add", "mallory", "--name", "Mallory", "--roles", "admin,supervisor", "--password-stdin"]
+    assert main(add) == 8
+    err = capsys.readouterr().err
+    assert err.startswith("error: the database refused this: permission denied")
+    assert len(err.strip().splitlines()) == 1
+    for argv in (
+        ["users", "roles", "penerimaan1", "--add", "admin"],
+        ["users", "unlock", "kasi"],
+        ["purge"],
+        ["rules", "set", "lockout_attempts", "100"],
+    ):
+        assert main(argv) == 8, argv
+        assert "the database refused this" in capsys.readouterr().err
+
+
+def test_a_modified_client_as_an_officer_is_stopped_by_the_database(office: Office) -> None:
+    """The services' own role checks skipped (``actor=None``, as a patched program would): PostgreSQL refuses."""
+    ivan = _officer(office, "wawancara1")
+    clock = FixedClock(MONDAY_9)
+    try:
+        with pytest.raises(DatabaseRefused, match="wawancara1 may not add officers: it needs the role admin"):
+            auth.add_user(ivan, "mallory", "Mallory", ["admin"], password="mallory-pass-1")
+        with pytest.raises(DatabaseRefused, match="needs the role admin"):
+            auth.set_roles(ivan, "penerimaan1", add=["admin"])
+        with pytest.raises(DatabaseRefused, match="set another officer's password"):
+            auth.set_password(ivan, "kasi", "stolen-pass-1")
+        with pytest.raises(DatabaseRefused, match="permission denied"):
+            retention.purge(ivan, dry_run=False, clock=clock)
+        with pytest.raises(DatabaseRefused, match="permission denied"):
+            rules.update(ivan, None, {"lockout_attempts": 100}, clock=clock)
+        owner = Database.connect(office.owner_url)
+        number = QueueService(owner, clock=clock).check_in(walk_in="elderly", station="reception-1").ticket.number
+        owner.dispose()
+        with pytest.raises(DatabaseRefused, match="may not move a waiting ticket"):
+            QueueService(ivan, clock=clock).transfer("adjudication", ticket=number, reason="calo")
+        with ivan.read() as session:
+            assert session.execute(text("SELECT count(*) FROM users WHERE username = 'mallory'")).scalar() == 0
+    finally:
+        ivan.dispose()
+
+
+def test_officers_work_as_themselves_and_the_database_names_them(office: Office) -> None:
+    clock = FixedClock(MONDAY_9 + dt.timedelta(minutes=5))
+    rita = _officer(office, "penerimaan1")
+    ivan = _officer(office, "wawancara1")
+    try:
+        # The client names nobody (user=None): the events still carry the officer, from the session.
+        issued = QueueService(rita, clock=clock).check_in(walk_in="lost", station="reception-1", user=None)
+        called = QueueService(ivan, clock=clock).call_next("interview-2", user=None)
+        assert called.ticket.status == "called"
+        with ivan.read() as session:
+            rows = session.execute(
+                text(
+                    "SELECT e.kind, u.username FROM events e JOIN users u ON u.id = e.user_id "
+                    "WHERE e.seq IN (:a, :b) ORDER BY e.seq"
+                ),
+                {"a": issued.event_seq, "b": called.event_seq},
+            ).all()
+        assert [tuple(r) for r in rows] == [("checked_in", "penerimaan1"), ("called", "wawancara1")]
+        # A supervisor may move a waiting ticket; the audit names who, whatever the client wrote.
+        kasi = _officer(office, "kasi")
+        try:
+            waiting = QueueService(rita, clock=clock).check_in(walk_in="elderly", station="reception-1")
+            QueueService(kasi, clock=clock).transfer("adjudication", ticket=waiting.ticket.number, reason="berkas")
+            added = auth.add_user(kasi, f"o{uuid.uuid4().hex[:6]}", "New Officer", ["pickup"], password="new-pass-123")
+            with kasi.read() as session:
+                last = session.execute(text("SELECT kind, username FROM audit_log ORDER BY id DESC LIMIT 1")).one()
+            assert tuple(last) == ("user_added", "kasi")
+            assert added.has_password
+        finally:
+            kasi.dispose()
+    finally:
+        rita.dispose()
+        ivan.dispose()
+
+
+def test_five_wrong_passwords_lock_the_officer_on_postgresql(office: Office) -> None:
+    owner = Database.connect(office.owner_url)
+    name = f"l{uuid.uuid4().hex[:6]}"
+    auth.add_user(owner, name, "Locked Out", ["reception"], password="right-pass-123")
+    message = auth.signin_failed_message()
+    for _ in range(5):
+        with pytest.raises(auth.SignInFailed) as info:
+            auth.connect_officer(office.station_url, name, "wrong-pass-123", "reception-1")
+        assert info.value.message == message
+    # Locked: the right password is refused too, with the very message an unknown name gets.
+    with pytest.raises(auth.SignInFailed) as locked:
+        auth.connect_officer(office.station_url, name, "right-pass-123", "reception-1")
+    with pytest.raises(auth.SignInFailed) as unknown:
+        auth.connect_officer(office.station_url, "nobody-here", "right-pass-123", "reception-1")
+    assert locked.value.message == unknown.value.message == message
+    # Also for psql: PostgreSQL itself refuses the locked login.
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(office.login(name, "right-pass-123")).close()
+    with owner.read() as session:
+        kinds = session.execute(
+            text("SELECT kind, detail->>'reason' FROM audit_log WHERE username = :n ORDER BY id"), {"n": name}
+        ).all()
+    assert [k for k, _ in kinds].count("signin_failed") == 5
+    assert kinds[-1] == ("signin_refused", "locked")
+    # An administrator unlocks: the officer signs in, and the sign-in is recorded.
+    auth.unlock(owner, name)
+    officer, db = auth.sign_in_postgres(office.station_url, name, "right-pass-123", "reception-1", roles=["reception"])
+    db.dispose()
+    assert officer.username == name
+    # A lockout that has run out (locked_until passed, the login still refused) lifts itself at the next sign-in.
+    expired = "UPDATE users SET locked_until = now() - interval '1 minute' WHERE username = :n"
+    with owner.write() as session:
+        session.execute(text(expired), {"n": name})
+        session.execute(text(f"ALTER ROLE {name} VALID UNTIL '-infinity'"))
+    auth.connect_officer(office.station_url, name, "right-pass-123", "reception-1").dispose()
+    owner.dispose()
+
+
+def test_cli_user_signs_in_with_pgpassword_and_db_roles_stays_idempotent(
+    office: Office, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PGPASSWORD", PASSWORDS["wawancara1"])
+    assert main(["users", "roles", "wawancara1", "--db", office.station_url, "--user", "wawancara1"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("PGPASSWORD", "not-the-password")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["users", "roles", "wawancara1", "--db", office.station_url, "--user", "wawancara1"]) == 9
+    assert auth.signin_failed_message() in capsys.readouterr().err
+    owner = Database.connect(office.owner_url)
+    auth.unlock(owner, "wawancara1")  # forget the failure above for the other tests
+    owner.dispose()
+    assert main(["db", "roles", "--db", office.owner_url, "--apply"]) == 0
+    assert main(["db", "roles", "--db", office.owner_url, "--apply", "--retire-app-role"]) == 0
+    assert "in step" in capsys.readouterr().out
+
+
+def test_db_password_on_the_command_line_is_warned_about(office: Office, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "current", "--db", office.station_url]) == 0
+    err = capsys.readouterr().err
+    assert "visible to every user of this PC" in err
+    assert "PGPASSFILE" in err
+    assert STATION_PASSWORD not in err
