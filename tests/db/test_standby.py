@@ -1,0 +1,119 @@
+"""A primary and its synchronous hot standby, both real PostgreSQL servers on this machine.
+
+- The primary is killed (``pg_ctl stop -m immediate``) while stations call through the services and the command
+  line; the standby is promoted with ``counter-desk db promote``: every acknowledged ticket and call is on it,
+  numbers stay gap-free, the event sequence contiguous, the chain intact, and every station and the live feed
+  carry on within 10 s of the promotion, without a restart.
+- The standby is killed: the watchdog stops the primary waiting for it, the office keeps working, the warning
+  shows; when the standby is back, commits wait for it again and the warning goes.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from test_standby_cluster import Office, audit, office_url, start_pair, wait_for
+
+from counter_desk.cli import main
+from counter_desk.live.follower import ONLINE
+from counter_desk.services import replication
+from counter_desk.store.engine import Database
+
+pytestmark = pytest.mark.slow
+
+RESUME_LIMIT_S = 10.0
+
+
+def test_failover_to_the_promoted_standby_loses_nothing() -> None:
+    primary, standby = start_pair()
+    office = Office(office_url(primary, standby))
+    try:
+        office.start()
+        wait_for(lambda: len(office.acks) >= 30 and len(office.seen) > 0, 60)
+        killed = time.monotonic()
+        primary.stop("immediate")
+        time.sleep(1.0)  # the office notices; nothing can be acknowledged while no server accepts writes
+        assert main(["--db", standby.url("office"), "db", "promote"]) == 0
+        promoted = time.monotonic()
+        assert office.acks_between(killed + 0.5, promoted) == []
+        # Every station acts again on the new primary, without a restart: each one's first success after it.
+        wait_for(
+            lambda: (
+                {a.station for a in office.acks if a.at > promoted} >= {"reception-1", "reception-2", *office.booths}
+            ),
+            30,
+        )
+        resumed = {
+            station: min(a.at for a in office.acks if a.at > promoted and a.station == station) - promoted
+            for station in ("reception-1", "reception-2", *office.booths)
+        }
+        follower_back = wait_for(lambda: any(t > promoted for t in office.seen_at), 30)
+        time.sleep(1.0)
+    finally:
+        office.stop()
+        primary.cleanup()
+    try:
+        assert office.errors == []
+        assert max(resumed.values()) < RESUME_LIMIT_S, resumed
+        assert follower_back < RESUME_LIMIT_S
+        assert office.follower is not None and office.follower.state.state == ONLINE
+        assert office.follower.reconnects >= 1
+        result = audit(standby.url("office"), office.acks)
+        assert result["lost"] == []
+        assert result["number_gaps"] == []
+        assert result["events_contiguous"] and result["chain_ok"]
+        # The live feed handed every event exactly once, in order, across the failover.
+        assert office.seen == list(range(1, len(office.seen) + 1))
+        assert len(office.seen) >= result["events"] - 50  # it kept up until the end (the last steps may lag)
+        # The new primary does not wait for a standby it does not have.
+        db = Database.connect(standby.url("office"))
+        try:
+            assert replication.status(db).synchronous == ""
+        finally:
+            db.dispose()
+    finally:
+        standby.cleanup()
+
+
+def test_standby_killed_the_primary_keeps_serving_and_warns(capsys: pytest.CaptureFixture[str]) -> None:
+    primary, standby = start_pair()
+    url = primary.url("office")
+    db = Database.connect(url)
+    dog = replication.Watchdog(Database.connect(url), after_s=2.0)
+    office = Office(office_url(primary, standby))
+    try:
+        assert replication.status(db).ok
+        office.start(cli=False)
+        wait_for(lambda: len(office.acks) >= 10, 60)
+        standby.stop("immediate")
+        killed = time.monotonic()
+        # Commits wait for the standby that is gone, until the watchdog stops them waiting.
+        did: list[str | None] = []
+        wait_for(lambda: did.append(dog.step()) or "degraded" in did, 20, step=0.2)
+        degraded = time.monotonic()
+        assert degraded - killed >= 2.0
+        # Until then nothing new was acknowledged: commits really waited for the standby.
+        assert office.acks_between(killed + 0.3, degraded - 0.1) == []
+        resumed = wait_for(lambda: office.first_ack_after(killed + 0.1) is not None, 20)
+        assert time.monotonic() - killed < 2.0 + 5.0
+        state = replication.status(db)
+        assert not state.ok and state.synchronous == ""
+        assert any("not connected" in w for w in state.warnings)
+        assert any("on this server only" in w for w in state.warnings)
+        assert main(["--db", url, "db", "status", "--json"]) == 1
+        assert "not connected" in capsys.readouterr().out
+        # The standby comes back: the watchdog makes commits wait for it again; the warning goes.
+        standby.restart()
+        wait_for(lambda: dog.step() == "restored", 30, step=0.3)
+        wait_for(lambda: replication.status(db).ok, 10)
+        before = len(office.acks)
+        wait_for(lambda: len(office.acks) > before + 5, 20)
+    finally:
+        office.stop()
+        dog.db.dispose()
+        db.dispose()
+        standby.cleanup()
+        primary.cleanup()
+    assert office.errors == []
+    assert resumed < 10
