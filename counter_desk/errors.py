@@ -83,3 +83,19 @@ class DatabaseBusy(UserError):
 
     exit_code = 7
     code = "database_busy"
+
+
+def bug_summary(error: BaseException) -> str:
+    """One line about an unexpected (bug) database error that never carries a row's values.
+
+    PostgreSQL's DETAIL of a failed CHECK or NOT NULL is ``Failing row contains (...)``: the whole row, names and
+    NIKs included, and SQLAlchemy puts it in the exception's text (``hide_parameters`` hides only the statement's
+    parameters). This keeps the class, the SQLSTATE and the server's primary message (which names the table and
+    the constraint, never a value).
+    """
+    original = getattr(error, "orig", None) or error
+    diag = getattr(original, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    text = primary or (str(original).splitlines() or [""])[0]
+    state = getattr(original, "sqlstate", None)
+    return f"{type(original).__name__}{f' [{state}]' if state else ''}: {text}"

@@ -20,11 +20,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
 from counter_desk import __version__, i18n
-from counter_desk.errors import UserError
+from counter_desk.errors import UserError, bug_summary
 from counter_desk.i18n import _
+from counter_desk.services.text import printable
 
 log = logging.getLogger("counter_desk")
+
+#: Exit code of an unexpected error (BSD sysexits' EX_SOFTWARE).
+EXIT_BUG = 70
 
 
 def _add_globals(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -110,8 +116,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "json", False):
             print(json.dumps({"error": exc.message, "code": exc.code}, ensure_ascii=False))
         else:
-            print(_("error: {message}", message=exc.message), file=sys.stderr)
+            # printable(): a message that quotes what the user typed must not drive the terminal either.
+            print(_("error: {message}", message=printable(exc.message)), file=sys.stderr)
         return exc.exit_code
+    except DBAPIError as exc:
+        # A statement the database refused and no service turned into a UserError: a bug. No traceback: its text
+        # would carry PostgreSQL's DETAIL, the failing row with names and NIKs.
+        summary = bug_summary(exc)
+        if getattr(args, "json", False):
+            print(json.dumps({"error": summary, "code": "bug"}, ensure_ascii=False))
+            return EXIT_BUG
+        print(
+            _(
+                "error: the database refused the action ({summary}); this is a bug: please report it",
+                summary=summary,
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_BUG
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

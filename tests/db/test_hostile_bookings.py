@@ -4,6 +4,7 @@ nothing written (row counts compared), and nothing stored that drives a terminal
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
@@ -14,10 +15,11 @@ import pytest
 from conftest import MONDAY
 from helpers import snapshot
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
-from counter_desk.cli import main
+from counter_desk.cli import EXIT_BUG, main
 from counter_desk.clock import FixedClock
-from counter_desk.errors import InvalidInput, UserError
+from counter_desk.errors import InvalidInput, UserError, bug_summary
 from counter_desk.services import bookings
 from counter_desk.services.text import find_refused
 from counter_desk.store.engine import Database
@@ -207,3 +209,43 @@ def test_generated_hostile_files_never_end_in_a_traceback_and_refusals_write_not
             assert all(find_refused(r.reason) is None for r in report.rejected)
         assert _counts(db) == counts
     assert refused > 50
+
+
+# -- personal data in errors ----------------------------------------------------------------------------------
+
+
+def _refused_row(db: Database) -> None:
+    """A statement the database refuses, with a name and a NIK in the row (PostgreSQL's DETAIL shows the row)."""
+    with db.write() as s:
+        s.execute(
+            text(
+                "INSERT INTO bookings (office_id, category_id, code, application_number, applicant_name, nik, "
+                "slot_date, status, created_at) SELECT o.id, c.id, 'MPH0100', '3505202611300100', 'Budi Rahasia', "
+                "'3505999988887777', :day, 'lost', :now FROM offices o JOIN categories c ON c.office_id = o.id "
+                "LIMIT 1"
+            ),
+            {"day": MONDAY, "now": dt.datetime(2026, 11, 23, tzinfo=dt.UTC)},
+        )
+
+
+def test_a_refused_row_s_values_never_reach_the_summary(db: Database) -> None:
+    with pytest.raises(DBAPIError) as exc:
+        _refused_row(db)
+    if db.dialect == "postgresql":
+        assert "Budi Rahasia" in str(exc.value)  # the leak this guards against: DETAIL: Failing row contains (...)
+    summary = bug_summary(exc.value)
+    assert "Budi" not in summary and "3505999988887777" not in summary and "\n" not in summary
+    assert summary.split(":")[0] in ("IntegrityError", "CheckViolation [23514]")  # sqlite3, psycopg
+
+
+def test_the_command_reports_a_database_bug_in_one_line_without_the_row(
+    db: Database, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bookings, "list_bookings", lambda database, *_a, **_k: _refused_row(database))
+
+    code, out, err = cli("bookings", "list", "--date", MONDAY.isoformat())
+
+    assert code == EXIT_BUG and out.count("\n") <= 1
+    assert err.startswith("error: the database refused the action (") and len(err.splitlines()) == 1
+    assert "check constraint" in err.lower()
+    assert "Budi" not in out + err and "3505999988887777" not in out + err
