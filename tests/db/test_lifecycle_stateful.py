@@ -1,6 +1,7 @@
 """The ticket lifecycle as a Hypothesis state machine, on both engines, against a plain Python model.
 
 Rules drive the real :class:`QueueService` (check-in, calling, serving, putting back, passing on, finishing,
+setting aside and resuming at the same booth, no-show only after the office's minimum time since the last call,
 the clock moving across midnight), also in states where the action is forbidden: then a :class:`UserError`
 must be raised and nothing written. After every step the database is checked with its own SQL:
 
@@ -9,7 +10,8 @@ must be raised and nothing written. After every step the database is checked wit
    and from_status/to_status chain up to the ticket's current status;
 3. ticket numbers are gap-free per (day, prefix): the seq values are exactly 1..n;
 4. event sequence numbers are exactly 1..N, no gaps, and the counter row agrees;
-5. called and serving tickets have a station, all others have none.
+5. called, serving and parked tickets have a station (a parked one: the booth it comes back to), all others
+   have none.
 
 The model also predicts which ticket call-next takes, how many are ahead after check-in / return / transfer,
 and what ``status()`` shows; a retried call-next with the same idempotency token must act once.
@@ -66,6 +68,10 @@ TZ = ZoneInfo("Asia/Jakarta")
 #: Check-in opens this many hours before the booked slot (office rule checkin_before_minutes).
 CHECK_IN_OPENS_H = 8
 TOLERANCE = dt.timedelta(minutes=30)
+#: No-show only this long after the last call (office rule no_show_after_seconds, as seeded).
+NO_SHOW_AFTER = dt.timedelta(seconds=120)
+#: Where a ticket has a station: held, or set aside at its booth.
+WITH_STATION = HELD | {Status.PARKED}
 TUESDAY = MONDAY + dt.timedelta(days=1)
 #: Sample bookings made for each example's office, per day.
 BOOKINGS = {MONDAY: 8, TUESDAY: 4}
@@ -138,6 +144,8 @@ class Model:
     front: bool = False
     call_count: int = 0
     no_show_at: dt.datetime | None = None
+    #: The last call (or recall, or resumption): a no-show only ``NO_SHOW_AFTER`` later.
+    called_at: dt.datetime | None = None
     #: The successful actions on this ticket, in order: one event each.
     actions: list[Action] = field(default_factory=lambda: [Action.CHECK_IN])
 
@@ -151,8 +159,14 @@ def _office(code: str) -> dict[str, Any]:
     data = seed.reference_data()
     data["office"] |= {"code": code}
     data.pop("users", None)
-    # The office's check-in window is part of the model below; late arrivals keep their booked place.
-    data["rules"] = data.get("rules", {}) | {"checkin_before_minutes": CHECK_IN_OPENS_H * 60, "late_policy": "accept"}
+    # The office's check-in window is part of the model below; late arrivals keep their booked place. Check-in at
+    # any hour: the clock crosses midnight here (office hours have their own tests: test_counter_checkin.py).
+    data["rules"] = data.get("rules", {}) | {
+        "checkin_before_minutes": CHECK_IN_OPENS_H * 60,
+        "late_policy": "accept",
+        "checkin_hours": "allow",
+        "no_show_after_seconds": NO_SHOW_AFTER.seconds,
+    }
     return data
 
 
@@ -316,7 +330,7 @@ class TicketLifecycle(RuleBasedStateMachine):
         t.status = target
         for name, value in changes.items():
             setattr(t, name, value)
-        if target not in HELD:
+        if target not in WITH_STATION:
             t.station = None
         t.actions.append(action)
         self.matches(result.ticket, t)
@@ -399,7 +413,8 @@ class TicketLifecycle(RuleBasedStateMachine):
         result = self.queue.call_next(station, token=token)
         head = queue[0]
         assert result.ticket.id == head.id, f"called {result.ticket.number}, the model's head is {head.number}"
-        self.applied(result, head, Action.CALL, station=station, call_count=head.call_count + 1, front=False)
+        changes = {"station": station, "call_count": head.call_count + 1, "front": False, "called_at": self.clock.now()}
+        self.applied(result, head, Action.CALL, **changes)
         if token is not None:  # a retried click acts once
             before = self.snapshot()
             again = self.queue.call_next(station, token=token)
@@ -427,7 +442,8 @@ class TicketLifecycle(RuleBasedStateMachine):
             return
         assert isinstance(t, Model)
         result = self.queue.call(number, station, reason)
-        self.applied(result, t, Action.CALL, station=station, call_count=t.call_count + 1, front=False)
+        changes = {"station": station, "call_count": t.call_count + 1, "front": False, "called_at": self.clock.now()}
+        self.applied(result, t, Action.CALL, **changes)
 
     def at_station(
         self,
@@ -437,6 +453,7 @@ class TicketLifecycle(RuleBasedStateMachine):
         changes: Callable[[Model], dict[str, Any]] = lambda t: {},
         *,
         bad_input: bool = False,
+        too_soon: Callable[[Model], bool] = lambda t: False,
     ) -> None:
         """A station acts on the ticket it holds (naming it or not): allowed only from ``action``'s sources."""
         sources = TRANSITIONS[action][0]
@@ -447,7 +464,7 @@ class TicketLifecycle(RuleBasedStateMachine):
             expected = InvalidInput
         elif not isinstance(t, Model):
             expected = t
-        elif t.status not in sources:
+        elif t.status not in sources or too_soon(t):
             expected = InvalidTransition
         if expected is not None:
             self.refused(expected, lambda: act(station, number))
@@ -461,7 +478,7 @@ class TicketLifecycle(RuleBasedStateMachine):
             data,
             Action.RECALL,
             lambda station, number: self.queue.recall(station, ticket=number),
-            lambda t: {"call_count": t.call_count + 1},
+            lambda t: {"call_count": t.call_count + 1, "called_at": self.clock.now()},
         )
 
     @rule(data=st.data())
@@ -475,7 +492,50 @@ class TicketLifecycle(RuleBasedStateMachine):
             Action.NO_SHOW,
             lambda station, number: self.queue.no_show(station, ticket=number),
             lambda t: {"no_show_at": self.clock.now()},
+            # NoShowTooEarly (an InvalidTransition) until the minimum time after the last call.
+            too_soon=lambda t: t.called_at is not None and self.clock.now() < t.called_at + NO_SHOW_AFTER,
         )
+
+    @rule(data=st.data(), reason=st.sampled_from(["fotokopi KK", " "]))
+    def park(self, data: st.DataObject, reason: str) -> None:
+        """Set the applicant aside at the booth (fetching a document); the booth keeps the ticket."""
+        self.at_station(
+            data,
+            Action.PARK,
+            lambda station, number: self.queue.park(station, reason, ticket=number),
+            bad_input=not reason.strip(),
+        )
+
+    @precondition(lambda self: any(t.status == Status.PARKED for t in self.tickets.values()))
+    @rule(data=st.data(), naming=st.sampled_from(["none", "parked", "none", "any"]))
+    def resume(self, data: st.DataObject, naming: str) -> None:
+        """Call a parked ticket back to its own booth, which must be free."""
+        parked = sorted((t for t in self.tickets.values() if t.status == Status.PARKED), key=lambda t: t.id)
+        station = self.pick(data, sorted({t.station for t in parked if t.station}), sorted(STATIONS), "station")
+        number = None
+        if naming == "parked" and parked:
+            number = data.draw(st.sampled_from([t.number for t in parked]), label="parked number")
+        elif naming == "any":
+            number = self.draw_number(data)
+        here = [t for t in parked if t.station == station]
+        found: Model | type[UserError]
+        if number is None:
+            found = here[0] if len(here) == 1 else InvalidTransition if not here else InvalidInput
+        else:
+            found = self.lookup(number)
+            if isinstance(found, Model) and (found.status != Status.PARKED or found.station != station):
+                found = InvalidTransition
+        expected: Expected | None = None
+        if not isinstance(found, Model):
+            expected = found
+        elif self.holder(station) is not None:
+            expected = Conflict
+        if expected is not None:
+            self.refused(expected, lambda: self.queue.resume(station, ticket=number))
+            return
+        assert isinstance(found, Model)
+        result = self.queue.resume(station, ticket=number)
+        self.applied(result, found, Action.RESUME, call_count=found.call_count + 1, called_at=self.clock.now())
 
     @rule(data=st.data(), outcome=st.sampled_from([None, "approved", "rejected", "Approved!"]))
     def finish(self, data: st.DataObject, outcome: str | None) -> None:
@@ -587,6 +647,7 @@ class TicketLifecycle(RuleBasedStateMachine):
     def database_keeps_the_rules(self) -> None:
         o = {"o": self.office_id}
         held = ", ".join(f"'{s.value}'" for s in HELD)
+        with_station = ", ".join(f"'{s.value}'" for s in WITH_STATION)
         with self.db.read() as s:
             tickets = s.execute(
                 text(
@@ -622,8 +683,8 @@ class TicketLifecycle(RuleBasedStateMachine):
                     f"   WHERE office_id = :o AND status IN ({held}) GROUP BY station_id HAVING count(*) > 1) x)"
                     "   AS double_held,"
                     " (SELECT count(*) FROM tickets WHERE office_id = :o AND ("
-                    f"   (status IN ({held}) AND station_id IS NULL)"
-                    f"   OR (status NOT IN ({held}) AND station_id IS NOT NULL))) AS misplaced,"
+                    f"   (status IN ({with_station}) AND station_id IS NULL)"
+                    f"   OR (status NOT IN ({with_station}) AND station_id IS NOT NULL))) AS misplaced,"
                     " (SELECT count(*) FROM events) AS events,"
                     " (SELECT min(seq) FROM events) AS first_seq,"
                     " (SELECT max(seq) FROM events) AS last_seq,"
@@ -680,7 +741,7 @@ class TicketLifecycle(RuleBasedStateMachine):
         n, low, high, counter = summary.events, summary.first_seq, summary.last_seq, summary.counter
         assert (low or 1, high or 0, counter) == (1, n, n), f"{n} events, seq {low}..{high}, counter {counter}"
 
-        # (5) Called and serving tickets have a station; all others have none.
+        # (5) Called, serving and parked tickets have a station; all others have none.
         assert summary.misplaced == 0, "a ticket's station does not match its status"
 
         # And the database agrees with the model, ticket by ticket.
@@ -710,7 +771,9 @@ def test_ticket_lifecycle_follows_the_model(db_url: str) -> None:
         with db.read() as s:
             made = s.execute(text("SELECT count(*) FROM offices WHERE code LIKE 'lc-%'")).scalar_one()
             tickets = s.execute(text("SELECT count(*) FROM tickets")).scalar_one()
+            kinds = set(s.scalars(text("SELECT DISTINCT kind FROM events")))
     finally:
         db.dispose()
-    # It really ran, here: one office per example, and tickets were issued.
+    # It really ran, here: one office per example, tickets were issued, and set aside and resumed.
     assert len(offices) >= 10 and made == len(offices) and tickets > 0
+    assert {"parked", "resumed", "no_show"} <= kinds
