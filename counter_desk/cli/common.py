@@ -60,10 +60,11 @@ def settings(args: argparse.Namespace) -> Settings:
     return load_settings(db=args.db, office=args.office, config=args.config)
 
 
-def open_database(settings: Settings, *, migrate_sqlite: bool = True) -> Database:
+def open_database(settings: Settings, *, migrate_sqlite: bool = True, as_user: bool = True) -> Database:
     """Connect; a SQLite file (one PC) is created and migrated on first use, PostgreSQL must be migrated.
 
-    On PostgreSQL with ``--user`` and a configured role that is not the owner: the officer's own login.
+    On PostgreSQL with ``--user`` and a configured role that is not the owner: the officer's own login (unless
+    ``as_user`` is false: a window signs the officer in with its own dialog).
     """
     if settings.db_url.startswith("sqlite:///"):
         file = settings.db_url.removeprefix("sqlite:///")
@@ -71,11 +72,17 @@ def open_database(settings: Settings, *, migrate_sqlite: bool = True) -> Databas
             Path(file).parent.mkdir(parents=True, exist_ok=True)
     db = Database.connect(settings.db_url)
     user = _acting["user"]
-    if db.dialect == "postgresql" and user and not is_owner(db):
+    if as_user and db.dialect == "postgresql" and user and not is_owner(db):
         db.dispose()
         db = connect_officer(settings.db_url, user, settings.station)
     migrate.ensure_schema(db, auto_upgrade=migrate_sqlite and db.dialect == "sqlite")
     return db
+
+
+def signs_in_to_postgres(db: Database) -> bool:
+    """Whether officers must sign in to this database as themselves: PostgreSQL, reached through a role that is
+    not the owner (a station's sign-in role)."""
+    return db.dialect == "postgresql" and not is_owner(db)
 
 
 def is_owner(db: Database) -> bool:

@@ -30,21 +30,40 @@ def _station(args: argparse.Namespace) -> int:
     if not station:
         msg = _("which station is this PC? Give --station CODE or set [station] code in the config")
         raise InvalidInput(msg)
-    db = common.open_database(settings)
+    gate = common.open_database(settings, as_user=False)
+    from counter_desk.services import directory
     from counter_desk.services.queue import QueueService
 
-    QueueService(db, office=settings.office).status(station=station)  # an unknown station fails here, not in a window
+    station_name = station  # what the dialog says it opens (the code, until the name can be read)
+    own_login = common.signs_in_to_postgres(gate)
+    if own_login:
+        # PostgreSQL, officers signing in as themselves: the configured role reads no queue; the officer's login
+        # does, after the dialog. Without sign-in there is nothing this PC could do.
+        if not settings.sign_in:
+            gate.dispose()
+            raise InvalidInput(_("this database lets officers in with their own login: turn sign_in on"))
+    else:
+        # An unknown station fails here, not in a window.
+        QueueService(gate, office=settings.office).status(station=station)
+        with gate.read() as session:
+            office_id = directory.office_info(session, settings.office).id
+            station_name = directory.station_info(session, office_id, station).name
     from counter_desk.views.app import application
     from counter_desk.views.station import StationWindow
 
     app = application(settings.language)
     user = args.user
     officer = None
+    db = gate
     if settings.sign_in:
-        officer = _sign_in(db, station, settings.office, args.user)
-        if officer is None:
-            db.dispose()
+        url = settings.db_url if own_login else None
+        signed = _sign_in(gate, station, station_name, settings.office, args.user, url)
+        if signed is None:
+            gate.dispose()
             return 1
+        officer, db = signed
+        if db is not gate:
+            gate.dispose()
         user = officer.username
     window = StationWindow(
         db,
@@ -69,11 +88,18 @@ def _station(args: argparse.Namespace) -> int:
     return int(code)
 
 
-def _sign_in(db: Any, station: str, office: str | None, username: str | None) -> Any:
-    """The signed-in officer who may work at ``station`` (its stage's role, or a supervisor standing in), or None
-    when the dialog was cancelled. A refusal is shown in the dialog, which stays open for another try."""
+def _sign_in(  # noqa: PLR0917 - the station, its name, the office, the name typed and the login URL
+    db: Any, station: str, station_name: str, office: str | None, username: str | None, url: str | None
+) -> Any:
+    """The signed-in officer who may work at ``station`` (its stage's role, or a supervisor standing in) and the
+    connection to work through (on PostgreSQL with officers' own logins: the officer's), or None when the dialog
+    was cancelled. A refusal is shown in the dialog, which stays open for another try."""
     from counter_desk.services import auth
     from counter_desk.views.signin import SignInDialog
 
-    roles = (auth.station_role(db, station, office), "supervisor")
-    return SignInDialog(db, station=station, office=office, roles=roles, username=username or "").exec()
+    roles = None if url is not None else (auth.station_role(db, station, office), "supervisor")
+    dialog = SignInDialog(
+        db, station=station, office=office, roles=roles, username=username or "", url=url, station_name=station_name
+    )
+    officer = dialog.exec()
+    return None if officer is None else (officer, dialog.database)

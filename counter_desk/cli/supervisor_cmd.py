@@ -10,6 +10,7 @@ import argparse
 from typing import Any
 
 from counter_desk.cli import common
+from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 
 
@@ -25,34 +26,45 @@ def register(sub: Any) -> None:
 
 def _supervisor(args: argparse.Namespace) -> int:
     settings = common.settings(args)
-    db = common.open_database(settings)
+    gate = common.open_database(settings, as_user=False)
     from counter_desk.services import auth, dashboard, directory
 
-    # An unknown office, or a user without the role, fails here with one line, not in a window.
-    dashboard.snapshot(db, office=settings.office)
-    with db.read() as session:
-        directory.office_info(session, settings.office)
-        if args.user is not None:
-            auth.require_user_role(session, args.user, dashboard.SUPERVISOR_ROLES)
+    own_login = common.signs_in_to_postgres(gate)
+    if own_login and not settings.sign_in:
+        gate.dispose()
+        raise InvalidInput(_("this database lets officers in with their own login: turn sign_in on"))
+    if not own_login:
+        # An unknown office, or a user without the role, fails here with one line, not in a window.
+        dashboard.snapshot(gate, office=settings.office)
+        with gate.read() as session:
+            directory.office_info(session, settings.office)
+            if args.user is not None:
+                auth.require_user_role(session, args.user, dashboard.SUPERVISOR_ROLES)
     from counter_desk.views.app import application
     from counter_desk.views.supervisor import SupervisorWindow
 
     app = application(settings.language)
     user = args.user
+    db = gate
     if settings.sign_in:
         from counter_desk.views.signin import SignInDialog
 
-        officer = SignInDialog(
-            db,
+        dialog = SignInDialog(
+            gate,
             office=settings.office,
             roles=dashboard.SUPERVISOR_ROLES,
             heading=_("Counter Desk: sign in to open the supervisor's window"),
             username=args.user or "",
-        ).exec()
+            url=settings.db_url if own_login else None,
+        )
+        officer = dialog.exec()
         if officer is None:
-            db.dispose()
+            gate.dispose()
             return 1
         user = officer.username
+        db = dialog.database  # on PostgreSQL with officers' own logins: the supervisor's connection
+        if db is not gate:
+            gate.dispose()
     window = SupervisorWindow(db, office=settings.office, user=user)
     window.resize(1280, 860)
     window.show()

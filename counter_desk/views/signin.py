@@ -4,6 +4,10 @@ The language stays as configured (there is no language choice here). Enter signs
 thread (:class:`~counter_desk.qt.tasks.TaskRunner`), so a slow database never freezes the dialog; a wrong
 password, a lockout or a dead database is shown in the dialog, which stays open for another try.
 
+On PostgreSQL (``url``: the station's configured sign-in role) the officer signs in with their own database
+login: :attr:`SignInDialog.database` is then the officer's connection, which the window must work through, so the
+database decides what the officer may do and records who did it (issue 13).
+
 Use :func:`sign_in` (modal; returns the :class:`~counter_desk.services.auth.Officer` or None when cancelled).
 """
 
@@ -50,9 +54,14 @@ class SignInDialog(QObject):
         username: str = "",
         clock: Clock | None = None,
         parent: QWidget | None = None,
+        url: str | None = None,
+        station_name: str | None = None,
     ) -> None:
         super().__init__(parent)
         self._db, self._station, self._office, self._clock = db, station, office, clock
+        self._url = url
+        #: The connection the window works through: ``db``, or on PostgreSQL the officer's own (after sign-in).
+        self.database: Database = db
         self._roles = tuple(roles) if roles is not None else None
         form = load_form("signin.ui", parent)
         assert isinstance(form, QDialog)
@@ -66,6 +75,10 @@ class SignInDialog(QObject):
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(_("Sign in"))
         self.ok.setDefault(True)
+        self.cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel.setText(_("Cancel"))  # Qt's own text is English
+        if heading is None and station is not None:
+            heading = _("Counter Desk: sign in to open station {station}", station=station_name or station)
         self.heading.setText(heading or _("Counter Desk: sign in to open the station"))
         self.error.setVisible(False)
         self.username.setText(username)
@@ -90,6 +103,14 @@ class SignInDialog(QObject):
             return
         self._set_busy(True)
         station, office, clock, db, roles = self._station, self._office, self._clock, self._db, self._roles
+        url = self._url
+        if url is not None:
+            self._tasks.run(
+                lambda: _sign_in_postgres(url, username, password, station, office, roles, clock),
+                self._done_postgres,
+                self._refused,
+            )
+            return
 
         def work() -> Officer:
             if roles is None and station is not None:  # a station window: the role of its stage
@@ -99,6 +120,10 @@ class SignInDialog(QObject):
             return auth.authenticate(db, username, password, station, roles=needed, office=office, clock=clock)
 
         self._tasks.run(work, self._done, self._refused)
+
+    def _done_postgres(self, result: tuple[Officer, Database]) -> None:
+        officer, self.database = result
+        self._done(officer)
 
     def _done(self, officer: Officer) -> None:
         self._set_busy(False)
@@ -140,6 +165,30 @@ class SignInDialog(QObject):
         if isValid(self.dialog):
             self.dialog.reject()
         self._tasks.close(wait=True)
+
+
+def _sign_in_postgres(  # noqa: PLR0917 - the dialog's fields, passed to the worker
+    url: str,
+    username: str,
+    password: str,
+    station: str | None,
+    office: str | None,
+    roles: tuple[str, ...] | None,
+    clock: Clock | None,
+) -> tuple[Officer, Database]:
+    """On the worker: the officer's own login, then the station's role checked through it (the sign-in role
+    itself may read no more than station names)."""
+    officer, db = auth.sign_in_postgres(url, username, password, station, clock=clock)
+    try:
+        needed = roles
+        if needed is None and station is not None:
+            needed = (auth.station_role(db, station, office), "supervisor")
+        if needed is not None:
+            auth.require_role(officer, *needed)
+    except BaseException:
+        db.dispose()
+        raise
+    return officer, db
 
 
 def sign_in(

@@ -315,3 +315,41 @@ def test_db_password_on_the_command_line_is_warned_about(office: Office, capsys:
     assert "visible to every user of this PC" in err
     assert "PGPASSFILE" in err
     assert STATION_PASSWORD not in err
+
+
+def test_station_window_sign_in_opens_the_officers_own_connection(office: Office, qtbot: Any) -> None:
+    """The sign-in dialog on a PostgreSQL office: says which station it opens, speaks Indonesian (Qt's Cancel
+    too), refuses a wrong password with the one message, and hands the window the officer's own connection."""
+    from counter_desk import i18n
+    from counter_desk.views.app import application
+    from counter_desk.views.signin import SignInDialog
+
+    application("id")
+    i18n.set_language("id")
+    gate = Database.connect(office.station_url)
+    signin = SignInDialog(gate, station="interview-2", station_name="Wawancara 2", url=office.station_url)
+    qtbot.addWidget(signin.dialog)
+    signin.dialog.show()
+    assert "Wawancara 2" in signin.heading.text()
+    assert signin.cancel.text() == "Batal"
+    try:
+        signin.username.setText("wawancara1")
+        signin.password.setText("not-the-password")
+        signin.submit()
+        qtbot.waitUntil(lambda: signin.error.isVisible() and not signin.busy, timeout=10000)
+        assert signin.error.text().startswith("gagal masuk")
+        signin.password.setText(PASSWORDS["wawancara1"])
+        signin.submit()
+        qtbot.waitUntil(lambda: signin.officer is not None, timeout=10000)
+        assert signin.database is not gate
+        assert signin.database.engine.url.username == "wawancara1"
+        with signin.database.read() as session:
+            assert session.execute(text("SELECT session_user")).scalar() == "wawancara1"
+    finally:
+        signin.close()
+        if signin.database is not gate:
+            signin.database.dispose()
+        gate.dispose()
+        owner = Database.connect(office.owner_url)
+        auth.unlock(owner, "wawancara1")  # forget the wrong password for the other tests
+        owner.dispose()
