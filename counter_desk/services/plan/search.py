@@ -1,19 +1,21 @@
 """The fewest interview booths per hour that meet the targets, and the quota question.
 
 The search first finds the fewest booths that, open all day, meet the targets on at least ``confidence`` of the
-simulated days; then, hour by hour from the last, it closes one booth more while the targets are still met.
+simulated days with no hour's mean interview wait over the target (:func:`acceptable`); then, hour by hour
+from the last, it closes one booth more while that still holds.
 Every staffing is judged on the same simulated days (the same seeds: common random numbers), so a change of one
 booth in one hour shows its own effect, not the noise of other days.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
 from counter_desk.services.plan.inputs import DayInputs
-from counter_desk.services.plan.model import Booking, Closure, DayModel, Staffing
-from counter_desk.services.plan.predict import Prediction, Targets, predict
+from counter_desk.services.plan.model import INTERVIEW, Booking, Closure, DayModel, Staffing, run_day
+from counter_desk.services.plan.predict import Prediction, Targets, day_shares, predict, summarize
 
 #: The largest daily quota the quota question tries.
 MAX_QUOTA = 2000
@@ -72,6 +74,14 @@ def schedule_text(staffing: Staffing) -> str:
     return ", ".join(f"{a:02d}-{b:02d}: {n}" for a, b, n in blocks(staffing))
 
 
+def acceptable(p: Prediction, targets: Targets) -> bool:
+    """The day meets the targets with the confidence asked, and no hour's mean interview wait is over the target
+    (a good morning must not hide a bad afternoon)."""
+    limit = targets.stage_seconds.get(INTERVIEW)
+    hours_ok = limit is None or all(s.mean is None or s.mean <= limit for s in p.by_hour.values())
+    return p.meets(targets) and hours_ok
+
+
 class _Judge:
     def __init__(self, model: DayModel, targets: Targets, replications: int, seed: int) -> None:
         self.model, self.targets, self.replications, self.seed = model, targets, replications, seed
@@ -82,6 +92,20 @@ class _Judge:
         if key not in self.seen:
             self.seen[key] = predict(self.model, staffing, self.targets, self.replications, self.seed)
         return self.seen[key]
+
+    def passes(self, staffing: Staffing) -> Prediction | None:
+        """The prediction if ``staffing`` is :func:`acceptable`; None as soon as too many days missed the target
+        for the confidence to be reached (the rest of the days are not simulated)."""
+        allowed = self.replications - math.ceil(self.targets.confidence * self.replications - 1e-9)
+        days, missed = [], 0
+        for i in range(self.replications):
+            day = run_day(self.model, staffing, self.seed + i)
+            days.append(day)
+            missed += not day_shares(day, self.targets).meets(self.targets.share)
+            if missed > allowed:
+                return None
+        prediction = summarize(days, staffing, self.targets)
+        return prediction if acceptable(prediction, self.targets) else None
 
 
 def recommend(
@@ -101,7 +125,7 @@ def recommend(
     for booths in range(1, top + 1):
         option = judge(Staffing.uniform(hours, booths, closures))
         options.append(option)
-        if chosen is None and option.meets(inputs.targets):
+        if chosen is None and acceptable(option, inputs.targets):
             chosen = option
             break
     if chosen is None:
@@ -109,8 +133,8 @@ def recommend(
     staffing = chosen.staffing
     for hour in reversed(hours):
         while staffing.booths[hour] > 1:
-            trial = judge(staffing.with_hour(hour, staffing.booths[hour] - 1))
-            if not trial.meets(inputs.targets):
+            trial = judge.passes(staffing.with_hour(hour, staffing.booths[hour] - 1))
+            if trial is None:
                 break
             staffing, chosen = trial.staffing, trial
     return Recommendation(inputs, chosen, True, tuple(options), replications)
@@ -158,20 +182,20 @@ def largest_quota(
 
     good: tuple[int, Prediction | None] = (0, None)
     first = judge(0)
-    if not first.meets(inputs.targets):
+    if not acceptable(first, inputs.targets):
         return QuotaAnswer(booths, 0, None, replications)
     good = (0, first)
     low, high = 0, 50
     while high <= MAX_QUOTA:
         trial = judge(high)
-        if not trial.meets(inputs.targets):
+        if not acceptable(trial, inputs.targets):
             break
         good, low, high = (high, trial), high, high * 2
     high = min(high, MAX_QUOTA + 1)
     while high - low > 1:
         middle = (low + high) // 2
         trial = judge(middle)
-        if trial.meets(inputs.targets):
+        if acceptable(trial, inputs.targets):
             good, low = (middle, trial), middle
         else:
             high = middle
