@@ -353,3 +353,56 @@ def test_station_window_sign_in_opens_the_officers_own_connection(office: Office
         owner = Database.connect(office.owner_url)
         auth.unlock(owner, "wawancara1")  # forget the wrong password for the other tests
         owner.dispose()
+
+
+def _call_until(queue: QueueService, station: str, number: str) -> None:
+    """Call at ``station`` until ``number`` comes (earlier tests of this module left others waiting)."""
+    for _ in range(6):
+        if queue.call_next(station).ticket.number == number:
+            return
+        queue.finish(station)
+    pytest.fail(f"{number} never came to {station}")
+
+
+def test_an_application_through_the_office_each_step_by_its_own_officer(office: Office) -> None:
+    """The grants are enough for the real work: every stage's officer, on their own login, does their step; and
+    reception cannot take over an adjudication."""
+    from conftest import booking_code
+
+    from counter_desk.services.pickups import PickupService
+
+    clock = FixedClock(MONDAY_9 + dt.timedelta(minutes=30))
+    logins = {name: _officer(office, name) for name in ("penerimaan1", "wawancara1", "ajudikator", "pengambilan")}
+    rita, ivan, adi, pick = logins.values()
+    try:
+        number = QueueService(rita, clock=clock).check_in(booking_code(3)).ticket.number
+        interview = QueueService(ivan, clock=clock)
+        _call_until(interview, "interview-3", number)
+        interview.transfer("adjudication", station="interview-3")
+        code = PickupService(ivan, clock=clock).issue(number).pickup.code
+        with pytest.raises(DatabaseRefused, match="penerimaan1 may not act on tickets at the adjudication stage"):
+            QueueService(rita, clock=clock).call_next("adjudicator")
+        adjudication = QueueService(adi, clock=clock)
+        _call_until(adjudication, "adjudicator", number)
+        adjudication.finish("adjudicator", outcome="approved")
+        friday = FixedClock(dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.UTC))
+        counter = PickupService(pick, clock=friday)
+        assert counter.scan(code, "pickup").result.ticket.status == "called"
+        done = counter.handover("pickup", "applicant")
+        assert done.result.ticket.outcome == "handed_over"
+        with pick.read() as session:
+            who = (
+                session.execute(
+                    text(
+                        "SELECT u.username FROM events e JOIN users u ON u.id = e.user_id"
+                        " JOIN tickets t ON t.id = e.ticket_id WHERE t.number = :n AND t.day = :d ORDER BY e.seq"
+                    ),
+                    {"n": number, "d": MONDAY_9.date()},
+                )
+                .scalars()
+                .all()
+            )
+        assert who[0] == "penerimaan1" and "wawancara1" in who and who[-1] == "ajudikator"
+    finally:
+        for db in logins.values():
+            db.dispose()
