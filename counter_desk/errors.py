@@ -7,6 +7,9 @@ escapes a service is a bug and is reported as one.
 
 from __future__ import annotations
 
+import logging
+import re
+
 
 class UserError(Exception):
     """Something the user can fix: bad input, a state that forbids the action, a missing record."""
@@ -99,3 +102,37 @@ def bug_summary(error: BaseException) -> str:
     text = primary or (str(original).splitlines() or [""])[0]
     state = getattr(original, "sqlstate", None)
     return f"{type(original).__name__}{f' [{state}]' if state else ''}: {text}"
+
+
+#: PostgreSQL's DETAIL line of an error: for a failed CHECK or NOT NULL it is the whole row ("Failing row
+#: contains (...)"), names and NIKs included.
+_DETAIL = re.compile(r"^DETAIL:.*$", re.MULTILINE)
+_HIDDEN = "DETAIL: (hidden: it may hold personal data)"
+
+
+class HidePersonalData(logging.Filter):
+    """A log handler filter: tracebacks keep their frames but lose PostgreSQL's DETAIL lines.
+
+    Installed on the program's log handlers (``counter_desk.cli.main``), so no log line -- a window's "action
+    failed" traceback included -- carries a failing row's name or NIK. Statement parameters are already hidden by
+    the engine (``hide_parameters``).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = _DETAIL.sub(_HIDDEN, record.exc_text)
+        if isinstance(record.msg, str) and "DETAIL:" in record.msg:
+            record.msg = _DETAIL.sub(_HIDDEN, record.msg)
+        if record.args and any("DETAIL:" in str(a) for a in _args(record.args)):
+            record.msg, record.args = _DETAIL.sub(_HIDDEN, record.getMessage()), None
+        return True
+
+
+def _args(args: object) -> tuple[object, ...]:
+    if isinstance(args, tuple):
+        return args
+    if isinstance(args, dict):
+        return tuple(args.values())
+    return (args,)

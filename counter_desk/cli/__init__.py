@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from counter_desk import __version__, i18n
-from counter_desk.errors import UserError, bug_summary
+from counter_desk.errors import HidePersonalData, UserError, bug_summary
 from counter_desk.i18n import _
 from counter_desk.services.text import printable
 
@@ -109,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING - 10 * min(args.verbose, 2),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:  # the windows log through these too (gui, display, demo)
+        if not any(isinstance(f, HidePersonalData) for f in handler.filters):
+            handler.addFilter(HidePersonalData())
     i18n.set_language(_language(args))
     try:
         result: int = args.handler(args)

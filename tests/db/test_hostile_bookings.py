@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import random
 from pathlib import Path
@@ -214,17 +215,19 @@ def test_generated_hostile_files_never_end_in_a_traceback_and_refusals_write_not
 # -- personal data in errors ----------------------------------------------------------------------------------
 
 
+NIK = "3505999988887777"
+
+
 def _refused_row(db: Database) -> None:
     """A statement the database refuses, with a name and a NIK in the row (PostgreSQL's DETAIL shows the row)."""
     with db.write() as s:
         s.execute(
             text(
                 "INSERT INTO bookings (office_id, category_id, code, application_number, applicant_name, nik, "
-                "slot_date, status, created_at) SELECT o.id, c.id, 'MPH0100', '3505202611300100', 'Budi Rahasia', "
-                "'3505999988887777', :day, 'lost', :now FROM offices o JOIN categories c ON c.office_id = o.id "
-                "LIMIT 1"
+                "slot_date, status, created_at) SELECT o.id, c.id, 'MPH0100', '3505202611300100', :name, :nik, "
+                ":day, 'lost', :now FROM offices o JOIN categories c ON c.office_id = o.id LIMIT 1"
             ),
-            {"day": MONDAY, "now": dt.datetime(2026, 11, 23, tzinfo=dt.UTC)},
+            {"day": MONDAY, "now": dt.datetime(2026, 11, 23, tzinfo=dt.UTC), "name": "Budi Rahasia", "nik": NIK},
         )
 
 
@@ -234,7 +237,7 @@ def test_a_refused_row_s_values_never_reach_the_summary(db: Database) -> None:
     if db.dialect == "postgresql":
         assert "Budi Rahasia" in str(exc.value)  # the leak this guards against: DETAIL: Failing row contains (...)
     summary = bug_summary(exc.value)
-    assert "Budi" not in summary and "3505999988887777" not in summary and "\n" not in summary
+    assert "Budi" not in summary and NIK not in summary and "\n" not in summary
     assert summary.split(":")[0] in ("IntegrityError", "CheckViolation [23514]")  # sqlite3, psycopg
 
 
@@ -248,4 +251,22 @@ def test_the_command_reports_a_database_bug_in_one_line_without_the_row(
     assert code == EXIT_BUG and out.count("\n") <= 1
     assert err.startswith("error: the database refused the action (") and len(err.splitlines()) == 1
     assert "check constraint" in err.lower()
-    assert "Budi" not in out + err and "3505999988887777" not in out + err
+    assert "Budi" not in out + err and NIK not in out + err
+
+
+def test_a_window_s_traceback_in_the_log_loses_the_failing_row(
+    db: Database, db_url: str, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The program's logging is set up by main() (the windows are started through it too).
+    assert main(["--db", db_url, "bookings", "list", "--date", MONDAY.isoformat()]) == 0
+    capsys.readouterr()
+    try:
+        _refused_row(db)
+    except DBAPIError as exc:
+        logging.getLogger("counter_desk.views.station").error("action %s failed", "check_in", exc_info=exc)
+        logging.getLogger("counter_desk.views.display").info("display: background read failed: %s", exc)
+
+    assert "action check_in failed" in caplog.text and "Traceback" in caplog.text
+    assert "Budi" not in caplog.text and NIK not in caplog.text
+    if db.dialect == "postgresql":
+        assert "DETAIL: (hidden: it may hold personal data)" in caplog.text
