@@ -162,7 +162,7 @@ class _Categories:
             raise RowError(
                 _(
                     "unknown category {value!r} (known: {known})",
-                    value=text_value("category", value),
+                    value=shown("category", text_value("category", value)),
                     known=", ".join(sorted(self.codes.values())),
                 )
             )
