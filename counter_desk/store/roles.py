@@ -158,6 +158,17 @@ def grant_sql(display_role: str = DISPLAY_ROLE, signin_role: str = SIGNIN_ROLE, 
     statements.append(f"REVOKE ALL ON {', '.join([*tables, 'alembic_version'])} FROM {', '.join(every)}")
     statements.append(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {', '.join(every)}")
     statements.append("REVOKE ALL ON display_calls, display_stations, display_waiting FROM " + ", ".join(every))
+    # Nobody but the owner creates objects (older clusters let PUBLIC create in public), and no role but ours
+    # connects to or makes temporary tables in this database.
+    statements.append("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    database = "EXECUTE format('{} ON DATABASE %I {} ' || {}, current_database())"
+    statements.append(
+        "DO $$ BEGIN "
+        + database.format("REVOKE CONNECT, TEMPORARY", "FROM", "'PUBLIC'")
+        + "; "
+        + database.format("GRANT CONNECT", "TO", repr(", ".join(every)))
+        + "; END $$"
+    )
     statements.append(f"GRANT USAGE ON SCHEMA public TO {', '.join(every)}")
     reads = [t for t in tables if t not in _OFFICER_UNREADABLE]
     statements.append(f"GRANT SELECT ON {', '.join([*reads, 'alembic_version'])} TO {', '.join(GROUPS.values())}")

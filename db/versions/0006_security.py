@@ -30,7 +30,9 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_DEFINER = "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public"
+# pg_temp named last: otherwise it is searched first, and a temporary table called `counters` or `users` would
+# stand in for ours inside these functions.
+_DEFINER = "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp"
 
 _FUNCTIONS = f"""
 -- Who is asking. session_user is the role that authenticated; SET ROLE cannot change it.

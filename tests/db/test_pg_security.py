@@ -406,3 +406,25 @@ def test_an_application_through_the_office_each_step_by_its_own_officer(office: 
     finally:
         for db in logins.values():
             db.dispose()
+
+
+def test_a_temporary_table_cannot_stand_in_for_ours_in_the_definer_functions(office: Office) -> None:
+    """SECURITY DEFINER functions name pg_temp last in their search_path: an officer's temporary ``counters``
+    (were temporary tables allowed: they are not) would not pick the event's number."""
+    with psycopg.connect(office.login("wawancara1", PASSWORDS["wawancara1"]), autocommit=True) as conn:
+        assert "permission denied" in _refused(conn, "CREATE TEMP TABLE counters (name text, value bigint)")
+    with admin_connect(office.owner_url) as owner:
+        owner.execute("GRANT TEMPORARY ON DATABASE office TO wawancara1")
+    try:
+        with psycopg.connect(office.login("wawancara1", PASSWORDS["wawancara1"]), autocommit=True) as conn:
+            conn.execute("CREATE TEMP TABLE counters (name text, value bigint)")
+            conn.execute("INSERT INTO counters VALUES ('events', 1000000)")
+            real = conn.execute("SELECT value FROM public.counters WHERE name = 'events'").fetchone()
+            row = conn.execute(
+                "INSERT INTO events (office_id, kind, data, created_at) VALUES (1, 'called', '{}', now()) RETURNING seq"
+            ).fetchone()
+            assert real is not None and row is not None
+            assert row[0] == real[0] + 1
+    finally:
+        with admin_connect(office.owner_url) as owner:
+            owner.execute("REVOKE TEMPORARY ON DATABASE office FROM wawancara1")
