@@ -13,9 +13,16 @@ from sqlalchemy.orm import Session
 
 from counter_desk.clock import office_day
 from counter_desk.services import directory, rules
-from counter_desk.services.pickups import PickupService, PickupView
+from counter_desk.services.pickups import PickupService, PickupView, mask_name, mask_nik
 from counter_desk.services.queue import QueueService
-from counter_desk.services.views import QueueStatus, StationPause, StationState, TicketView, WaitingTicket
+from counter_desk.services.views import (
+    ApplicantView,
+    QueueStatus,
+    StationPause,
+    StationState,
+    TicketView,
+    WaitingTicket,
+)
 from counter_desk.states import HELD, Action, Status
 from counter_desk.store.journal import last_event_seq
 from counter_desk.store.models import Booking, Category, Event, Stage, Station, Ticket
@@ -101,6 +108,8 @@ class StationSnapshot:
     pause: StationPause | None = None
     #: From when the held ticket may be marked no-show (the office's minimum time after the last call).
     no_show_from: dt.datetime | None = None
+    #: Who the held ticket is (application number, masked name and NIK), when it has a booking.
+    applicant: ApplicantView | None = None
 
 
 def _view(row: Sequence[Any], names: directory.Names) -> TicketView:
@@ -266,6 +275,7 @@ class StationReader:
                 parked = [
                     _view(row, self._names) for row in session.connection().execute(_PARKED, {"station_id": st.id})
                 ]
+            applicant = _applicant(session, office.id, current)
         pickup = None
         if stage.kind == PICKUP and current is not None:
             pickup = PickupService(queue.db, clock=queue.clock, office=queue.office_code).held(self.station)
@@ -285,6 +295,7 @@ class StationReader:
             stages=[Choice(s.code, s.name) for s in all_stages],
             category_names={c.code: c.name for c in categories},
             pickup=pickup,
+            applicant=applicant,
             parked=parked,
             pause=pause,
             no_show_from=(
@@ -293,6 +304,22 @@ class StationReader:
                 else None
             ),
         )
+
+
+def _applicant(session: Session, office_id: int, current: TicketView | None) -> ApplicantView | None:
+    if current is None or current.booking_code is None:
+        return None
+    booking = session.scalars(
+        select(Booking).where(Booking.office_id == office_id, Booking.code == current.booking_code)
+    ).first()
+    if booking is None:
+        return None
+    return ApplicantView(
+        booking.application_number,
+        mask_name(booking.applicant_name) or None,
+        mask_nik(booking.nik) or None,
+        booking.birth_date,
+    )
 
 
 def station_snapshot(queue: QueueService, station: str) -> StationSnapshot:

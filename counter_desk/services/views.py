@@ -80,6 +80,21 @@ class CheckInInfo:
 
 
 @dataclass(frozen=True)
+class ApplicantView:
+    """Who the held ticket is, for the officer (interview, adjudicator) before acting: the application number and
+    the name and NIK masked as on receipts. None of it for a walk-in without a booking."""
+
+    application_number: str
+    name_masked: str | None
+    nik_masked: str | None
+    birth_date: dt.date | None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = _jsonable(asdict(self))
+        return data
+
+
+@dataclass(frozen=True)
 class StationPause:
     """A booth's pause (break, prayer, system trouble): while it lasts the booth is not open."""
 

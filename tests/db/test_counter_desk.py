@@ -8,11 +8,13 @@ import datetime as dt
 import pytest
 from conftest import booking_code
 from helpers import events, snapshot
+from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
 from counter_desk.errors import Conflict, InvalidInput, InvalidTransition
 from counter_desk.services import dashboard, display, rules
 from counter_desk.services.counter_use import pause_reason_label
+from counter_desk.services.pickups import mask_name, mask_nik
 from counter_desk.services.queue import QueueService
 from counter_desk.services.queue_errors import NoShowTooEarly, StationPaused
 from counter_desk.services.stations import station_snapshot
@@ -180,3 +182,25 @@ def test_the_tv_footer_lists_only_stages_applicants_queue_for(queue: QueueServic
     state = display.load_state(queue)
     assert [w.stage for w in state.footer_waits] == ["interview", "pickup"]  # no reception, no adjudication
     assert state.footer_waits == state.waits and state.config.stages["reception"].queues is False
+
+
+def test_the_adjudicator_sees_who_the_file_is_before_deciding(queue: QueueService, db: Database) -> None:
+    queue.check_in(booking_code(6))
+    queue.call_next("interview-1")
+    queue.transfer("adjudication", station="interview-1")
+    queue.call_next("adjudicator")
+    snap = station_snapshot(queue, "adjudicator")
+    with db.read() as s:
+        number, name, nik = s.execute(
+            text("SELECT application_number, applicant_name, nik FROM bookings WHERE code = :c"), {"c": booking_code(6)}
+        ).one()
+    assert snap.applicant is not None
+    assert (snap.applicant.application_number, snap.applicant.name_masked, snap.applicant.nik_masked) == (
+        number,
+        mask_name(name),
+        mask_nik(nik),
+    )
+    queue.finish("adjudicator", outcome="approved")
+    queue.check_in(walk_in="elderly")
+    queue.call_next("interview-1")
+    assert station_snapshot(queue, "interview-1").applicant is None  # a walk-in has no application yet
