@@ -10,14 +10,20 @@
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
+from conftest import MONDAY_9
+from sqlalchemy import text
+from tcpproxy import Proxy
 from test_standby_cluster import Office, audit, office_url, start_pair, wait_for
 
 from counter_desk.cli import main
+from counter_desk.clock import FixedClock
 from counter_desk.live.follower import ONLINE
 from counter_desk.services import replication
+from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 
 pytestmark = pytest.mark.slow
@@ -48,7 +54,8 @@ def test_failover_to_the_promoted_standby_loses_nothing() -> None:
             station: min(a.at for a in office.acks if a.at > promoted and a.station == station) - promoted
             for station in ("reception-1", "reception-2", *office.booths)
         }
-        follower_back = wait_for(lambda: any(t > promoted for t in office.seen_at), 30)
+        wait_for(lambda: any(t > promoted for t in office.seen_at), 30)
+        follower_back = min(t for t in office.seen_at if t > promoted) - promoted
         time.sleep(1.0)
     finally:
         office.stop()
@@ -117,3 +124,83 @@ def test_standby_killed_the_primary_keeps_serving_and_warns(capsys: pytest.Captu
         primary.cleanup()
     assert office.errors == []
     assert resumed < 10
+
+
+def test_a_click_committed_before_the_crash_acts_once_on_the_promoted_standby() -> None:
+    """The ambiguous moment: the primary committed a call (so the synchronous standby has it) but the answer never
+    reached the booth, and then the primary died. The booth's retry, same token, on the promoted standby, finds the
+    call already done: one applicant called, once, and the officer is told exactly that."""
+    primary, standby = start_pair()
+    proxy = Proxy(primary.port)
+    clock = FixedClock(MONDAY_9)
+    direct = Database.connect(primary.url("office"))
+    booth_db = Database.connect(
+        f"postgresql://postgres@/office?host=127.0.0.1:{proxy.port}&host=127.0.0.1:{standby.port}"
+    )
+    booth = QueueService(booth_db, clock=clock)
+    desk = QueueService(direct, clock=clock)
+    promoted: list[bool] = []
+    try:
+        booth.status(station="interview-1")  # a pooled connection through the proxy
+        for point in range(1, 40):
+            desk.check_in(walk_in="elderly", station="reception-1")
+            token = f"booth1-{point}"
+
+            def between_attempts(_pause: float, token: str = token) -> None:
+                proxy.disarm()
+                if promoted:
+                    time.sleep(0.1)
+                    return
+                with direct.read() as s:
+                    committed = s.execute(
+                        text("SELECT count(*) FROM idempotency_keys WHERE token = :t"), {"t": token}
+                    ).scalar_one()
+                if committed:  # the ambiguous moment: now the primary dies and the standby takes over
+                    # The dead primary's address refuses connections (shutdown wakes the proxy's blocked accept).
+                    proxy.listener.shutdown(socket.SHUT_RDWR)
+                    proxy.close()
+                    primary.stop("immediate")
+                    direct.dispose()
+                    promoting = Database.connect(standby.url("office"))
+                    try:
+                        replication.promote(promoting)
+                    finally:
+                        promoting.dispose()
+                    promoted.append(True)
+
+            proxy.cut_after(point, forward=True)
+            done = replication.retry_through_failover(
+                lambda t=token: booth.call_next("interview-1", token=t), within_s=30, sleep=between_attempts
+            )
+            proxy.disarm()
+            if promoted:
+                break
+            booth.finish("interview-1")
+        assert promoted, "no cut fell between the commit and its answer"
+        assert done.replayed and done.failed_attempts >= 1
+        message = replication.outcome_message(done, f"{done.result.ticket.number} called")
+        assert message == f"Saved once, before the connection broke (not repeated): {done.result.ticket.number} called"
+        after = Database.connect(standby.url("office"))
+        try:
+            with after.read() as s:
+                calls = s.execute(
+                    text("SELECT count(*) FROM events WHERE kind = 'called' AND ticket_id = :t"),
+                    {"t": done.result.ticket.id},
+                ).scalar_one()
+                held = s.execute(
+                    text(
+                        "SELECT count(*) FROM tickets t JOIN stations st ON st.id = t.station_id"
+                        " WHERE st.code = 'interview-1' AND t.status IN ('called', 'serving')"
+                    )
+                ).scalar_one()
+        finally:
+            after.dispose()
+        assert (calls, held) == (1, 1)
+        # The booth carries on, on the new primary, without a restart.
+        booth.finish("interview-1")
+    finally:
+        proxy.close()
+        booth_db.dispose()
+        direct.dispose()
+        standby.cleanup()
+        primary.cleanup()
