@@ -428,3 +428,44 @@ def test_a_temporary_table_cannot_stand_in_for_ours_in_the_definer_functions(off
     finally:
         with admin_connect(office.owner_url) as owner:
             owner.execute("REVOKE TEMPORARY ON DATABASE office FROM wawancara1")
+
+
+def test_the_supervisor_and_admin_do_their_work_on_their_own_login(office: Office) -> None:
+    """kasi (supervisor and admin): rules, a holiday, a bookings import, moving and releasing tickets, officers,
+    the purge -- all through kasi's own connection, every audit row in kasi's name."""
+    from counter_desk.services import bookings
+    from counter_desk.services.dashboard import Supervision
+
+    clock = FixedClock(MONDAY_9 + dt.timedelta(hours=1))
+    kasi = _officer(office, "kasi")
+    try:
+        with kasi.read() as session:
+            before = session.execute(text("SELECT max(id) FROM audit_log")).scalar()
+        rules.update(kasi, None, {"lockout_minutes": 20}, user="kasi", clock=clock)
+        rules.set_holiday(kasi, None, dt.date(2026, 12, 25), "Natal", user="kasi", clock=clock)
+        data = b'[{"code": "SUP-0001", "application_number": "9000000001", "category": "booked",'
+        data += b' "name": "Budi Santoso", "nik": "3505010101010001", "slot_date": "2026-11-24"}]'
+        report = bookings.import_bookings(kasi, data, user="kasi", clock=clock)
+        assert report.to_json()
+        queue = QueueService(kasi, clock=clock)
+        number = queue.check_in(walk_in="elderly", station="reception-2", user="kasi").ticket.number
+        supervision = Supervision(queue, "kasi")
+        supervision.move(number, "adjudication", "berkas lengkap")
+        queue.check_in(walk_in="elderly", station="reception-2", user="kasi")
+        queue.call_next("interview-4", user="kasi")
+        supervision.release("interview-4", "petugas istirahat")
+        auth.set_roles(kasi, "pengambilan", add=["reception"], actor="kasi", clock=clock)
+        auth.set_roles(kasi, "pengambilan", remove=["reception"], actor="kasi", clock=clock)
+        retention.purge(kasi, dry_run=False, user="kasi", clock=clock)
+        with kasi.read() as session:
+            names = (
+                session.execute(
+                    text("SELECT DISTINCT username FROM audit_log WHERE id > :before"),
+                    {"before": before},
+                )
+                .scalars()
+                .all()
+            )
+        assert names == ["kasi"]
+    finally:
+        kasi.dispose()
