@@ -1,8 +1,9 @@
 """``counter-desk report --from D --to D [--pdf FILE] [--csv FILE] [--json]``: the office's report over some days.
 
-The PDF (A4, with charts) and the CSV (format: :mod:`counter_desk.services.reports`) are made in memory first;
-files are written only when everything is ready, each through a temporary file renamed into place, so a bad
-date, a missing folder or a read-only file leaves nothing behind.
+The PDF (A4, with charts; at its end the staffing plan of the next working day, unless ``--no-plan``) and the
+CSV (format: :mod:`counter_desk.services.reports`) are made in memory first; files are written only when
+everything is ready, each through a temporary file renamed into place, so a bad date, a missing folder or a
+read-only file leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import datetime as dt
 import io
 import os
 import tempfile
@@ -21,6 +23,7 @@ from counter_desk.clock import SystemClock, office_day
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 from counter_desk.services import reports
+from counter_desk.store.engine import Database
 
 
 def register(sub: Any) -> None:
@@ -30,6 +33,7 @@ def register(sub: Any) -> None:
     p.add_argument("--pdf", metavar="FILE", type=Path, help="write the report as an A4 PDF")
     p.add_argument("--csv", metavar="FILE", type=Path, help="write the figures as CSV (one figure per row)")
     p.add_argument("--json", action="store_true", help="print the whole report as one JSON object")
+    p.add_argument("--no-plan", action="store_true", help="leave the next working day's staffing plan out of the PDF")
     p.set_defaults(handler=_report)
 
 
@@ -76,6 +80,21 @@ def csv_bytes(report: reports.Report) -> bytes:
     return text.getvalue().encode("utf-8")
 
 
+#: Simulated days behind the plan in the PDF (fewer than ``counter-desk plan``'s 50: a report should come quickly).
+PLAN_REPLICATIONS = 30
+
+
+def _next_day_plan(db: Database, today: dt.date, office: str | None) -> tuple[Any, str | None]:
+    """The staffing plan of the next working day for the PDF, or why there is none (no bookings imported yet)."""
+    from counter_desk.services import plan
+
+    day = plan.next_working_day(db, today, office)
+    try:
+        return plan.plan_day(db, day, office=office, replications=PLAN_REPLICATIONS), None
+    except InvalidInput as exc:
+        return None, exc.message
+
+
 def _report(args: argparse.Namespace) -> int:
     first = reports.parse_day(args.first, "--from") if args.first else None
     last = reports.parse_day(args.last, "--to") if args.last else None
@@ -86,19 +105,24 @@ def _report(args: argparse.Namespace) -> int:
             _check_target(target)
     settings = common.settings(args)
     db = common.open_database(settings)
+    plan: Any = None
+    plan_note: str | None = None
     try:
-        if first is None:
-            from counter_desk.services.queue import QueueService
+        from counter_desk.services.queue import QueueService
 
-            first = office_day(SystemClock().now(), QueueService(db, office=settings.office).timezone())
+        today = office_day(SystemClock().now(), QueueService(db, office=settings.office).timezone())
+        if first is None:
+            first = today
         report = reports.build(db, first, last or first, office=settings.office)
+        if args.pdf is not None and not args.no_plan:
+            plan, plan_note = _next_day_plan(db, today, settings.office)
     finally:
         db.dispose()
     outputs: list[tuple[Path, bytes]] = []
     if args.pdf is not None:
         from counter_desk.devices import report_pdf  # reportlab: only when a PDF is asked for
 
-        outputs.append((args.pdf, report_pdf.render(report)))
+        outputs.append((args.pdf, report_pdf.render(report, plan, plan_note)))
     if args.csv is not None:
         outputs.append((args.csv, csv_bytes(report)))
     _write_all(outputs)

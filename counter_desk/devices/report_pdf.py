@@ -2,7 +2,8 @@
 
 In the active language (Bahasa Indonesia unless configured otherwise): title, summary, one table per subject
 (stages, officers, out-of-order calls) and two charts by office-time hour (arrivals per stage, mean wait per
-stage). Times are shown in minutes. Text is set in DejaVu Sans when the system has it (any name prints as
+stage); then, when given, the staffing plan of the next working day (:mod:`counter_desk.services.plan`).
+Times are shown in minutes. Text is set in DejaVu Sans when the system has it (any name prints as
 written), else Helvetica. :func:`render` returns the bytes; writing the file is the caller's business, so a
 report that cannot be made writes nothing.
 """
@@ -15,7 +16,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -27,6 +28,9 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from counter_desk.clock import office_local
 from counter_desk.i18n import _
 from counter_desk.services.dates import format_day
+from counter_desk.services.plan import text as plan_text
+from counter_desk.services.plan.model import INTERVIEW
+from counter_desk.services.plan.search import Recommendation, schedule_text
 from counter_desk.services.reports import Report, StageReport, Stats, minutes
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -264,8 +268,96 @@ def _out_of_order_table(report: Report, st: _Styles) -> Table:
     return st.table(rows, widths, numeric_from=99)
 
 
-def render(report: Report) -> bytes:
-    """The report as PDF bytes (A4 portrait)."""
+def _plan_chart(rec: Recommendation, fonts: _Styles) -> Drawing:
+    """Predicted interview waits by hour (mean and P90, minutes) for the recommended booths, and the target."""
+    p = rec.prediction
+    hours = sorted(h for h, s in p.by_hour.items() if s.count)
+    target = rec.inputs.targets.stage_seconds[INTERVIEW] / 60
+    height = 58 * mm
+    drawing = _chart_frame(
+        _("Predicted interview waits by hour, {schedule}", schedule=schedule_text(p.staffing)), fonts, height
+    )
+    chart = VerticalBarChart()
+    chart.x, chart.y = 12 * mm, 10 * mm
+    chart.width, chart.height = WIDTH - 62 * mm, height - 24 * mm
+    chart.data = [
+        [(p.by_hour[h].mean or 0.0) / 60 for h in hours] or [0.0],
+        [(p.by_hour[h].p90 or 0.0) / 60 for h in hours] or [0.0],
+    ]
+    chart.categoryAxis.categoryNames = [f"{h:02d}" for h in hours] or [""]
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = fonts.regular
+    chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 7
+    top = max([target * 1.3, *chart.data[1]])
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, top * 1.05
+    chart.valueAxis.labelTextFormat = lambda v: minutes(v * 60)
+    chart.bars[0].fillColor = colors.HexColor("#1565c0")
+    chart.bars[1].fillColor = colors.HexColor("#90caf9")
+    drawing.add(chart)
+    y = chart.y + chart.height * target / chart.valueAxis.valueMax
+    drawing.add(
+        Line(
+            chart.x,
+            y,
+            chart.x + chart.width,
+            y,
+            strokeColor=colors.HexColor("#c62828"),
+            strokeWidth=1.2,
+            strokeDashArray=[4, 3],
+        )
+    )
+    legend = Legend()
+    legend.x, legend.y = chart.x + chart.width + 6 * mm, height - 18 * mm
+    legend.fontName, legend.fontSize = fonts.regular, 7.5
+    legend.alignment = "right"
+    legend.boxAnchor = "nw"
+    legend.deltay = 9
+    legend.colorNamePairs = [
+        (colors.HexColor("#1565c0"), _("mean wait")),
+        (colors.HexColor("#90caf9"), _("P90 wait")),
+        (colors.HexColor("#c62828"), _("target ({minutes} min)", minutes=minutes(target * 60))),
+    ]
+    drawing.add(legend)
+    return drawing
+
+
+def plan_section(rec: Recommendation | None, note: str | None, st: _Styles) -> list[object]:
+    """The staffing plan of the next working day: the recommended booths, the prediction, the chart."""
+    heading = Paragraph(escape(_("Staffing plan for the next working day")), st.heading)
+    if rec is None:
+        return [KeepTogether([heading, Paragraph(escape(note or "—"), st.body)])]
+    lines = plan_text.describe(rec)
+    rows: list[list[object]] = [[_("Hours"), _("Booths")]]
+    rows += [[f"{a:02d}–{b:02d}", str(n)] for a, b, n in rec.blocks()]
+    waits: list[list[object]] = [[_("Stage"), _("Category"), _("Waits a day"), _("Median"), _("P90")]]
+    for (stage, category), spread in sorted(rec.prediction.waits.items()):
+        waits.append(
+            [
+                rec.inputs.stage_name(stage),
+                rec.inputs.category_name(category),
+                str(round(spread.count / rec.prediction.replications)),
+                minutes(spread.p50),
+                minutes(spread.p90),
+            ]
+        )
+    text_lines = [line for line in lines if not line.startswith("  ")]
+    return [
+        KeepTogether(
+            [
+                heading,
+                *[Paragraph(escape(line), st.body) for line in text_lines],
+                Spacer(1, 2 * mm),
+                st.table(rows, [30 * mm, 20 * mm]),
+                Spacer(1, 3 * mm),
+                _plan_chart(rec, st),
+            ]
+        ),
+        st.table(waits, [40 * mm, 40 * mm, 30 * mm, 30 * mm, 30 * mm], numeric_from=2),
+    ]
+
+
+def render(report: Report, plan: Recommendation | None = None, plan_note: str | None = None) -> bytes:
+    """The report as PDF bytes (A4 portrait); with the next working day's staffing ``plan`` (or ``plan_note``
+    saying why there is none) at the end when given."""
     st = _Styles()
     buffer = io.BytesIO()
     generated = office_local(report.generated_at, report.timezone)
@@ -333,5 +425,7 @@ def render(report: Report) -> bytes:
         else Paragraph(escape(_("None: every applicant was called in turn.")), st.body)
     )
     story.append(KeepTogether([Paragraph(escape(_("Calls out of order")), st.heading), calls]))
+    if plan is not None or plan_note is not None:
+        story += plan_section(plan, plan_note, st)
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()

@@ -53,6 +53,15 @@ class DayInputs:
     #: stage -> (name in Bahasa Indonesia, name in English).
     stage_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
+    #: category code -> (name in Bahasa Indonesia, name in English).
+    category_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def category_name(self, code: str) -> str:
+        names = self.category_names.get(code)
+        if names is None:
+            return code
+        return names[0] if i18n.language() == "id" else names[1]
+
     def stage_name(self, stage: str) -> str:
         names = self.stage_names.get(stage)
         if names is None:
@@ -187,6 +196,7 @@ def load(
         history=history.summary(),
         notes=tuple(notes),
         stage_names=names,
+        category_names={c.code: (c.name, c.name_en) for c in categories},
     )
 
 

@@ -90,7 +90,7 @@ def describe(rec: Recommendation) -> list[str]:
             _(
                 "  {stage} / {category}: {count} waits a day, median {p50} min, P90 {p90} min",
                 stage=inputs.stage_name(stage),
-                category=category,
+                category=inputs.category_name(category),
                 count=round(spread.count / p.replications),
                 p50=minutes(spread.p50),
                 p90=minutes(spread.p90),
