@@ -79,6 +79,9 @@ def _nesting(text: str) -> int:
 
 def parse_payload(raw: str) -> str:
     """The code a scanned payload carries, or :class:`~counter_desk.errors.InvalidInput`."""
+    if len(raw) > 2 * MAX_PAYLOAD:  # bounded before any work on it (a serial line or a wedge burst without end)
+        msg = _("the scanned code is too long ({length} characters): scan again", length=len(raw))
+        raise InvalidInput(msg)
     text = _CONTROL.sub("", raw).strip()
     if not text:
         msg = _("empty scan: scan again or type the application number")
