@@ -15,7 +15,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -26,6 +26,11 @@ from counter_desk.services import auth
 from counter_desk.store import migrate
 from counter_desk.store.engine import Database
 
+#: Help of ``--user`` (argparse's help stays English).
+USER_HELP = (
+    "the officer acting; on PostgreSQL the command signs in as that officer (password from PGPASSWORD or "
+    "PGPASSFILE, else asked) and the database decides what it may do"
+)
 #: The officer named by the running command's ``--user`` (one command per process: set by :func:`settings`).
 _acting: dict[str, str | None] = {"user": None}
 
@@ -54,9 +59,23 @@ def warn_password_in_url(db: str | None) -> None:
         )
 
 
+def warn_once() -> None:
+    """:func:`warn_password_in_url` for the running command's ``--db``, once (when it connects: a command that
+    cannot reach the database prints its error as the first line)."""
+    flag, _acting["db_flag"] = _acting.get("db_flag"), None
+    warn_password_in_url(flag)
+
+
+def connect(url: str) -> Database:
+    """``Database.connect``, and the ``--db`` password warning once the first connection is made."""
+    db = Database.connect(url)
+    event.listen(db.engine, "connect", lambda *_args: warn_once())
+    return db
+
+
 def settings(args: argparse.Namespace) -> Settings:
-    warn_password_in_url(getattr(args, "db", None))
     _acting["user"] = getattr(args, "user", None)
+    _acting["db_flag"] = getattr(args, "db", None)
     return load_settings(db=args.db, office=args.office, config=args.config)
 
 
@@ -70,7 +89,7 @@ def open_database(settings: Settings, *, migrate_sqlite: bool = True, as_user: b
         file = settings.db_url.removeprefix("sqlite:///")
         if file and file != ":memory:":
             Path(file).parent.mkdir(parents=True, exist_ok=True)
-    db = Database.connect(settings.db_url)
+    db = connect(settings.db_url)
     user = _acting["user"]
     if as_user and db.dialect == "postgresql" and user and not is_owner(db):
         db.dispose()

@@ -65,7 +65,7 @@ def _connect(args: argparse.Namespace) -> Database:
     settings = common.settings(args)
     if settings.db_url.startswith("sqlite:///"):
         Path(settings.db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return Database.connect(settings.db_url)
+    return common.connect(settings.db_url)
 
 
 def _upgrade(args: argparse.Namespace) -> int:

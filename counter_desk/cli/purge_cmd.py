@@ -14,7 +14,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("purge", help="erase applicants' names and NIKs older than the retention period (rule)")
     p.add_argument("--dry-run", action="store_true", help="count what would be erased, erase nothing")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--user", metavar="USERNAME", help="the administrator acting (recorded in the audit log)")
+    p.add_argument("--user", metavar="USERNAME", help=common.USER_HELP)
     p.set_defaults(handler=_purge)
 
 

@@ -63,7 +63,7 @@ def register(sub: Any) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--user", metavar="USERNAME", help="the administrator acting (recorded in the audit log)")
+    p.add_argument("--user", metavar="USERNAME", help=common.USER_HELP)
 
 
 def read_password(from_stdin: bool) -> str:
