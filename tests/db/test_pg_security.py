@@ -469,3 +469,32 @@ def test_the_supervisor_and_admin_do_their_work_on_their_own_login(office: Offic
         assert names == ["kasi"]
     finally:
         kasi.dispose()
+
+
+def test_windows_work_through_the_officers_own_connection(office: Office, qtbot: Any) -> None:
+    """A booth window (with its live listener) and the supervisor window load everything they show through the
+    officer's login: the grants cover what the windows read."""
+    from counter_desk.views.app import application
+    from counter_desk.views.station import StationWindow
+    from counter_desk.views.supervisor import SupervisorWindow
+
+    application("en")
+    clock = FixedClock(MONDAY_9 + dt.timedelta(hours=2))
+    ivan, kasi = _officer(office, "wawancara1"), _officer(office, "kasi")
+    windows: list[Any] = []
+    try:
+        booth = StationWindow(ivan, "interview-4", clock=clock, user="wawancara1")
+        windows.append(booth)
+        qtbot.addWidget(booth)
+        booth.show()
+        qtbot.waitUntil(lambda: booth._snapshot is not None, timeout=10000)
+        supervisor = SupervisorWindow(kasi, clock=clock, user="kasi", live=False)
+        windows.append(supervisor)
+        qtbot.addWidget(supervisor)
+        supervisor.show()
+        qtbot.waitUntil(lambda: supervisor._dashboard is not None and supervisor._rules is not None, timeout=10000)
+    finally:
+        for window in windows:
+            window.close()
+        ivan.dispose()
+        kasi.dispose()
