@@ -329,7 +329,7 @@ def plan_section(rec: Recommendation | None, note: str | None, st: _Styles) -> l
     rows: list[list[object]] = [[_("Hours"), _("Booths")]]
     rows += [[f"{a:02d}–{b:02d}", str(n)] for a, b, n in rec.blocks()]
     waits: list[list[object]] = [[_("Stage"), _("Category"), _("Waits a day"), _("Median"), _("P90")]]
-    for (stage, category), spread in sorted(rec.prediction.waits.items()):
+    for (stage, category), spread in rec.prediction.waits_in_order():
         waits.append(
             [
                 rec.inputs.stage_name(stage),

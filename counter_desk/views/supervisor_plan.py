@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -86,6 +87,7 @@ def wait_chart(chart: QChart, rec: Recommendation) -> None:
     x.append([f"{h:02d}" for h in hours])
     y = QValueAxis()
     y.setRange(0, max(target_min * 1.3, top * 1.1, 4.0))
+    y.applyNiceNumbers()
     y.setLabelFormat("%.1f")
     y.setTitleText(_("minutes"))
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
@@ -132,6 +134,14 @@ class PlanTab(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary)
         row = QHBoxLayout()
+        self.waits = QTableWidget(0, 5)
+        self.waits.setObjectName("planWaits")
+        self.waits.setHorizontalHeaderLabels(
+            [_("Stage"), _("Category"), _("Waits a day"), _("Median (min)"), _("P90 (min)")]
+        )
+        self.waits.verticalHeader().hide()
+        self.waits.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.waits.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.schedule = QTableWidget(0, 2)
         self.schedule.setObjectName("planSchedule")
         self.schedule.setHorizontalHeaderLabels([_("Hours"), _("Booths")])
@@ -139,15 +149,16 @@ class PlanTab(QWidget):
         self.schedule.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.schedule.setMaximumWidth(220)
         row.addWidget(self.schedule)
+        row.addWidget(self.waits, 1)
+        layout.addLayout(row)
         self.chart = QChart()
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart.setLocalizeNumbers(True)
         self.chart_view = QChartView(self.chart)
         self.chart_view.setObjectName("planChart")
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(260)
-        row.addWidget(self.chart_view, 1)
-        layout.addLayout(row, 1)
+        self.chart_view.setMinimumHeight(300)
+        layout.addWidget(self.chart_view, 1)
         self._apply_language()
         host.read(lambda: plan.next_working_day(host.db, host.today(), host.office), self._set_day)
 
@@ -286,7 +297,20 @@ class PlanTab(QWidget):
     def show_plan(self, rec: Recommendation) -> None:
         self.recommendation = rec
         lines = text.describe(rec)
-        self.summary.setText("\n".join(lines))
+        # The waits per stage and category go to their table; the summary keeps the rest.
+        self.summary.setText("\n".join(line for line in lines if not line.startswith("  ")))
+        waits = rec.prediction.waits_in_order()
+        self.waits.setRowCount(len(waits))
+        for row, ((stage, category), spread) in enumerate(waits):
+            cells = [
+                rec.inputs.stage_name(stage),
+                rec.inputs.category_name(category),
+                str(round(spread.count / rec.prediction.replications)),
+                text.minutes(spread.p50),
+                text.minutes(spread.p90),
+            ]
+            for column, cell in enumerate(cells):
+                self.waits.setItem(row, column, QTableWidgetItem(cell))
         blocks = rec.blocks()
         self.schedule.setRowCount(len(blocks))
         for row, (start, end, booths) in enumerate(blocks):

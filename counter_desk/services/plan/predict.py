@@ -123,6 +123,10 @@ class Prediction:
     last_adjudication_p50: float | None
     arrivals: float
 
+    def waits_in_order(self) -> list[tuple[tuple[str, str], Spread]]:
+        """The waits per (stage, category): the interview first (the booths planned), then by category."""
+        return sorted(self.waits.items(), key=lambda item: (item[0][0] != INTERVIEW, item[0]))
+
     @property
     def confidence(self) -> float:
         return self.met / self.replications if self.replications else 0.0

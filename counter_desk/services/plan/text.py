@@ -85,7 +85,7 @@ def describe(rec: Recommendation) -> list[str]:
             )
         )
     lines.append(prediction_line(p, rec))
-    for (stage, category), spread in sorted(p.waits.items()):
+    for (stage, category), spread in p.waits_in_order():
         lines.append(
             _(
                 "  {stage} / {category}: {count} waits a day, median {p50} min, P90 {p90} min",
