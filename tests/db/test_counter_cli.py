@@ -119,3 +119,14 @@ def test_a_retry_after_an_ambiguous_commit_issues_one_walk_in(pg_url: str, capsy
         proxy.close()
         direct.dispose()
     assert replays >= 1  # at least one cut fell after the server committed: the retry replayed it
+
+
+@pytest.mark.parametrize("value", ["Selamat \x1b[2J datang", "tab\there", "\u202eevil"])
+def test_rules_set_refuses_control_characters(
+    db_url: str, db: Database, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    before = rules.current(db)["display_text"]
+    code, out, err = _run(capsys, "--db", db_url, "rules", "set", "display_text", value)
+    assert (code, out) == (2, "")
+    assert re.fullmatch(r"error: display_text: control character U\+[0-9A-F]{4} is not allowed; type plain text\n", err)
+    assert "\x1b" not in err and rules.current(db)["display_text"] == before
