@@ -2,8 +2,10 @@
 
 The same day is run through the real queue services (the simulated office day of
 :mod:`counter_desk.services.simulate`: every check-in, call, transfer and finish a real action on the database)
-and through the planner's model; both must give the same share of interview waits within the 15-minute target,
-within :data:`SHARE_TOLERANCE`. The history reader must count what that day's event log holds.
+and through the planner's model, with the reference rules and with a priority ratio of 2 and late arrivals
+served in booked order; both must give the same share of interview waits within the 15-minute target, within
+:data:`SHARE_TOLERANCE`, and of priority waits within 5 minutes, within :data:`PRIORITY_TOLERANCE`. The history
+reader must count what that day's event log holds.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
-from counter_desk.services import seed, simulate
+from counter_desk.services import rules, seed, simulate
 from counter_desk.services.plan import inputs as plan_inputs
 from counter_desk.services.plan.history import read_history
 from counter_desk.services.plan.model import INTERVIEW, Staffing
@@ -33,12 +35,17 @@ BOOTHS = 3
 #: The model's mean share within target may differ from the real day's by this much: one real day is one draw,
 #: and the model's days spread with a standard deviation of about 0.07 at this load (3 booths, ~125 arrivals).
 SHARE_TOLERANCE = 0.10
+#: The same for the priority applicants' share within 5 minutes: about 30 of them a day, so one day's share
+#: alone spreads by about 0.07.
+PRIORITY_TOLERANCE = 0.15
 #: The same for the mean interview wait, relative.
 MEAN_WAIT_TOLERANCE = 0.35
 
 
-def _real_day(db: Database, clock: FixedClock) -> simulate.Tally:
+def _real_day(db: Database, clock: FixedClock, office_rules: dict[str, object]) -> simulate.Tally:
     seed.sample_bookings(db, BOOKINGS, day=WEDNESDAY, clock=clock)
+    if office_rules:
+        rules.update(db, None, office_rules, clock=clock)
     clock.set(START)
     queue = QueueService(db, clock=clock)
     day = simulate.OfficeDay(
@@ -56,8 +63,15 @@ def _real_day(db: Database, clock: FixedClock) -> simulate.Tally:
 
 
 @pytest.mark.slow
-def test_the_real_day_and_the_model_agree_and_history_reads_the_day(db: Database, clock: FixedClock) -> None:
-    tally = _real_day(db, clock)
+@pytest.mark.parametrize(
+    "office_rules",
+    [{}, {"priority_ratio": 2, "late_policy": "accept"}],
+    ids=["reference-rules", "ratio-2-accept-late"],
+)
+def test_the_real_day_and_the_model_agree_and_history_reads_the_day(
+    db: Database, clock: FixedClock, office_rules: dict[str, object]
+) -> None:
+    tally = _real_day(db, clock, office_rules)
     assert tally.checked_in > BOOKINGS
     with db.read() as session:
         office_id, stage_id = session.execute(text("SELECT office_id, id FROM stages WHERE code = 'interview'")).one()
@@ -78,6 +92,7 @@ def test_the_real_day_and_the_model_agree_and_history_reads_the_day(db: Database
                 "OR (e.kind = 'finished' AND s.code = 'interview')"
             )
         )
+        priority_tickets = set(session.execute(text("SELECT id FROM tickets WHERE priority_level > 0")).scalars())
         never_came = session.scalar(
             text("SELECT count(*) FROM bookings WHERE slot_date = :d AND status = 'booked'"), {"d": WEDNESDAY}
         )
@@ -101,6 +116,14 @@ def test_the_real_day_and_the_model_agree_and_history_reads_the_day(db: Database
     model = replace(model, adjudication=replace(model.adjudication, no_show_share=0.0))
     prediction = predict(model, Staffing.uniform(model.hours(), BOOTHS), inputs.targets, 40)
     assert prediction.share is not None
+    assert inputs.model.rules.priority_ratio == office_rules.get("priority_ratio", 0)
+    priority = [w.seconds for w in timeline.waits if w.stage_id == stage_id and w.ticket_id in priority_tickets]
+    real_priority = sum(1 for w in priority if w <= 5 * 60) / len(priority)
+    assert prediction.priority_share is not None
+    assert abs(prediction.priority_share - real_priority) <= PRIORITY_TOLERANCE, (
+        prediction.priority_share,
+        real_priority,
+    )
     assert abs(prediction.share - real_share) <= SHARE_TOLERANCE, (prediction.share, real_share)
     predicted_mean = prediction.stages[INTERVIEW].mean
     assert predicted_mean is not None
