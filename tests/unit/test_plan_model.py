@@ -160,3 +160,34 @@ def test_bad_scenarios_are_refused_naming_the_key(toml: str, message: str) -> No
         parse(toml)
     assert message in error.value.message
     assert "\n" not in error.value.message
+
+
+def test_enough_history_gives_the_offices_own_figures() -> None:
+    from counter_desk.services.plan.history import History
+    from counter_desk.services.plan.inputs import _from_history
+
+    tuesday = dt.date(2026, 11, 24)
+    history = History(tuesday - dt.timedelta(days=56), tuesday)
+    history.days = [tuesday - dt.timedelta(days=7 * w + d) for w in (1, 2, 3) for d in (0, 6)]
+    history.services[("service", "booked")] = [400.0] * 250
+    history.services[("service", "elderly")] = [200.0] * 40
+    history.services[("adjudication", "booked")] = [90.0] * 10  # too few: the reference adjudication stays
+    history.walks["service"] = [30.0] * 50
+    history.pauses["service"] = [12.0] * 50
+    history.offsets = [-600.0] * 60
+    history.bookings, history.absent, history.calls, history.no_shows = 100, 10, 300, 6
+    history.walk_ins[(1, 9, "elderly")] = 12
+    history.walk_ins[(0, 9, "elderly")] = 99
+    history.weekdays.update({1: 3, 0: 3})
+    assert history.enough
+    interview, adjudication, arrivals, walk_ins = _from_history(history, tuesday, ["elderly"])
+    rng = random.Random(3)
+    assert interview.service_of("elderly").sample(rng) == 200
+    assert interview.service_of("child").sample(rng) in (200, 400)  # the stage's pooled figure
+    assert interview.walk.sample(rng) == 30 and interview.gap.sample(rng) == 12
+    assert interview.no_show_share == 0.02
+    assert adjudication.default == reference.adjudication().default
+    assert arrivals.offset(rng) == -600 and arrivals.absent_share == 0.1
+    assert walk_ins == {"elderly": {9: 4.0}}  # Tuesdays only: 12 over 3 Tuesdays
+    history.days = history.days[:4]
+    assert not history.enough
