@@ -133,9 +133,12 @@ def load(
             day=format_day(day, weekday=True),
         )
         raise InvalidInput(msg)
+    # Bookings of a category that starts elsewhere than the interview (none in the reference office) are not
+    # the interview's load.
     bookings = tuple(
-        Booking(None if slot is None else slot.hour * 3600.0 + slot.minute * 60.0, codes.get(category_id, "booked"))
+        Booking(None if slot is None else slot.hour * 3600.0 + slot.minute * 60.0, codes[category_id])
         for slot, category_id in booked
+        if category_id in codes
     )
     walk_in_categories = [c.code for c in categories if c.walk_in]
     notes: list[str] = []
