@@ -12,7 +12,9 @@ Triggers (BEFORE triggers fire in name order: ``cd_*`` before the hash chain's `
   client sent, and an officer's events carry that officer's user id, from ``session_user``;
 - ``cd_audit_stamp``: an officer's audit rows carry that officer's name and id;
 - ``cd_tickets_guard``: an officer may change a ticket only at a stage their role serves, and only a supervisor
-  or an admin moves a waiting ticket or changes its priority.
+  or an admin moves a waiting ticket or changes its priority;
+- ``cd_tickets_evented`` (a deferred constraint trigger, at commit): an officer's change of a ticket comes with
+  an event about that ticket in the same transaction.
 
 Revision ID: 0006
 Revises: 0005
@@ -305,7 +307,21 @@ BEGIN
     RETURN NEW;
 END $$;
 
+-- At commit: an officer's change of a ticket comes with an event about it, written in the same transaction
+-- (calling out of order is allowed, silently is not: the event log stays the truth, with the officer's name).
+CREATE FUNCTION cd_tickets_evented() RETURNS trigger {_DEFINER} AS $$
+BEGIN
+    IF cd_is_officer() AND NOT EXISTS (
+        SELECT 1 FROM events e WHERE e.ticket_id = NEW.id AND e.xmin = pg_current_xact_id()::xid) THEN
+        PERFORM cd_refuse(format('%s changed ticket %s without recording it in the event log',
+                                 session_user, NEW.number));
+    END IF;
+    RETURN NULL;
+END $$;
+
 CREATE TRIGGER cd_events_stamp BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION cd_events_stamp();
+CREATE CONSTRAINT TRIGGER cd_tickets_evented AFTER INSERT OR UPDATE ON tickets DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION cd_tickets_evented();
 CREATE TRIGGER cd_audit_stamp BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION cd_audit_stamp();
 CREATE TRIGGER cd_tickets_guard BEFORE UPDATE ON tickets FOR EACH ROW EXECUTE FUNCTION cd_tickets_guard();
 
@@ -323,6 +339,7 @@ CREATE VIEW display_waiting AS
 """  # noqa: S608 - only constants of this file are formatted in
 
 _FUNCTION_NAMES = (
+    "cd_tickets_evented()",
     "cd_tickets_guard()",
     "cd_audit_stamp()",
     "cd_events_stamp()",
@@ -357,6 +374,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("DROP VIEW display_waiting, display_stations, display_calls")
+    op.execute("DROP TRIGGER cd_tickets_evented ON tickets")
     op.execute("DROP TRIGGER cd_tickets_guard ON tickets")
     op.execute("DROP TRIGGER cd_audit_stamp ON audit_log")
     op.execute("DROP TRIGGER cd_events_stamp ON events")

@@ -148,12 +148,22 @@ def test_interview_officer_credentials_used_directly_cannot_leave_the_role(offic
         assert "must be owner" in _refused(conn, "ALTER TABLE events DISABLE TRIGGER cd_events_stamp")
         assert "must be owner" in _refused(conn, "DROP TRIGGER cd_tickets_guard ON tickets")
         assert "permission denied" in _refused(conn, "SET session_replication_role = replica")
-        # ... and what the role may do, it may: call the waiting ticket.
-        conn.execute(
+        # ... and what the role may do, it may: call the waiting ticket -- recorded, or not at all.
+        call = (
             "UPDATE tickets SET status = 'called', called_at = now(), "
-            "station_id = (SELECT id FROM stations WHERE code = 'interview-1') WHERE number = %s",
-            (waiting.number,),
+            "station_id = (SELECT id FROM stations WHERE code = 'interview-1') WHERE number = %s RETURNING id"
         )
+        unrecorded = pytest.raises(psycopg.errors.InsufficientPrivilege, match="without recording it in the event log")
+        with unrecorded, conn.transaction():
+            conn.execute(call, (waiting.number,))
+        with conn.transaction():
+            row = conn.execute(call, (waiting.number,)).fetchone()
+            conn.execute(
+                "INSERT INTO events (office_id, kind, ticket_id, number, from_status, to_status, stage_id, station_id,"
+                " data, created_at) SELECT 1, 'called', t.id, t.number, 'waiting', 'called', t.stage_id, t.station_id,"
+                " '{}', now() FROM tickets t WHERE t.id = %s",
+                (row[0] if row else None,),
+            )
 
 
 def test_display_reads_numbers_but_no_names_niks_or_hashes(office: Office) -> None:
