@@ -154,6 +154,8 @@ class Office:
     follower: Follower | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
+    #: Each command-line process: when it started and its exit code (7: the database could not be reached).
+    cli_runs: list[tuple[float, int]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _dbs: list[Database] = field(default_factory=list)
 
@@ -223,11 +225,15 @@ class Office:
             token = uuid.uuid4().hex
             failed = 0
             while True:
+                started = time.monotonic()
                 proc = subprocess.run(
                     [sys.executable, str(REPO / "main.py"), "--db", self.url, "queue", "check-in", "--walk-in",
-                     "--category", "elderly", "--station", station, "--override-by", "kasi", "--token", token, "--json"],
+                     "--category", "elderly", "--station", station, "--override-by", "kasi", "--token", token,
+                     "--json"],
                     capture_output=True, text=True, check=False, env=env, timeout=60,
                 )  # fmt: skip
+                with self._lock:
+                    self.cli_runs.append((started, proc.returncode))
                 if proc.returncode != 7:  # 7: the database cannot be reached; the same token again
                     break
                 failed += 1
@@ -267,6 +273,11 @@ class Office:
             thread.join(timeout=90)
         for db in self._dbs:
             db.dispose()
+
+    def cli_after(self, moment: float) -> list[tuple[float, int]]:
+        """Command-line processes started after ``moment``: (seconds after it, exit code)."""
+        with self._lock:
+            return [(start - moment, code) for start, code in self.cli_runs if start > moment]
 
     def first_ack_after(self, moment: float) -> float | None:
         with self._lock:
