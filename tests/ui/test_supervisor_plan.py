@@ -87,6 +87,14 @@ def test_bad_input_is_refused_in_the_tab(qtbot: QtBot, tab: PlanTab) -> None:
     _plan(qtbot, tab)
     assert not tab.problem.isVisible()
     assert tab.recommendation is not None and tab.recommendation.prediction.staffing.closures
+    # A new quota and at most two booths: the knobs become the scenario.
+    tab.breaks.clear()
+    tab.bookings.setValue(40)
+    tab.max_booths.setValue(2)
+    rec = _plan(qtbot, tab)
+    assert len(rec.inputs.model.bookings) == 40
+    assert rec.inputs.max_booths == 2 and max(rec.prediction.staffing.booths.values()) <= 2
+    assert tab.waits.rowCount() == len(rec.prediction.waits) > 0
 
 
 def test_indonesian_first_with_a_decimal_comma(qtbot: QtBot, db: Database, clock: FixedClock) -> None:
