@@ -26,12 +26,15 @@ import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from counter_desk.store.base import UTCDateTime
+
+if TYPE_CHECKING:
+    from counter_desk.store.engine import Database
 
 GENESIS = "0" * 64
 SQLITE_FUNCTION = "counter_desk_chain"
@@ -285,6 +288,17 @@ def heads(conn: Connection, office_id: int) -> list[Head]:
         position, digest = stored if stored else (0, GENESIS)
         out.append(Head(table.name, office_id, position, digest))
     return out
+
+
+def head_hash(db: Database, office: int | str) -> str:
+    """One line for the nightly report: the office's chain heads (office by id or code), e.g.
+    ``events #1234 9f86d0…, audit_log #56 2c26b4…`` with the full hashes. A copy kept elsewhere proves the past:
+    ``db verify`` must find the same hash at the same position later."""
+    with db.read() as session:
+        conn = session.connection()
+        if isinstance(office, str):
+            office = int(conn.execute(text("SELECT id FROM offices WHERE code = :c"), {"c": office}).scalar_one())
+        return ", ".join(f"{h.table} #{h.position} {h.hash}" for h in heads(conn, office))
 
 
 def backfill(conn: Connection) -> None:

@@ -79,6 +79,9 @@ def test_a_clean_log_verifies_and_its_head_is_the_last_row(db: Database, queue: 
     assert (last.chain_seq, last.hash) == (6, events.head)
     assert heads[0] == chain.Head("events", events.office_id, 6, events.head)
     assert heads[1].table == "audit_log" and heads[1].position >= 1
+    line = chain.head_hash(db, "kanim-blitar")
+    assert line == f"events #6 {events.head}, audit_log #{heads[1].position} {heads[1].hash}"
+    assert chain.head_hash(db, events.office_id) == line
 
 
 def test_verify_names_the_row_the_owner_edited(db_url: str, db: Database, queue: QueueService) -> None:
