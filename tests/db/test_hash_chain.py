@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable
 
+import pytest
 from conftest import MONDAY_9
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
@@ -208,3 +211,34 @@ def test_the_sqlite_function_hashes_like_the_python_link() -> None:
     digest = conn.execute(f"SELECT {chain.SQLITE_FUNCTION}(?, 1, 'x', NULL, '2026-11-23 02:00:00')", (chain.GENESIS,))
     assert digest.fetchone()[0] == chain.link(chain.GENESIS, 1, ["x", None, "2026-11-23 02:00:00"])
     conn.close()
+
+
+def test_a_role_without_rights_on_the_chain_still_chains_its_rows(pg_url: str) -> None:
+    """The chain's trigger runs as the owner: a role that may only INSERT into the audit log (no rights on
+    chain_heads, no EXECUTE on the function) writes chained rows, and cannot touch the heads itself."""
+    role = f"chain_{uuid.uuid4().hex[:8]}"
+    db = Database.connect(pg_url)
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(text(f"CREATE ROLE {role}"))
+            conn.execute(text(f"GRANT SELECT, INSERT ON audit_log TO {role}"))
+            conn.execute(text(f"GRANT SELECT ON offices TO {role}"))
+            conn.execute(text(f"GRANT USAGE ON SEQUENCE audit_log_id_seq TO {role}"))
+        with db.engine.begin() as conn:
+            conn.execute(text(f"SET ROLE {role}"))
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log (office_id, kind, detail, created_at)"
+                    " SELECT id, 'holiday_set', '{}', now() FROM offices"
+                )
+            )
+            with pytest.raises(DBAPIError, match="permission denied"):
+                conn.execute(text("UPDATE chain_heads SET hash = 'x'"))
+        with db.read() as session:
+            assert session.execute(text("SELECT count(*) FROM audit_log WHERE hash IS NULL")).scalar_one() == 0
+        assert all(v.ok for v in _verify(db))
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
+        db.dispose()
