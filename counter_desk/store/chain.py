@@ -225,7 +225,8 @@ def _rows(conn: Connection, table: ChainedTable, office_id: int) -> Iterator[Any
         f"SELECT chain_seq, hash, {columns} FROM {table.name} WHERE office_id = :office "  # noqa: S608 - names are ours
         "ORDER BY chain_seq IS NULL, chain_seq, " + table.key
     ).columns()
-    result = conn.execution_options(yield_per=2000).execute(stmt, {"office": office_id})
+    # Per statement: Connection.execution_options would switch the caller's whole connection to streaming.
+    result = conn.execute(stmt.execution_options(yield_per=2000), {"office": office_id})
     created = UTCDateTime()
     for row in result:
         mapping = dict(row._mapping)
@@ -264,8 +265,8 @@ def verify_table(conn: Connection, table: ChainedTable, office_id: int) -> Verdi
         prev = expected
         position += 1
     stored = _stored_head(conn, table, office_id)
-    if stored is not None and stored != (position, prev) and stored[0] >= position:
-        # Rows at the end of the chain are gone (or the head was rewritten): the head remembers more.
+    if stored is not None and stored != (position, prev):
+        # The trigger moves the head with every row: rows at the end are gone, or the head was rewritten.
         return Verdict(table.name, office_id, position, prev, Break(table.name, office_id, position + 1, None, "head"))
     return Verdict(table.name, office_id, position, prev, None)
 
@@ -307,13 +308,14 @@ def backfill(conn: Connection) -> None:
         for table in TABLES:
             prev = GENESIS
             position = 0
+            links = []
             for row in list(_rows(conn, table, office)):
                 position += 1
                 prev = link(prev, position, [row[name] for name in table.fields])
-                conn.execute(
-                    text(f"UPDATE {table.name} SET chain_seq = :p, hash = :h WHERE {table.key} = :k"),  # noqa: S608
-                    {"p": position, "h": prev, "k": row[table.key]},
-                )
+                links.append({"p": position, "h": prev, "k": row[table.key]})
+            update = text(f"UPDATE {table.name} SET chain_seq = :p, hash = :h WHERE {table.key} = :k")  # noqa: S608
+            for start in range(0, len(links), 5000):
+                conn.execute(update, links[start : start + 5000])  # executemany: one round trip per batch
             conn.execute(
                 text("INSERT INTO chain_heads (table_name, office_id, position, hash) VALUES (:t, :o, :p, :h)"),
                 {"t": table.name, "o": office, "p": position, "h": prev},

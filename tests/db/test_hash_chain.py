@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pytest
 from conftest import MONDAY_9
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -22,7 +23,7 @@ from counter_desk.cli import main
 from counter_desk.clock import FixedClock
 from counter_desk.services import rules
 from counter_desk.services.queue import QueueService
-from counter_desk.store import chain
+from counter_desk.store import chain, migrate
 from counter_desk.store.engine import Database
 
 
@@ -242,3 +243,17 @@ def test_a_role_without_rights_on_the_chain_still_chains_its_rows(pg_url: str) -
             conn.execute(text(f"DROP OWNED BY {role}"))
             conn.execute(text(f"DROP ROLE {role}"))
         db.dispose()
+
+
+def test_migration_chains_the_rows_written_before_it(db: Database, queue: QueueService) -> None:
+    """Rows from before migration 0008 are chained by it, oldest first; new rows continue the chain."""
+    _activity(queue)
+    migrate.downgrade(db, "0007")
+    with db.read() as session:
+        columns = {c["name"] for c in sa_inspect(session.connection()).get_columns("events")}
+    assert "hash" not in columns
+    migrate.upgrade(db)
+    queue.check_in(walk_in="elderly", station="reception-1")
+    verdicts = _verify(db)
+    assert all(v.ok for v in verdicts), verdicts
+    assert next(v for v in verdicts if v.table == "events").rows == 7
