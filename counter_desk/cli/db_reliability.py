@@ -73,6 +73,12 @@ def register(verbs: Any) -> None:
     s.add_argument("--name", default=replication.DEFAULT_NAME)
     s.add_argument("--after", type=float, default=5.0, metavar="S", help="seconds without the standby (5)")
     s.add_argument("--interval", type=float, default=1.0, metavar="S", help="seconds between checks (1)")
+    s.add_argument(
+        "--promote-after",
+        type=float,
+        metavar="S",
+        help="run on the standby (--db its own address): promote it after S seconds without the primary",
+    )
     s.add_argument("--once", action="store_true", help="check once and exit")
     s.set_defaults(handler=_standby_watch)
 
@@ -263,10 +269,12 @@ def _standby_async(args: argparse.Namespace) -> int:
 
 
 def _standby_watch(args: argparse.Namespace) -> int:
-    if args.after < 0 or args.interval <= 0:
-        raise InvalidInput(_("--after must be >= 0 and --interval > 0"))
+    if args.after < 0 or args.interval <= 0 or (args.promote_after is not None and args.promote_after <= 0):
+        raise InvalidInput(_("--after must be >= 0, --interval and --promote-after > 0"))
     db = _connect(args)
-    dog = replication.Watchdog(db, after_s=args.after, name=replication.check_name(args.name))
+    dog = replication.Watchdog(
+        db, after_s=args.after, name=replication.check_name(args.name), promote_after_s=args.promote_after
+    )
     try:
         while True:
             try:
@@ -279,6 +287,8 @@ def _standby_watch(args: argparse.Namespace) -> int:
                 print(_("the standby is gone: commits no longer wait for it"), flush=True)
             elif did == "restored":
                 print(_("the standby is back: commits wait for it again"), flush=True)
+            elif did == "promoted":
+                print(_("the primary was silent: this standby is now the primary"), flush=True)
             if args.once:
                 return 0
             time.sleep(args.interval)

@@ -184,22 +184,41 @@ def disable_sync(db: Database) -> None:
 class Watchdog:
     """Keeps a synchronous primary serving when its standby is gone (see the module's docstring).
 
-    Call :meth:`step` every second or so; it returns what it did (``degraded``, ``restored``) or None.
+    Run against the standby instead (its own address, not the office's multi-host URL) with ``promote_after_s``,
+    it promotes the standby once it has heard nothing from the primary for that long: automatic failover, for an
+    office that chooses it. The risk it takes: a broken link between the two PCs with the primary still serving
+    makes two primaries, each taking actions (split brain); with two PCs nothing can tell the cases apart.
+
+    Call :meth:`step` every second or so; it returns what it did (``degraded``, ``restored``, ``promoted``) or
+    None.
     """
 
     db: Database
     after_s: float = 5.0
     name: str = DEFAULT_NAME
+    promote_after_s: float | None = None
     now: Callable[[], float] = time.monotonic
     _missing_since: float | None = None
 
     def step(self) -> str | None:
         with self.db.engine.connect() as conn:
             state = _read_status(conn)
+            streaming = state.role == STANDBY and bool(
+                conn.execute(text("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")).scalar()
+            )
             conn.rollback()
         if state.role != PRIMARY:
+            if self.promote_after_s is None or streaming:
+                self._missing_since = None
+                return None
+            if self._missing_since is None:
+                self._missing_since = self.now()
+            if self.now() - self._missing_since < self.promote_after_s:
+                return None
+            log.warning("nothing from the primary for %.0f s: promoting this standby", self.promote_after_s)
+            promote(self.db)
             self._missing_since = None
-            return None
+            return "promoted"
         caught_up = any(s.name == self.name and s.state == "streaming" for s in state.standbys) and all(
             s.behind_bytes <= BEHIND_BYTES for s in state.standbys if s.name == self.name
         )

@@ -202,3 +202,35 @@ def test_a_click_committed_before_the_crash_acts_once_on_the_promoted_standby() 
         direct.dispose()
         standby.cleanup()
         primary.cleanup()
+
+
+def test_an_office_that_chose_it_fails_over_by_itself() -> None:
+    """The watchdog on the standby PC (``db standby watch --promote-after 2``): the primary dies, the standby
+    promotes itself, the office carries on, nothing acknowledged is lost."""
+    primary, standby = start_pair()
+    dog = replication.Watchdog(Database.connect(standby.url("office")), promote_after_s=2.0)
+    office = Office(office_url(primary, standby))
+    try:
+        assert dog.step() is None  # the primary is there: nothing to do
+        office.start(cli=False)
+        wait_for(lambda: len(office.acks) >= 10, 60)
+        primary.stop("immediate")
+        killed = time.monotonic()
+        did: list[str | None] = []
+        wait_for(lambda: did.append(dog.step()) or "promoted" in did, 30, step=0.2)
+        promoted = time.monotonic()
+        assert promoted - killed >= 2.0
+        wait_for(lambda: office.first_ack_after(promoted) is not None, RESUME_LIMIT_S)
+        before = len(office.acks)
+        wait_for(lambda: len(office.acks) > before + 5, 20)
+    finally:
+        office.stop()
+        dog.db.dispose()
+        primary.cleanup()
+    try:
+        assert office.errors == []
+        result = audit(standby.url("office"), office.acks)
+        assert result["lost"] == [] and result["number_gaps"] == []
+        assert result["events_contiguous"] and result["chain_ok"]
+    finally:
+        standby.cleanup()
