@@ -330,6 +330,10 @@ def _status(args: argparse.Namespace) -> int:
         lines.append(f"  {line}")
     for st in status.stations:
         holding = f"{st.ticket.number} {status_label(st.ticket.status)}" if st.ticket else _("free")
+        if st.pause_reason is not None:
+            holding = _("paused ({reason})", reason=pause_reason_label(st.pause_reason))
+        if st.parked:
+            holding = _("{text}; set aside: {numbers}", text=holding, numbers=", ".join(st.parked))
         lines.append(f"  [{st.code}] {holding}")
     emit(args, status.to_json(), "\n".join(lines))
     return 0

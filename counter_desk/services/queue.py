@@ -41,7 +41,7 @@ from counter_desk.services.queue_errors import LateRefused, NoShowTooEarly
 from counter_desk.services.views import EventView, QueueStatus, Result, StationState, TicketView, WaitingTicket
 from counter_desk.states import HELD, Action, Status
 from counter_desk.store.base import UTCDateTime
-from counter_desk.store.models import Booking, Category, Event, Office, Stage, Station, Ticket
+from counter_desk.store.models import Booking, Category, Event, Office, Stage, Station, StationPause, Ticket
 
 __all__ = ["POSITIONS", "QueueService"]
 
@@ -670,13 +670,31 @@ class QueueService(CounterUse):
                     )
                 )
             }
+            ids = [s.id for s in stations]
+            pauses = dict(
+                session.execute(
+                    select(StationPause.station_id, StationPause.reason).where(
+                        StationPause.station_id.in_(ids), StationPause.ended_at.is_(None)
+                    )
+                ).all()
+            )
+            parked: dict[int, list[str]] = {}
+            for station_id, number in session.execute(
+                select(Ticket.station_id, Ticket.number)
+                .where(Ticket.station_id.in_(ids), Ticket.status == Status.PARKED.value)
+                .order_by(Ticket.updated_at, Ticket.id)
+            ):
+                parked.setdefault(station_id, []).append(number)
             return QueueStatus(
                 stage=stg.code,
                 stage_name=stg.name,
                 wait_target_minutes=stg.wait_target_minutes,
                 at=ctx.now,
                 waiting=rows,
-                stations=[StationState(s.code, s.name, held.get(s.id)) for s in stations],
+                stations=[
+                    StationState(s.code, s.name, held.get(s.id), pauses.get(s.id), tuple(parked.get(s.id, ())))
+                    for s in stations
+                ],
             )
 
     def estimates(self) -> list[StageEstimate]:

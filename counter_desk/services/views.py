@@ -154,6 +154,10 @@ class StationState:
     code: str
     name: str
     ticket: TicketView | None
+    #: Why the station is paused (``break``, ``prayer``, ``system``, ``other``), None when it is open.
+    pause_reason: str | None = None
+    #: Numbers of the tickets set aside at this station.
+    parked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,13 @@ class QueueStatus:
                 for w in self.waiting
             ],
             "stations": [
-                {"station": s.code, "name": s.name, "ticket": s.ticket.to_json() if s.ticket else None}
+                {
+                    "station": s.code,
+                    "name": s.name,
+                    "ticket": s.ticket.to_json() if s.ticket else None,
+                    "pause_reason": s.pause_reason,
+                    "parked": list(s.parked),
+                }
                 for s in self.stations
             ],
         }

@@ -13,7 +13,9 @@ from sqlalchemy.engine import make_url
 from tcpproxy import Proxy
 
 from counter_desk.cli import main
+from counter_desk.errors import DatabaseUnavailable
 from counter_desk.services import rules
+from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 
 
@@ -64,6 +66,11 @@ def test_override_park_pause_and_dashboard_from_the_command_line(
     assert code == 4 and "is paused (prayer)" in err
     code, out, _err = _run(capsys, "--db", db_url, "dashboard")
     assert "interview-1: paused (prayer) 1 set aside" in out
+    code, out, _err = _run(capsys, *base, "status", "--station", "interview-1")
+    assert "[interview-1] paused (prayer); set aside: P-001" in out
+    code, out, _err = _run(capsys, *base, "status", "--stage", "interview", "--json")
+    [booth] = [st for st in json.loads(out)["stations"] if st["station"] == "interview-1"]
+    assert (booth["pause_reason"], booth["parked"], booth["ticket"]) == ("prayer", ["P-001"], None)
     assert _run(capsys, *base, "unpause", "--station", "interview-1")[0] == 0
     code, out, _err = _run(capsys, *base, "resume", "--station", "interview-1")
     assert (code, out.strip()) == (0, "P-001 called (interview at interview-1)")
@@ -96,7 +103,7 @@ def test_a_retry_after_an_ambiguous_commit_issues_one_walk_in(pg_url: str, capsy
     rules.update(direct, None, {"checkin_hours": "allow"})
     proxy = Proxy(url.port, url.host or "127.0.0.1")
     proxied = url.set(port=proxy.port).render_as_string(hide_password=False)
-    replays = 0
+    replays = whole = 0
     try:
         for point in range(1, 200):
             before = len(_tickets(direct))
@@ -105,7 +112,10 @@ def test_a_retry_after_an_ambiguous_commit_issues_one_walk_in(pg_url: str, capsy
             proxy.disarm()
             if code == 0:
                 assert len(_tickets(direct)) == before + 1
-                break  # the whole command fitted before this point: every point has been cut
+                whole += 1
+                if whole == 5:  # the whole command fits before these points: every point has been cut
+                    break
+                continue
             assert code == 7, err
             found = re.search(r"--token (cli-[0-9a-f]{32})", err)
             assert found is not None and "it never acts twice" in err, err
@@ -118,7 +128,41 @@ def test_a_retry_after_an_ambiguous_commit_issues_one_walk_in(pg_url: str, capsy
     finally:
         proxy.close()
         direct.dispose()
-    assert replays >= 1  # at least one cut fell after the server committed: the retry replayed it
+    # Whether a cut lands after the server committed depends on timing (the proxy's hang-up may reset the line before
+    # the server reads COMMIT); the next test makes that case certain.
+    print("replayed after a cut:", replays)
+
+
+def test_the_retry_the_cli_prints_after_a_commit_it_did_not_hear_of_replays(
+    db_url: str, db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ambiguous commit made certain: the check-in commits, then the connection "drops" before the answer."""
+    rules.update(db, None, {"checkin_hours": "allow"})
+    real = QueueService.check_in
+
+    def committed_then_lost(self: QueueService, *args: object, **kwargs: object) -> object:
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+        raise DatabaseUnavailable("the database cannot be reached; the action may not have been saved, try it again")
+
+    monkeypatch.setattr(QueueService, "check_in", committed_then_lost)
+    monkeypatch.setattr("sys.argv", ["/usr/bin/counter-desk"])  # as the installed program: the exact command
+    argv = ["--db", db_url, "queue", "check-in", "--walk-in", "--category", "elderly", "--station", "reception-1"]
+    code, out, err = _run(capsys, *argv)
+    assert (code, out, _tickets(db)) == (7, "", ["P-001"])
+    assert "Whether it was saved is unknown: run exactly this again (it never acts twice): counter-desk " in err
+    found = re.search(r"--token (cli-[0-9a-f]{32})", err)
+    assert found is not None
+    monkeypatch.setattr(QueueService, "check_in", real)
+    code, out, err = _run(capsys, *argv, "--token", found[1])
+    assert code == 0 and "P-001" in out and "repeated request: nothing new done" in out
+    assert _tickets(db) == ["P-001"]  # one walk-in, not two
+    # Without the exact command line (a script calling main()), the message names the option and the token.
+    monkeypatch.setattr(QueueService, "check_in", committed_then_lost)
+    monkeypatch.setattr("sys.argv", ["pytest"])
+    code, _out, err = _run(capsys, *argv)
+    assert code == 7 and re.search(
+        r"run the same command again with --token cli-[0-9a-f]{32} \(it never acts twice\)", err
+    )
 
 
 @pytest.mark.parametrize("value", ["Selamat \x1b[2J datang", "tab\there", "\u202eevil"])
