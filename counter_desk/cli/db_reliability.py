@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,8 @@ def register(verbs: Any) -> None:
     )
     s.add_argument("--once", action="store_true", help="check once and exit")
     s.set_defaults(handler=_standby_watch)
+    for step in steps.choices.values():
+        step.add_argument("--json", action="store_true")
 
 
 def _connect(args: argparse.Namespace) -> Database:
@@ -238,13 +241,12 @@ def _standby_setup(args: argparse.Namespace) -> int:
     proc = subprocess.run(cmd, check=False, env=env)  # progress goes to the terminal
     if proc.returncode != 0:
         raise InvalidInput(_("pg_basebackup failed (exit {code}); nothing usable was written", code=proc.returncode))
-    print(
-        _(
-            "standby data ready in {dir}: start it with pg_ctl -D {dir} start, then run "
-            "'counter-desk db standby sync' on the primary",
-            dir=args.data,
-        )
+    human = _(
+        "standby data ready in {dir}: start it with pg_ctl -D {dir} start, then run "
+        "'counter-desk db standby sync' on the primary",
+        dir=args.data,
     )
+    emit(args, {"data": str(args.data), "name": args.name}, human)
     return 0
 
 
@@ -254,7 +256,7 @@ def _standby_sync(args: argparse.Namespace) -> int:
         replication.enable_sync(db, args.name)
     finally:
         db.dispose()
-    print(_("commits now wait for the standby {name}", name=args.name))
+    emit(args, {"synchronous": args.name}, _("commits now wait for the standby {name}", name=args.name))
     return 0
 
 
@@ -264,7 +266,7 @@ def _standby_async(args: argparse.Namespace) -> int:
         replication.disable_sync(db)
     finally:
         db.dispose()
-    print(_("commits no longer wait for a standby"))
+    emit(args, {"synchronous": None}, _("commits no longer wait for a standby"))
     return 0
 
 
@@ -283,12 +285,14 @@ def _standby_watch(args: argparse.Namespace) -> int:
                 # The primary is out of reach (failing over?): keep watching; a multi-host URL follows it.
                 print(_("cannot reach the primary: {error}", error=str(exc.orig).splitlines()[0]), flush=True)
                 did = None
-            if did == "degraded":
-                print(_("the standby is gone: commits no longer wait for it"), flush=True)
-            elif did == "restored":
-                print(_("the standby is back: commits wait for it again"), flush=True)
-            elif did == "promoted":
-                print(_("the primary was silent: this standby is now the primary"), flush=True)
+            said = {
+                "degraded": _("the standby is gone: commits no longer wait for it"),
+                "restored": _("the standby is back: commits wait for it again"),
+                "promoted": _("the primary was silent: this standby is now the primary"),
+            }
+            if did is not None:
+                emit(args, {"did": did}, said[did])
+                sys.stdout.flush()
             if args.once:
                 return 0
             time.sleep(args.interval)
