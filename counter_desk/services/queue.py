@@ -678,7 +678,7 @@ class QueueService(CounterUse):
                     )
                 ).all()
             )
-            parked: dict[int, list[str]] = {}
+            parked: dict[int | None, list[str]] = {}  # a parked ticket always has its booth
             for station_id, number in session.execute(
                 select(Ticket.station_id, Ticket.number)
                 .where(Ticket.station_id.in_(ids), Ticket.status == Status.PARKED.value)
