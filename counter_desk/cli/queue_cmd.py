@@ -345,15 +345,16 @@ def _estimate(args: argparse.Namespace) -> int:
     for e in estimates:
         wait = e.new_arrival_wait_seconds
         guess = _("about {minutes} min", minutes=round(wait / 60)) if wait is not None else _("unknown")
-        lines.append(
-            _(
-                "{name:<20} {waiting:>3} waiting, {open} open, wait {guess}",
-                name=e.stage_name,
-                waiting=e.waiting,
-                open=e.open_stations,
-                guess=guess,
-            )
+        line = _(
+            "{name:<20} {waiting:>3} waiting, {open} open, wait {guess}",
+            name=e.stage_name,
+            waiting=e.waiting,
+            open=e.open_stations,
+            guess=guess,
         )
+        if e.paused_stations:
+            line = _("{text} ({count} paused)", text=line, count=e.paused_stations)
+        lines.append(line)
     emit(args, {"stages": [e.to_json() for e in estimates]}, "\n".join(lines))
     return 0
 

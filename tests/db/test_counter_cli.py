@@ -64,6 +64,8 @@ def test_override_park_pause_and_dashboard_from_the_command_line(
     assert code == 0 and (json.loads(out)["reason"], json.loads(out)["until"]) == ("prayer", None)
     code, _out, err = _run(capsys, *base, "resume", "--station", "interview-1")
     assert code == 4 and "is paused (prayer)" in err
+    code, out, _err = _run(capsys, *base, "estimate")
+    assert re.search(r"Wawancara\s+0 waiting, 0 open, wait unknown \(1 paused\)", out), out
     code, out, _err = _run(capsys, "--db", db_url, "dashboard")
     assert "interview-1: paused (prayer) 1 set aside" in out
     code, out, _err = _run(capsys, *base, "status", "--station", "interview-1")
