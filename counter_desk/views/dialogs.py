@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QRadioButton,
     QWidget,
 )
@@ -44,7 +45,8 @@ class ChooseDialog:
 
     With ``preselect=False`` nothing is chosen when it opens: OK stays disabled and a bare Enter answers
     nothing until the officer picks a row (arrows or a click). The walk-in dialog is so: a stray Enter must
-    never issue a priority ticket.
+    never issue a priority ticket. With ``reason_enough``, a typed reason answers without a row (the code is
+    then "").
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class ChooseDialog:
         *,
         reason: bool,
         preselect: bool = True,
+        reason_enough: bool = False,
     ) -> None:
         form = load_form("choose.ui", parent)
         assert isinstance(form, QDialog)
@@ -73,6 +76,8 @@ class ChooseDialog:
         self.choices.installEventFilter(self._arrows)
         self.reason = child(form, QLineEdit, "reasonEdit")
         self.reason.setVisible(reason)
+        self._reason_enough = reason_enough
+        self.reason.textChanged.connect(self._chosen)
         buttons = child(form, QDialogButtonBox, "buttons")
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self._accept)
@@ -82,11 +87,14 @@ class ChooseDialog:
         self._chosen()
         self.choices.setFocus()  # keyboard first: arrows choose, Enter accepts, Tab goes on to the reason
 
+    def _answered(self) -> bool:
+        return self.selected() is not None or (self._reason_enough and bool(self.reason.text().strip()))
+
     def _chosen(self) -> None:
-        self.ok.setEnabled(self.selected() is not None)
+        self.ok.setEnabled(self._answered())
 
     def _accept(self) -> None:
-        if self.selected() is not None:  # Enter on a list pointing at a row it has not chosen answers nothing
+        if self._answered():  # Enter on a list pointing at a row it has not chosen answers nothing
             self.dialog.accept()
 
     def selected(self) -> str | None:
@@ -95,9 +103,9 @@ class ChooseDialog:
 
     def exec(self) -> tuple[str, str] | None:
         """The chosen code and reason, or None when cancelled."""
-        if self.dialog.exec() != QDialog.DialogCode.Accepted or self.selected() is None:
+        if self.dialog.exec() != QDialog.DialogCode.Accepted or not self._answered():
             return None
-        return str(self.selected()), self.reason.text().strip()
+        return self.selected() or "", self.reason.text().strip()
 
 
 class CallTicketDialog:
@@ -160,3 +168,20 @@ class HandoverDialog:
         if self.dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return self.answer()
+
+
+class ConfirmDialog:
+    """A yes/no question; No is the default, so a stray Enter changes nothing (Y answers yes)."""
+
+    def __init__(self, parent: QWidget, title: str, question: str) -> None:
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setText(question)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        self.dialog = box
+
+    def exec(self) -> bool | None:
+        """True when confirmed, None otherwise."""
+        return True if self.dialog.exec() == QMessageBox.StandardButton.Yes else None

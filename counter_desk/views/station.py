@@ -49,7 +49,7 @@ from counter_desk.devices.printing import (
 )
 from counter_desk.devices.scanner import parse_payload
 from counter_desk.errors import DatabaseUnavailable, UserError
-from counter_desk.i18n import _
+from counter_desk.i18n import N_, _, lookup
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.camera import CameraScanner, camera_devices
@@ -60,15 +60,26 @@ from counter_desk.qt.serialscan import SerialScanner
 from counter_desk.qt.sound import ErrorTone, Sink
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.qt.wedge import WedgeDetector
+from counter_desk.services import desk_applicant
+from counter_desk.services.checkin import arrival_label
+from counter_desk.services.counter_use import PAUSE_REASONS, pause_reason_label
 from counter_desk.services.dates import format_day
 from counter_desk.services.pickups import Issued, PickupCall, PickupService, PickupView, mask_nik
 from counter_desk.services.queue import QueueService
 from counter_desk.services.receipts import Receipt, handover_receipt, pickup_receipt
-from counter_desk.services.stations import ADJUDICATION, PICKUP, RECEPTION, SERVICE, StationReader, StationSnapshot
-from counter_desk.services.views import Result, TicketView
+from counter_desk.services.stations import (
+    ADJUDICATION,
+    PICKUP,
+    RECEPTION,
+    SERVICE,
+    Choice,
+    StationReader,
+    StationSnapshot,
+)
+from counter_desk.services.views import CheckInInfo, Result, TicketView
 from counter_desk.states import Action, Status, allowed_actions
 from counter_desk.store.engine import Database
-from counter_desk.views.dialogs import CallTicketDialog, ChooseDialog, HandoverDialog
+from counter_desk.views.dialogs import CallTicketDialog, ChooseDialog, ConfirmDialog, HandoverDialog
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +114,34 @@ SHORTCUTS = {
     "reprint": "Ctrl+P",
     "image": "Ctrl+O",
     "camera": "Ctrl+K",
+    "park": "F5",
+    "resume": "Shift+F5",
+    "pause": "Ctrl+B",
 }
+#: Why an applicant is set aside, offered first in the park dialog (a free reason can be typed too).
+PARK_REASONS = (
+    N_("fetching a photocopy of the family card (KK)"),
+    N_("fetching the birth certificate (akta)"),
+    N_("fetching another document"),
+)
 ERROR_STYLE = "background:#c62828;color:white;font-size:18px;padding:8px;border-radius:4px;"
 WARN_STYLE = "background:#ef6c00;color:white;font-size:18px;padding:8px;border-radius:4px;"
 INFO_STYLE = "background:#2e7d32;color:white;font-size:18px;padding:8px;border-radius:4px;"
 REFRESH_DEBOUNCE_MS = 50
+NO_SHOW_TEXT = N_("No-show")
+#: How an arrival judgement is coloured at reception: the clerk's eye goes to a late or early arrival.
+ARRIVAL_STYLE = {
+    "early": "background:#1565c0;color:white;font-weight:bold;padding:4px;border-radius:4px;",
+    "late": "background:#ef6c00;color:white;font-weight:bold;padding:4px;border-radius:4px;",
+}
+ARRIVAL_PLAIN = "background:#e8f5e9;color:#1b5e20;font-weight:bold;padding:4px;border-radius:4px;"
+
+
+def _show_key(button: QPushButton, key: str) -> None:
+    """The key on the button itself ("Call next (F2)"), and in its tooltip: learnt where the mouse would go."""
+    text = f"{button.text()} ({key})"
+    button.setText(text)
+    button.setToolTip(text)
 
 
 def _connection_problem(exc: Exception) -> bool:
@@ -175,6 +209,11 @@ class StationWindow(QMainWindow):
         self._snapshot: StationSnapshot | None = None
         self._current: TicketView | None = None
         self._tokens: dict[str, str] = {}
+        #: A check-in refused by an office rule a supervisor may override (closed, late): the code to retry.
+        self._override_code: str | None = None
+        self._override_walk_in: str | None = None
+        #: The ticket whose applicant (application number, masked name) is shown, and what was read for it.
+        self._applicant_for: int | None = None
         self._busy = False
         self._live: LiveFeed | None = None
         self._want_live = live
@@ -281,6 +320,11 @@ class StationWindow(QMainWindow):
         self.current_status = child(f, QLabel, "currentStatus")
         self.serving_timer = child(f, QLabel, "servingTimer")
         self.served_label = child(f, QLabel, "servedLabel")
+        self.arrival_flag = child(f, QLabel, "arrivalFlag")
+        self.id_check = child(f, QLabel, "idCheck")
+        self.override_button = child(f, QPushButton, "overrideButton")
+        self.applicant_label = child(f, QLabel, "applicantLabel")
+        self.booth_state = child(f, QLabel, "boothState")
         self.buttons = {
             "call_next": child(f, QPushButton, "callNextButton"),
             "recall": child(f, QPushButton, "recallButton"),
@@ -295,6 +339,9 @@ class StationWindow(QMainWindow):
             "pickup_receipt": child(f, QPushButton, "pickupReceiptButton"),
             "handover": child(f, QPushButton, "handoverButton"),
             "reprint": child(f, QPushButton, "reprintButton"),
+            "park": child(f, QPushButton, "parkButton"),
+            "resume": child(f, QPushButton, "resumeButton"),
+            "pause": child(f, QPushButton, "pauseButton"),
         }
         self.printer_label = child(f, QLabel, "printerLabel")
         self.banner.hide()
@@ -316,7 +363,7 @@ class StationWindow(QMainWindow):
             "call_next": self.call_next,
             "recall": lambda: self._station_action("recall", self._queue.recall),
             "start": lambda: self._station_action("start", self._queue.start),
-            "no_show": lambda: self._station_action("no_show", self._queue.no_show),
+            "no_show": self._ask_no_show,
             "return": lambda: self.return_to_queue("front"),
             "transfer": self._ask_transfer,
             "finish": lambda: self.finish(),  # noqa: PLW0108 - clicked(bool) must not reach `outcome`
@@ -326,21 +373,25 @@ class StationWindow(QMainWindow):
             "pickup_receipt": self.print_pickup_receipt,
             "handover": self._ask_handover,
             "reprint": self.reprint_last,
+            "park": self._ask_park,
+            "resume": lambda: self.resume_parked(),  # noqa: PLW0108 - clicked(bool) must not reach `ticket`
+            "pause": self._ask_pause,
         }
         for name, handler in handlers.items():
             button = self.buttons[name]
             button.clicked.connect(handler)
             key = SHORTCUTS[name]
-            button.setToolTip(f"{button.text()} ({key})")
+            _show_key(button, key)
             QShortcut(QKeySequence(key), self, handler)
+        self.override_button.clicked.connect(self._ask_override)
         self.check_in_button.clicked.connect(lambda: self.scan(self.code_edit.text()))
         self.code_edit.returnPressed.connect(lambda: self.scan(self.code_edit.text()))
         self.walk_in_button.clicked.connect(self._ask_walk_in)
         self.image_button.clicked.connect(self._ask_image)
         self.camera_button.toggled.connect(self.use_camera)
         for name, button in (("walk_in", self.walk_in_button), ("image", self.image_button)):
-            button.setToolTip(f"{button.text()} ({SHORTCUTS[name]})")
-        self.camera_button.setToolTip(f"{self.camera_button.text()} ({SHORTCUTS['camera']})")
+            _show_key(button, SHORTCUTS[name])
+        _show_key(self.camera_button, SHORTCUTS["camera"])
         QShortcut(QKeySequence(SHORTCUTS["walk_in"]), self, self._ask_walk_in)
         QShortcut(QKeySequence(SHORTCUTS["code"]), self, self.code_edit.setFocus)
         QShortcut(QKeySequence(SHORTCUTS["image"]), self, self._ask_image)
@@ -367,6 +418,7 @@ class StationWindow(QMainWindow):
         self._model.set_rows(snap.queue.waiting, snap.queue.at, snap.queue.wait_target_minutes)
         self.served_label.setText(_("Served today: {count}", count=snap.served_today))
         self._show_current(snap.current)
+        self._show_booth_state(snap)
         if snap.kind == PICKUP:
             self._show_pickup(snap.pickup if snap.current is not None else None)
         self._apply_kind(snap.kind)
@@ -407,6 +459,9 @@ class StationWindow(QMainWindow):
         for name in ("call_next", "recall", "start", "no_show", "return", "transfer", "finish", "call_ticket"):
             self.buttons[name].setVisible(calling)
         adjudication = kind == ADJUDICATION
+        self.buttons["park"].setVisible(kind == SERVICE)
+        self.buttons["resume"].setVisible(kind == SERVICE)
+        self.buttons["pause"].setVisible(calling)
         self.buttons["approve"].setVisible(adjudication)
         self.buttons["reject"].setVisible(adjudication)
         self.buttons["finish"].setVisible(calling and not adjudication)
@@ -438,8 +493,58 @@ class StationWindow(QMainWindow):
             label = _("called") if self._current.status == Status.CALLED else _("being served")
             names = self._snapshot.category_names if self._snapshot else {}
             self.current_status.setText(f"{label} · {names.get(self._current.category, self._current.category)}")
+        self._show_applicant(self._current)
         self._tick()
         self._update_buttons()
+
+    def _show_applicant(self, ticket: TicketView | None) -> None:
+        """Whose file it is (application number, masked name), read once per ticket: the adjudicator approves or
+        rejects a file, not a number."""
+        if ticket is None or ticket.booking_code is None:
+            self._applicant_for = None
+            self.applicant_label.setText("" if ticket is None else _("Walk-in: no booking"))
+            return
+        if self._applicant_for == ticket.id:
+            return
+        self._applicant_for = ticket.id
+        self.applicant_label.setText("")
+        db, wanted = self._db, ticket.id
+
+        def show(found: desk_applicant.Applicant | None) -> None:
+            if self._applicant_for != wanted or found is None:
+                return
+            self.applicant_label.setText(
+                _(
+                    "Application {application} · {name}",
+                    application=found.application_number,
+                    name=found.name_masked or "—",
+                )
+            )
+
+        def failed(exc: Exception) -> None:
+            log.warning("reading the applicant of ticket %s failed", wanted, exc_info=exc)
+            self._applicant_for = None
+
+        self._tasks.run(lambda: desk_applicant.applicant(db, wanted), show, failed)
+
+    def _show_booth_state(self, snap: StationSnapshot) -> None:
+        """A paused booth, and the applicants set aside here (they come back to this booth)."""
+        lines = []
+        if snap.pause is not None:
+            since = office_local(snap.pause.since, snap.timezone).strftime("%H:%M")
+            reason = pause_reason_label(snap.pause.reason)
+            if snap.pause.note:
+                reason = f"{reason}: {snap.pause.note}"
+            lines.append(_("Booth paused since {time} ({reason}): it calls nobody", time=since, reason=reason))
+        if snap.parked:
+            lines.append(_("Parked here: {numbers}", numbers=", ".join(t.number for t in snap.parked)))
+        self.booth_state.setText("\n".join(lines))
+        self.booth_state.setVisible(bool(lines))
+        colour = "#ef6c00" if snap.pause is not None else "#555"
+        self.booth_state.setStyleSheet(f"color:{colour};font-weight:bold;")
+        pause = self.buttons["pause"]
+        text = _("Open the booth again") if snap.pause is not None else _("Pause the booth…")
+        pause.setText(f"{text} ({SHORTCUTS['pause']})")
 
     def _update_buttons(self) -> None:
         allowed = allowed_actions(Status(self._current.status)) if self._current else frozenset()
@@ -457,12 +562,16 @@ class StationWindow(QMainWindow):
             "pickup_receipt": self._passed is not None,
             "handover": Action.FINISH in allowed and self._pickup is not None,
             "reprint": self._last_printed is not None,
+            "park": Action.PARK in allowed,
+            "resume": self._current is None and bool(self._snapshot and self._snapshot.parked),
+            "pause": self._current is None or bool(self._snapshot and self._snapshot.pause),
         }
         for name, enabled in wanted.items():
             self.buttons[name].setEnabled(enabled and not self._busy)
         self.check_in_button.setEnabled(not self._busy)
         self.walk_in_button.setEnabled(not self._busy)
         self.image_button.setEnabled(not self._busy)
+        self.override_button.setEnabled(not self._busy)
 
     def _tick(self) -> None:
         now = self._queue.clock.now()
@@ -475,6 +584,13 @@ class StationWindow(QMainWindow):
             since = t.started_at or t.called_at or now
             seconds = max(0, int((now - since).total_seconds()))
             self.serving_timer.setText(f"{seconds // 60:02d}:{seconds % 60:02d}")
+        no_show = self.buttons["no_show"]
+        wait_from = self._snapshot.no_show_from if self._snapshot is not None else None
+        label = lookup(NO_SHOW_TEXT)
+        if t is not None and wait_from is not None and wait_from > now:
+            left = int((wait_from - now).total_seconds()) + 1
+            label = _("{label} in {time}", label=label, time=f"{left // 60}:{left % 60:02d}")
+        no_show.setText(f"{label} ({SHORTCUTS['no_show']})")
         if now.second == 0:
             self._model.tick(now)
 
@@ -558,6 +674,11 @@ class StationWindow(QMainWindow):
             self._tokens.pop(name, None)
             if isinstance(exc, UserError):
                 self._error(exc.message, tone=scan)
+                if getattr(exc, "overridable", False) and name.startswith(("check_in:", "walk_in:")):
+                    kind, _sep, value = name.partition(":")
+                    self._override_code = value if kind == "check_in" else None
+                    self._override_walk_in = value if kind == "walk_in" else None
+                    self.override_button.show()
             else:
                 log.error("action %s failed", name, exc_info=exc)
                 self._error(_("Unexpected error: {error}", error=exc), tone=scan)
@@ -649,6 +770,8 @@ class StationWindow(QMainWindow):
             self._refused_scan(exc.message)
             return
         self.code_edit.clear()
+        self.override_button.hide()
+        self._override_code = None
         self._run_action(
             f"check_in:{code}",
             lambda token: self._queue.check_in(code, station=self._station, token=token, user=self._user),
@@ -713,6 +836,7 @@ class StationWindow(QMainWindow):
             self.camera_preview.hide()
 
     def walk_in(self, category: str) -> None:
+        self.override_button.hide()
         self._run_action(
             f"walk_in:{category}",
             lambda token: self._queue.check_in(walk_in=category, station=self._station, token=token, user=self._user),
@@ -722,6 +846,9 @@ class StationWindow(QMainWindow):
     def _clear_result(self) -> None:
         self.result_number.setText("")
         self.result_detail.setText("")
+        self.arrival_flag.hide()
+        self.id_check.hide()
+        self.id_check.setText("")
 
     def _show_issued(self, result: Result) -> None:
         t = result.ticket
@@ -734,10 +861,56 @@ class StationWindow(QMainWindow):
         if wait is not None:
             detail += " · " + _("about {minutes} min", minutes=max(1, round(wait / 60)))
         self.result_detail.setText(detail)
+        self._show_check(result.check_in)
         self._info(_("Ticket {number} issued", number=t.number))
         self.code_edit.setFocus()
         if self._receipts_dir is not None:
             self._print(t.number)
+
+    def _show_check(self, info: CheckInInfo | None) -> None:
+        """What to check against the KTP (masked name and NIK, date of birth, booked slot), and how the arrival
+        stands against the slot (early / on time / late, and what the office's late rule did)."""
+        self.override_button.hide()
+        self._override_code = None
+        if info is None:
+            self.arrival_flag.hide()
+            self.id_check.hide()
+            return
+        flag = arrival_label(info.arrival)
+        minutes = info.minutes_from_slot
+        if info.arrival == "late" and minutes is not None:
+            flag = _("{flag}: {minutes} min after the booked hour", flag=flag, minutes=minutes)
+            if info.late_policy == "end_of_queue":
+                flag = _("{flag} (queued at the end, office rule)", flag=flag)
+        elif info.arrival == "early" and minutes is not None:
+            flag = _("{flag}: {minutes} min before the booked hour", flag=flag, minutes=-minutes)
+        if info.override_by:
+            flag = _("{flag} · let through by {user}", flag=flag, user=info.override_by)
+        self.arrival_flag.setText(flag)
+        self.arrival_flag.setStyleSheet(ARRIVAL_STYLE.get(info.arrival, ARRIVAL_PLAIN))
+        self.arrival_flag.show()
+        if info.arrival == "walk_in":
+            self.id_check.hide()
+            return
+        slot = "—"
+        if info.slot_start is not None:
+            slot = info.slot_start.strftime("%H:%M")
+            if info.slot_end is not None:
+                slot += "–" + info.slot_end.strftime("%H:%M")
+        if info.slot_date is not None:
+            slot = f"{format_day(info.slot_date)} {slot}"
+        self.id_check.setText(
+            _(
+                "Check against the KTP:\nName: {name}\nNIK: {nik}\nBorn: {born}\nApplication: {application}"
+                "\nBooked hour: {slot}",
+                name=info.name_masked or "—",
+                nik=info.nik_masked or "—",
+                born=format_day(info.birth_date) if info.birth_date else "—",
+                application=info.application_number or "—",
+                slot=slot,
+            )
+        )
+        self.id_check.show()
 
     def _print(self, number: str) -> None:
         """Print after the ticket is issued: a dead printer never stops the queue, the PDF is always kept."""
@@ -987,6 +1160,141 @@ class StationWindow(QMainWindow):
         if answer is not None:
             self.call_ticket(*answer)
 
+    def _ask_override(self) -> None:
+        """A check-in refused by an office rule (closed, late): a supervisor signs in here and lets it through;
+        the override is recorded in the audit log with their name."""
+        code, walk_in = self._override_code, self._override_walk_in
+        if (code is None and walk_in is None) or self._busy:
+            return
+        from counter_desk.views.signin import sign_in  # the sign-in dialog, only when an override is asked
+
+        officer = sign_in(
+            self._db,
+            office=self._queue.office_code,
+            roles=("supervisor",),
+            heading=_("A supervisor lets {what} check in despite the office rule", what=code or walk_in),
+            parent=self,
+        )
+        self.activateWindow()
+        if officer is not None:
+            self.check_in_override(code, officer.username, walk_in=walk_in)
+
+    def check_in_override(self, code: str | None, supervisor: str, *, walk_in: str | None = None) -> None:
+        """Check ``code`` (or a ``walk_in`` of that category) in despite an office rule, on ``supervisor``'s
+        authority (signed in just now)."""
+        self.override_button.hide()
+        self._override_code = self._override_walk_in = None
+        self._run_action(
+            f"check_in_override:{code or walk_in}",
+            lambda token: self._queue.check_in(
+                code, walk_in=walk_in, station=self._station, token=token, user=self._user, override_by=supervisor
+            ),
+            self._show_issued,
+            scan=True,
+        )
+
+    def _ask_no_show(self) -> None:
+        """F6: confirm first (a no-show sends the applicant away); before the office's minimum time after the
+        call the service refuses and says how long to wait."""
+        t = self._current
+        if t is None or self._busy:
+            return
+        now = self._queue.clock.now()
+        wait_from = self._snapshot.no_show_from if self._snapshot is not None else None
+        if wait_from is None or wait_from <= now:
+            question = _("Mark {number} as no-show? The applicant loses this place in the queue.", number=t.number)
+            if not self._ask(ConfirmDialog(self, _("No-show"), question)):
+                return
+        self._station_action("no_show", self._queue.no_show)
+
+    def _ask_park(self) -> None:
+        if self._current is None or self._busy:
+            return
+        reasons = [Choice(lookup(r), lookup(r)) for r in PARK_REASONS]
+        dialog = ChooseDialog(
+            self,
+            _("Park"),
+            _("Set {number} aside until the applicant is back at this booth:", number=self._current.number),
+            reasons,
+            reason=True,
+            preselect=False,
+            reason_enough=True,
+        )
+        dialog.reason.setPlaceholderText(_("Or type the reason"))
+        answer = self._ask(dialog)
+        if answer is None:
+            return
+        chosen, typed = answer
+        reason = f"{chosen}: {typed}" if chosen and typed else typed or chosen
+        self.park(reason)
+
+    def park(self, reason: str) -> None:
+        self._run_action(
+            "park",
+            lambda token: self._queue.park(self._station, reason, token=token, user=self._user),
+            self._show_result,
+        )
+
+    def resume_parked(self, ticket: str | None = None) -> None:
+        """Call a parked applicant back here (the one parked, or the chosen one when several are)."""
+        parked = self._snapshot.parked if self._snapshot is not None else []
+        if ticket is None and len(parked) > 1:
+            choice = self._ask(
+                ChooseDialog(
+                    self,
+                    _("Call back parked"),
+                    _("Who is back?"),
+                    [Choice(t.number, t.number) for t in parked],
+                    reason=False,
+                )
+            )
+            if choice is None:
+                return
+            ticket = choice[0]
+        self._run_action(
+            "resume",
+            lambda token: self._queue.resume(self._station, ticket=ticket, token=token, user=self._user),
+            self._show_result,
+        )
+
+    def _ask_pause(self) -> None:
+        if self._snapshot is None or self._busy:
+            return
+        if self._snapshot.pause is not None:
+            self.unpause()
+            return
+        if self._current is not None:
+            self._error(_("Finish or park {number} before pausing the booth.", number=self._current.number))
+            return
+        dialog = ChooseDialog(
+            self,
+            _("Pause the booth"),
+            _("Why does the booth pause? It calls nobody until opened again."),
+            [Choice(r, pause_reason_label(r)) for r in PAUSE_REASONS],
+            reason=True,
+            preselect=False,
+        )
+        dialog.reason.setPlaceholderText(_("Note (needed for other)"))
+        answer = self._ask(dialog)
+        if answer is not None:
+            self.pause(*answer)
+
+    def pause(self, reason: str, note: str = "") -> None:
+        def done(_pause: object) -> None:
+            self._info(_("Booth paused ({reason})", reason=pause_reason_label(reason)))
+
+        self._run_action(
+            "pause",
+            lambda _token: self._queue.pause_station(self._station, reason, note=note or None, user=self._user),
+            done,
+        )
+
+    def unpause(self) -> None:
+        def done(_pause: object) -> None:
+            self._info(_("Booth open again"))
+
+        self._run_action("unpause", lambda _token: self._queue.unpause_station(self._station, user=self._user), done)
+
     # ------------------------------------------------------------------ Qt
 
     def _owns(self, window: QWidget) -> bool:
@@ -1062,6 +1370,7 @@ def _status_text(t: TicketView, station: str | None) -> str:
         Status.CALLED: _("called to {station}", station=station or ""),
         Status.SERVING: _("being served at {station}", station=station or ""),
         Status.NO_SHOW: _("marked no-show"),
+        Status.PARKED: _("parked at {station}", station=station or ""),
         Status.DONE: _("finished"),
     }
     return labels[Status(t.status)]

@@ -3,6 +3,7 @@ typing, arrows, Tab and Enter; real windows offscreen on both engines, no mouse 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -87,7 +88,7 @@ def _act(qtbot: QtBot, window: StationWindow, name: str) -> object:
 
 
 def test_interview_booth_by_keyboard_alone(
-    open_window: Callable[..., StationWindow], queue: QueueService, qtbot: QtBot
+    open_window: Callable[..., StationWindow], queue: QueueService, qtbot: QtBot, clock: FixedClock
 ) -> None:
     for n in (1, 2, 3):
         queue.check_in(booking_code(n))
@@ -120,6 +121,20 @@ def test_interview_booth_by_keyboard_alone(
 
     _answer(qtbot, call_a_specific_ticket)
     assert _act(qtbot, booth, "call_ticket").ticket.number == "A-003"  # type: ignore[attr-defined]
+    # F6 before the office's minimum time after the call: refused, saying how long to wait; nothing asked.
+    qtbot.waitUntil(lambda: booth._snapshot.no_show_from is not None, timeout=WAIT_MS)  # type: ignore[union-attr]
+    with qtbot.waitSignal(booth.failed, timeout=WAIT_MS) as refused:
+        _press(qtbot, booth, "no_show")
+    assert "wait" in refused.args[0]
+    clock.advance(dt.timedelta(minutes=3))
+    qtbot.waitUntil(lambda: "(F6)" in booth.buttons["no_show"].text() and " in " not in booth.buttons["no_show"].text())
+
+    # F6 later: a confirmation (No is the default); Y confirms.
+    def confirm(dialog: QWidget) -> None:
+        qtbot.keyClick(_focus(dialog), Key.Key_Y)
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)  # Y "animates" a click: 0.1 s later
+
+    _answer(qtbot, confirm)
     assert _act(qtbot, booth, "no_show").ticket.status == "no_show"  # type: ignore[attr-defined]
 
     assert _act(qtbot, booth, "call_next").ticket.number == "A-002"  # type: ignore[attr-defined]

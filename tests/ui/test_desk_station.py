@@ -1,0 +1,146 @@
+"""Issue #14 at the counter, real windows offscreen on both engines: what reception checks against the KTP, the
+office-hours refusal with a supervisor's override, the adjudicator's view of the file, park/resume, the booth's
+pause, and the F-keys shown on the buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from conftest import booking_code
+from helpers import events
+from pytestqt.qtbot import QtBot
+from sqlalchemy import text
+
+from counter_desk.clock import FixedClock
+from counter_desk.services.queue import QueueService
+from counter_desk.store.engine import Database
+from counter_desk.views.app import application
+from counter_desk.views.station import SHORTCUTS, StationWindow
+
+WAIT_MS = 5000
+
+
+class Silent:
+    def play(self, wav: bytes, volume: float, done: Callable[[], None]) -> None:
+        done()
+
+    def stop(self) -> None:
+        pass
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot, db: Database, clock: FixedClock) -> Callable[..., StationWindow]:
+    application("en")
+
+    def make(station: str, **kwargs: object) -> StationWindow:
+        window = StationWindow(db, station, clock=clock, live=False, sound=Silent(), **kwargs)  # type: ignore[arg-type]
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)
+        return window
+
+    return make
+
+
+def test_reception_shows_what_to_check_against_the_ktp(open_window: Callable[..., StationWindow], qtbot: QtBot) -> None:
+    reception = open_window("reception-1")
+    with qtbot.waitSignal(reception.acted, timeout=WAIT_MS) as blocker:
+        reception.scan(booking_code(2))
+    info = blocker.args[0].check_in
+    assert info is not None and info.name_masked and info.nik_masked
+    shown = reception.id_check.text()
+    assert reception.id_check.isVisible() and shown.startswith("Check against the KTP")
+    assert info.name_masked in shown and info.nik_masked in shown and "*" in info.nik_masked
+    assert info.application_number in shown
+    assert reception.arrival_flag.isVisible()
+    assert reception.arrival_flag.text().split(":")[0] in {"early", "on time", "late"}
+    # A walk-in has no booking to check: the flag says walk-in, the KTP lines go.
+    with qtbot.waitSignal(reception.acted, timeout=WAIT_MS):
+        reception.walk_in("elderly")
+    assert reception.arrival_flag.text() == "walk-in" and not reception.id_check.isVisible()
+
+
+def test_after_hours_check_in_is_refused_with_an_override(
+    open_window: Callable[..., StationWindow], db: Database, clock: FixedClock, qtbot: QtBot
+) -> None:
+    clock.set(dt.datetime(2026, 11, 23, 13, 0, tzinfo=dt.UTC))  # Monday 20:00 in Jakarta: closed
+    reception = open_window("reception-1", user="penerimaan1")
+    with qtbot.waitSignal(reception.failed, timeout=WAIT_MS) as refused:
+        reception.scan(booking_code(3))
+    assert "closed" in refused.args[0]
+    assert reception.override_button.isVisible() and reception.result_number.text() == ""
+    assert not [e for e in events(db) if e["kind"] == "checked_in"]
+
+    with qtbot.waitSignal(reception.acted, timeout=WAIT_MS) as blocker:
+        reception.check_in_override(booking_code(3), "kasi")
+    assert blocker.args[0].ticket.booking_code == booking_code(3)
+    assert "let through by kasi" in reception.arrival_flag.text()
+    assert not reception.override_button.isVisible()
+    with db.read() as s:
+        kinds = s.execute(text("SELECT kind FROM audit_log")).scalars().all()
+    assert "checkin_override" in kinds
+
+    # A walk-in after hours too: refused, then let through the same way.
+    with qtbot.waitSignal(reception.failed, timeout=WAIT_MS):
+        reception.walk_in("child")
+    assert reception.override_button.isVisible()
+    with qtbot.waitSignal(reception.acted, timeout=WAIT_MS) as blocker:
+        reception.check_in_override(None, "kasi", walk_in=reception._override_walk_in)
+    assert blocker.args[0].ticket.number.startswith("P-")
+
+
+def test_adjudicator_sees_the_application_and_the_masked_name(
+    open_window: Callable[..., StationWindow], queue: QueueService, qtbot: QtBot
+) -> None:
+    issued = queue.check_in(booking_code(4))
+    queue.call_next("interview-1")
+    queue.transfer("adjudication", station="interview-1")
+    adjudicator = open_window("adjudicator")
+    with qtbot.waitSignal(adjudicator.acted, timeout=WAIT_MS):
+        adjudicator.call_next()
+    info = issued.check_in
+    assert info is not None
+    qtbot.waitUntil(lambda: adjudicator.applicant_label.text() != "", timeout=WAIT_MS)
+    assert adjudicator.applicant_label.text() == f"Application {info.application_number} · {info.name_masked}"
+    assert adjudicator.buttons["approve"].text() == f"Approve ({SHORTCUTS['approve']})"
+
+
+def test_park_resume_and_pause_at_the_booth(
+    open_window: Callable[..., StationWindow], queue: QueueService, qtbot: QtBot
+) -> None:
+    for n in (5, 6):
+        queue.check_in(booking_code(n))
+    booth = open_window("interview-3", user="wawancara1")
+    assert booth.buttons["call_next"].text() == "Call next (F2)"
+    assert booth.buttons["park"].isVisible() and not booth.buttons["park"].isEnabled()
+    with qtbot.waitSignal(booth.acted, timeout=WAIT_MS):
+        booth.call_next()
+    with qtbot.waitSignal(booth.acted, timeout=WAIT_MS):
+        booth.park("fetching a photocopy of the family card (KK)")
+    assert booth.current_number.text() == "—"
+    qtbot.waitUntil(lambda: "Parked here: A-001" in booth.booth_state.text(), timeout=WAIT_MS)
+    assert booth.booth_state.isVisible()
+    assert booth.buttons["resume"].isEnabled()
+
+    with qtbot.waitSignal(booth.acted, timeout=WAIT_MS):
+        booth.resume_parked()  # the applicant is back: same booth, same ticket
+    assert booth.current_number.text() == "A-001"
+    with qtbot.waitSignal(booth.acted, timeout=WAIT_MS):
+        booth.finish()
+
+    with qtbot.waitSignal(booth.acted, timeout=WAIT_MS):
+        booth.pause("prayer")
+    qtbot.waitUntil(lambda: "Booth paused since" in booth.booth_state.text(), timeout=WAIT_MS)
+    assert "Booth paused since" in booth.booth_state.text() and "prayer" in booth.booth_state.text()
+    assert booth.buttons["pause"].text() == f"Open the booth again ({SHORTCUTS['pause']})"
+    with qtbot.waitSignal(booth.failed, timeout=WAIT_MS) as refused:
+        booth.call_next()
+    assert "paus" in refused.args[0]
+    with qtbot.waitSignal(booth.acted, timeout=WAIT_MS):
+        booth.unpause()
+    qtbot.waitUntil(lambda: not booth.booth_state.isVisible(), timeout=WAIT_MS)
+    with qtbot.waitSignal(booth.acted, timeout=WAIT_MS) as called:
+        booth.call_next()
+    assert called.args[0].ticket.number == "A-002"
