@@ -107,6 +107,12 @@ class ReplicationStatus:
         }
 
 
+_SEES_REPLICATION = (
+    "SELECT pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')"
+    " OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
+)
+
+
 def _read_status(conn: Connection) -> ReplicationStatus:
     if conn.execute(text("SELECT pg_is_in_recovery()")).scalar_one():
         return ReplicationStatus(STANDBY, "")
@@ -126,6 +132,10 @@ def _read_status(conn: Connection) -> ReplicationStatus:
         ).scalars()
     ]
     warnings: list[str] = []
+    if expected and not conn.execute(text(_SEES_REPLICATION)).scalar_one():
+        # Without pg_read_all_stats, pg_stat_replication hides every standby's state: say that, not "gone".
+        warnings.append(_("The standby's state is hidden from this role: grant it pg_monitor to see it."))
+        return ReplicationStatus(PRIMARY, sync, links, expected, warnings)
     streaming = {s.name for s in links if s.state == "streaming"}
     for name in expected:
         if name not in streaming:
@@ -153,6 +163,14 @@ def status(db: Database) -> ReplicationStatus:
         raise InvalidInput(_("a standby needs a PostgreSQL server; the embedded SQLite file has none"))
     with db.read() as session:
         return _read_status(session.connection())
+
+
+def supervisor_warnings(db: Database) -> list[str]:
+    """What the supervisor window shows about the standby: one line per problem, none when all is well or the
+    office has no standby (SQLite: none). Call it on the window's worker every ~10 s."""
+    if db.dialect != "postgresql":
+        return []
+    return status(db).warnings
 
 
 def _set_sync(db: Database, names: str) -> None:

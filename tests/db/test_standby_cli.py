@@ -6,10 +6,12 @@ import json
 import os
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from test_standby_cluster import Server, wait_for
 
 from counter_desk.cli import main
@@ -87,3 +89,36 @@ def test_a_primary_without_a_standby_is_fine(pg_url: str) -> None:
         assert (state.role, state.ok, state.standbys, state.synchronous) == ("primary", True, [], "")
     finally:
         db.dispose()
+
+
+def test_supervisor_warnings_for_a_missing_standby_and_a_role_that_cannot_see(pg_url: str, tmp_path: Path) -> None:
+    """A replication slot says a standby is expected: its absence is a warning; an officer's role without
+    pg_monitor is told it cannot see, not that the standby is gone. SQLite has no standby: no warning."""
+    role = f"sup_{uuid.uuid4().hex[:8]}"
+    db = Database.connect(pg_url)
+    slot = f"slot_{uuid.uuid4().hex[:8]}"
+    try:
+        assert replication.supervisor_warnings(db) == []
+        with db.engine.begin() as conn:
+            conn.execute(text("SELECT pg_create_physical_replication_slot(:s)"), {"s": slot})
+            conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+        (warning, *_rest) = replication.supervisor_warnings(db)
+        assert warning.startswith(f"The standby {slot} is not connected")
+        url = make_url(pg_url).set(username=role)
+        officer = Database.connect(url)
+        try:
+            assert replication.supervisor_warnings(officer) == [
+                "The standby's state is hidden from this role: grant it pg_monitor to see it."
+            ]
+        finally:
+            officer.dispose()
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(text("SELECT pg_drop_replication_slot(:s)"), {"s": slot})
+            conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        db.dispose()
+    sqlite = Database.connect(f"sqlite:///{tmp_path / 'one-pc.sqlite3'}")
+    try:
+        assert replication.supervisor_warnings(sqlite) == []
+    finally:
+        sqlite.dispose()
