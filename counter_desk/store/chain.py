@@ -291,13 +291,16 @@ def heads(conn: Connection, office_id: int) -> list[Head]:
     return out
 
 
-def head_hash(db: Database, office: int | str) -> str:
-    """One line for the nightly report: the office's chain heads (office by id or code), e.g.
+def head_hash(db: Database, office: int | str | None = None) -> str:
+    """One line for the nightly report: the office's chain heads (office by id or code; None: the database's only
+    office), e.g.
     ``events #1234 9f86d0…, audit_log #56 2c26b4…`` with the full hashes. A copy kept elsewhere proves the past:
     ``db verify`` must find the same hash at the same position later."""
     with db.read() as session:
         conn = session.connection()
-        if isinstance(office, str):
+        if office is None:
+            office = int(conn.execute(text("SELECT id FROM offices")).scalar_one())
+        elif isinstance(office, str):
             office = int(conn.execute(text("SELECT id FROM offices WHERE code = :c"), {"c": office}).scalar_one())
         return ", ".join(f"{h.table} #{h.position} {h.hash}" for h in heads(conn, office))
 

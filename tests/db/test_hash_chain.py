@@ -86,6 +86,7 @@ def test_a_clean_log_verifies_and_its_head_is_the_last_row(db: Database, queue: 
     line = chain.head_hash(db, "kanim-blitar")
     assert line == f"events #6 {events.head}, audit_log #{heads[1].position} {heads[1].hash}"
     assert chain.head_hash(db, events.office_id) == line
+    assert chain.head_hash(db) == line  # the database's only office
 
 
 def test_verify_names_the_row_the_owner_edited(db_url: str, db: Database, queue: QueueService) -> None:
