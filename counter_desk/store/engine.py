@@ -109,7 +109,7 @@ def libpq_params(url: str | URL) -> dict[str, str]:
 
 def safe_url(url: str | URL) -> str:
     """The URL with its password hidden: the only form that may be logged or shown."""
-    return make_url(url).render_as_string(hide_password=True)
+    return make_url(_split_hosts(url) if isinstance(url, str) else url).render_as_string(hide_password=True)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from counter_desk.errors import DatabaseUnavailable
 from counter_desk.live.wakeup import PostgresWakeup
 from counter_desk.services.queue import QueueService
-from counter_desk.store.engine import Database, libpq_params, normalise_url
+from counter_desk.store.engine import Database, libpq_params, normalise_url, safe_url
 
 
 def test_libpq_multi_host_form_becomes_read_write_hosts() -> None:
@@ -32,6 +32,9 @@ def test_libpq_multi_host_form_becomes_read_write_hosts() -> None:
         == "any"
     )
     assert "target_session_attrs" not in normalise_url("postgresql://u@pc1/office").query
+    assert safe_url("postgresql://officer:secret@pc1:5432,pc2:5433/office") == (
+        "postgresql://officer:***@/office?host=pc1%3A5432&host=pc2%3A5433"
+    )
 
 
 def test_a_dead_first_host_is_skipped(pg_url: str, clock: object) -> None:
