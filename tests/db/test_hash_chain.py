@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from conftest import MONDAY_9
@@ -258,3 +258,23 @@ def test_migration_chains_the_rows_written_before_it(db: Database, queue: QueueS
     verdicts = _verify(db)
     assert all(v.ok for v in verdicts), verdicts
     assert next(v for v in verdicts if v.table == "events").rows == 7
+
+
+def test_db_roles_apply_keeps_the_chain(pg_url: str, queue_pg: QueueService) -> None:
+    """Granting the office's roles again (after every migration) leaves the chain's triggers in place and working."""
+    assert main(["--db", pg_url, "db", "roles", "--apply"]) == 0
+    db = queue_pg.db
+    with db.read() as session:
+        triggers = set(session.execute(text("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'zz_chain_%'")).scalars())
+    assert triggers == {"zz_chain_events", "zz_chain_audit_log"}
+    _activity(queue_pg, 1)
+    assert all(v.ok for v in _verify(db))
+    with db.read() as session:
+        assert session.execute(text("SELECT count(*) FROM events WHERE hash IS NULL")).scalar_one() == 0
+
+
+@pytest.fixture
+def queue_pg(pg_url: str, clock: FixedClock) -> Iterator[QueueService]:
+    db = Database.connect(pg_url)
+    yield QueueService(db, clock=clock)
+    db.dispose()
