@@ -15,7 +15,7 @@ RUN_PACKAGES := libzbar0 libusb-1.0-0 libegl1 libgl1 libxkbcommon0 libxkbcommon-
 # PostgreSQL server binaries for the suite's throwaway server; poppler and Xvfb for receipt and end-to-end tests.
 TEST_PACKAGES := postgresql poppler-utils xvfb xdotool
 
-.PHONY: help install system-packages test-packages run test lint typecheck layers pytest clean
+.PHONY: help install install-test system-packages test-packages run test lint typecheck layers pytest clean
 
 help:
 	@echo "make run    install what is missing, create and seed the embedded database, open the demo"
@@ -31,28 +31,34 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# Running needs only the program; the test tools (pytest, ruff, mypy, ...) come with `make test`.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
 install: system-packages $(VENV)/.installed
 
+install-test: install $(VENV)/.installed-test
+
+# The demo migrates, seeds the reference office and today's sample bookings once, and opens its windows.
 run: install
-	$(CD) db upgrade
-	$(CD) db seed --sample-bookings 40
 	$(CD) demo --simulate
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: install
+typecheck: install-test
 	$(BIN)/mypy
 
-layers: install
+layers: install-test
 	$(BIN)/lint-imports
 
-pytest: install test-packages
+pytest: install-test test-packages
 	$(BIN)/pytest
 
 test: lint typecheck layers pytest

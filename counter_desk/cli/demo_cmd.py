@@ -16,13 +16,14 @@ import datetime as dt
 import logging
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from counter_desk.cli import common
 from counter_desk.clock import SystemClock, office_day
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, NotFound, WrongDay
 from counter_desk.i18n import _
-from counter_desk.services import seed, simulate
+from counter_desk.services import rules, seed, simulate
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import Result
 from counter_desk.states import status_label
@@ -45,6 +46,12 @@ def register(sub: Any) -> None:
         "--quit-after", type=float, metavar="S", help="close the windows after S seconds (tests, unattended runs)"
     )
     p.add_argument("--pause", type=float, default=0.4, metavar="S", help="--terminal: seconds between steps")
+    p.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="PNG",
+        help="once the windows have settled, save what the screen shows (and PNG.json: where each window is)",
+    )
     p.set_defaults(handler=_demo)
 
 
@@ -55,19 +62,42 @@ def _demo(args: argparse.Namespace) -> int:
     settings = common.settings(args)
     db = common.open_database(settings)
     report = seed.load(db)
+    # Seeded once: the demo tops today's sample bookings up to SAMPLE_BOOKINGS (none added on a second run).
     added = seed.sample_bookings(db, SAMPLE_BOOKINGS, office=report.office)
     if added:
         print(_("{count} sample bookings for today added", count=added))
+    # A demo runs whenever someone tries it, evenings and weekends too: check-in outside office hours is let
+    # through (a real office keeps the default, "refuse", with a supervisor's override).
+    rules.update(db, report.office, {"checkin_hours": "allow"})
     queue = QueueService(db, office=settings.office)
     if args.terminal:
         return _terminal(queue, settings.db_url, args.pause)  # the reference office, a few steps
-    return _windows(queue, settings, simulate_office=args.simulate, speed=args.speed, quit_after=args.quit_after)
+    return _windows(
+        queue,
+        settings,
+        simulate_office=args.simulate,
+        speed=args.speed,
+        quit_after=args.quit_after,
+        screenshot=args.screenshot,
+    )
+
+
+#: Tickets the simulated booths leave waiting for the booth the user drives (so F2 has someone to call).
+RESERVE_FOR_USER = 3
 
 
 def _windows(
-    queue: QueueService, settings: Any, *, simulate_office: bool, speed: float, quit_after: float | None = None
+    queue: QueueService,
+    settings: Any,
+    *,
+    simulate_office: bool,
+    speed: float,
+    quit_after: float | None = None,
+    screenshot: Path | None = None,
 ) -> int:
-    from counter_desk.views.app import application, schedule_close, tile
+    from PySide6.QtCore import QTimer
+
+    from counter_desk.views.app import application, schedule_close, screen_picture, tile
     from counter_desk.views.display import DisplayWindow
     from counter_desk.views.station import StationWindow
     from counter_desk.views.supervisor import SupervisorWindow
@@ -97,10 +127,13 @@ def _windows(
             end=simulate.office_instant(today, dt.time(16, 0), tz),
             seed=int(time.time()),
             leave=(DEMO_BOOTH[0], DEMO_RECEPTION[0]),
+            reserve=RESERVE_FOR_USER,
         )
         runner = threading.Thread(target=day.run, name="simulated-office", daemon=True)
         runner.start()
         print(_("the office is simulated {speed:g} times faster than life; close the windows to stop", speed=speed))
+    if screenshot is not None:
+        QTimer.singleShot(2500, app, lambda: screen_picture(list(windows), screenshot))
     if quit_after is not None:
         schedule_close(app, quit_after)
     code = app.exec()

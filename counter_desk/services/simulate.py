@@ -111,8 +111,11 @@ class OfficeDay:
         profile: Profile | None = None,
         seed: int = 7,
         leave: tuple[str, ...] = (),
+        reserve: int = 0,
     ) -> None:
-        """``leave``: stations the simulation does not work (a person does, in the demo)."""
+        """``leave``: stations the simulation does not work (a person does, in the demo). ``reserve``: in a stage
+        where a person works a station, the simulated stations call only while more than ``reserve`` wait, so
+        the person always has someone to call."""
         self.queue = queue
         self.driver = driver
         self.start = start
@@ -124,6 +127,9 @@ class OfficeDay:
         self._leave = set(leave)
         self._order = 0
         self._stations: dict[str, str] = {}  # station code -> stage kind
+        self._reserve = reserve
+        self._stage_of: dict[str, str] = {}  # station code -> stage code
+        self._shared: set[str] = set()  # stages where a person works a station too
 
     # ------------------------------------------------------------------ plan
 
@@ -143,12 +149,14 @@ class OfficeDay:
                 .order_by(Booking.slot_start, Booking.code)
             ).all()
             stations = session.execute(
-                select(Station.code, Stage.kind)
+                select(Station.code, Stage.kind, Stage.code)
                 .join(Stage, Stage.id == Station.stage_id)
                 .where(Station.office_id == office.id, Station.active.is_(True))
                 .order_by(Station.code)
             ).all()
-        self._stations = {str(code): str(kind) for code, kind in stations}
+        self._stations = {str(code): str(kind) for code, kind, _stage in stations}
+        self._stage_of = {str(code): str(stage) for code, _kind, stage in stations}
+        self._shared = {self._stage_of[code] for code in self._leave if code in self._stage_of}
         reception: list[str | None] = [
             code for code, kind in self._stations.items() if kind == "reception" and code not in self._leave
         ] or [None]
@@ -197,6 +205,10 @@ class OfficeDay:
         """The station is free: call the next applicant (or look again in a while)."""
 
         def act(now: dt.datetime) -> None:
+            stage = self._stage_of.get(station)
+            if self._reserve and stage in self._shared and len(self.queue.status(stage=stage).waiting) <= self._reserve:
+                self._at(now + dt.timedelta(seconds=45), self._free(station), station)  # leave them to the person
+                return
             try:
                 result = self.queue.call_next(station)
             except (EmptyQueue, Conflict):

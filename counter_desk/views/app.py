@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QRect, QTimer
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter
+from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QScrollArea, QWidget
 
 from counter_desk import __version__, i18n, resources
 from counter_desk.qt.i18n import CatalogTranslator
@@ -31,19 +33,89 @@ def application(language: str, argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def tile(windows: list[QWidget]) -> None:
-    """Show ``windows`` side by side, two per row, filling the primary screen (the demo)."""
+def fit(window: QWidget, width: int, height: int) -> None:
+    """Let ``window`` be as small as ``width`` x ``height``: a main window whose content needs more room shows it
+    in a scroll area, so no part of it runs off a small screen (1366x768: a quarter is 683x384)."""
+    hint = window.minimumSizeHint()
+    if hint.width() <= width and hint.height() <= height:
+        return
+    content = window.centralWidget() if isinstance(window, QMainWindow) else None
+    if isinstance(window, QMainWindow) and content is not None and not isinstance(content, QScrollArea):
+        window.takeCentralWidget()
+        scroll = QScrollArea(window)
+        scroll.setObjectName("fitScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        window.setCentralWidget(scroll)
+    window.setMinimumSize(min(window.minimumWidth(), width), min(window.minimumHeight(), height))
+
+
+def tile(windows: list[QWidget]) -> list[QRect]:
+    """Show ``windows`` side by side, two per row, filling the primary screen (the demo); return the cells.
+
+    Each window, frame included, stays inside its cell: a window manager adds its title bar only once a window
+    shows, so the windows are shown first and then shrunk by their frames."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     screen = app.primaryScreen().availableGeometry()
     columns = 2
     rows = max(1, (len(windows) + columns - 1) // columns)
     width, height = screen.width() // columns, screen.height() // rows
-    for i, window in enumerate(windows):
-        window.setGeometry(
-            QRect(screen.x() + (i % columns) * width, screen.y() + (i // columns) * height, width, height)
-        )
+    cells = [
+        QRect(screen.x() + (i % columns) * width, screen.y() + (i // columns) * height, width, height)
+        for i in range(len(windows))
+    ]
+    for window, cell in zip(windows, cells, strict=True):
+        fit(window, width, height)
+        window.resize(cell.size())
+        window.move(cell.topLeft())
         window.show()
+    app.processEvents()
+    for window, cell in zip(windows, cells, strict=True):
+        extra_w = window.frameGeometry().width() - window.width()
+        extra_h = window.frameGeometry().height() - window.height()
+        if extra_w > 0 or extra_h > 0:
+            window.resize(cell.width() - extra_w, cell.height() - extra_h)
+            window.move(cell.topLeft())
+    return cells
+
+
+def screen_picture(windows: list[QWidget], path: Path) -> None:
+    """What the primary screen shows (each window drawn where it is) as a PNG, and ``<path>.json`` with the
+    screen's and each window's frame rectangle: the demo's proof that nothing runs off the screen."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    screen = app.primaryScreen().geometry()
+    image = QImage(screen.size(), QImage.Format.Format_RGB32)
+    image.fill(QColor("#303030"))
+    painter = QPainter(image)
+    try:
+        for window in windows:
+            if window.isVisible():
+                painter.drawPixmap(window.geometry().topLeft() - screen.topLeft(), window.grab())
+    finally:
+        painter.end()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(str(path))
+
+    def box(r: QRect) -> list[int]:
+        return [r.x(), r.y(), r.width(), r.height()]
+
+    facts = {
+        "screen": box(screen),
+        "available": box(app.primaryScreen().availableGeometry()),
+        "windows": [
+            {
+                "title": w.windowTitle(),
+                "frame": box(w.frameGeometry()),
+                "minimum": [w.minimumWidth(), w.minimumHeight()],
+            }
+            for w in windows
+            if w.isVisible()
+        ],
+    }
+    path.with_suffix(".json").write_text(json.dumps(facts, indent=1), encoding="utf-8")
 
 
 def schedule_close(app: QApplication, seconds: float) -> None:

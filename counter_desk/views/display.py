@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QPainter, QPaintEvent, QPixmap, QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from counter_desk import resources
 from counter_desk.clock import Clock, office_local
@@ -173,6 +173,9 @@ class DisplayWindow(QWidget):
         self._form = load_form("display.ui", self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # Every font follows the window's height (_scale): the layout's minimum, measured at the fonts of the
+        # moment, must not hold the window bigger than a small screen's quarter (the demo on 1366x768).
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.addWidget(self._form)
         self._bind_widgets()
         self._start_timers()
