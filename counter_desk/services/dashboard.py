@@ -7,7 +7,9 @@ What it shows, and how each figure is counted (the walk of the event log is :mod
   services and no-shows; the average completed wait and the average service time of today's tickets;
 - per **station**: ``idle``, ``called`` or ``serving`` (what it holds now), its ticket and since when, and the
   officer: the user of the station's last event today (None when that event carried no user);
-- **served today**: tickets finished today (they reached ``done``);
+- **served today**: applicants served today -- tickets with a completed service (finished, or passed on from a
+  counter), as in the report: a stage's ``served`` counts the tickets served there, so the office's figure is never
+  below a stage's;
 - **by hour** (office time): tickets issued (arrivals at the office) and, per stage, the average wait of the
   applicants *called* in that hour.
 
@@ -281,8 +283,10 @@ def snapshot(db: Database, *, office: str | None = None, clock: Clock | None = N
     for w in timeline.waits:
         waits_by_stage.setdefault(w.stage_id, []).append(w.seconds)
     services_by_stage: dict[int, list[float]] = {}
+    served_by_stage: dict[int, set[int]] = {}
     for service in timeline.services:
         services_by_stage.setdefault(service.stage_id, []).append(service.seconds)
+        served_by_stage.setdefault(service.stage_id, set()).add(service.ticket_id)
 
     def count(items: list[Any]) -> dict[int, int]:
         out: dict[int, int] = {}
@@ -315,7 +319,7 @@ def snapshot(db: Database, *, office: str | None = None, clock: Clock | None = N
                 longest_wait_level=level(longest, s.wait_target_minutes),
                 arrivals=arrivals.get(s.id, 0),
                 calls=calls.get(s.id, 0),
-                served=len(services_by_stage.get(s.id, [])),
+                served=len(served_by_stage.get(s.id, set())),
                 no_shows=no_shows.get(s.id, 0),
                 average_wait_seconds=average,
                 average_wait_level=level(average, s.wait_target_minutes),
@@ -333,7 +337,7 @@ def snapshot(db: Database, *, office: str | None = None, clock: Clock | None = N
         day=today,
         at=now,
         last_seq=seq,
-        served_today=sum(1 for s in timeline.services if s.kind == "finished"),
+        served_today=len({s.ticket_id for s in timeline.services}),
         issued_today=int(issued or 0),
         no_shows_today=len(timeline.no_shows),
         stages=stage_figures,

@@ -204,3 +204,23 @@ def test_the_adjudicator_sees_who_the_file_is_before_deciding(queue: QueueServic
     queue.check_in(walk_in="elderly")
     queue.call_next("interview-1")
     assert station_snapshot(queue, "interview-1").applicant is None  # a walk-in has no application yet
+
+
+def test_dashboard_served_counts_applicants_like_the_report(
+    queue: QueueService, db: Database, clock: FixedClock
+) -> None:
+    """An applicant served twice at the interview (sent back by the adjudicator) is one applicant served there."""
+    queue.check_in(booking_code(6))
+    queue.call_next("interview-1")
+    clock.advance(5 * MIN)
+    queue.transfer("adjudication", station="interview-1")
+    queue.call_next("adjudicator")
+    clock.advance(2 * MIN)
+    queue.transfer("interview", station="adjudicator", reason="foto ulang")
+    queue.call_next("interview-2")
+    clock.advance(3 * MIN)
+    queue.finish("interview-2")
+    d = dashboard.snapshot(db, clock=clock)
+    stages = {s.code: s for s in d.stages}
+    assert (d.served_today, stages["interview"].served, stages["adjudication"].served) == (1, 1, 1)
+    assert stages["interview"].average_service_seconds == 4 * 60  # both services, 5 and 3 minutes
