@@ -142,6 +142,10 @@ class QueueService(CounterUse):
             today = self._today(ctx)
             if override_by is not None:
                 auth.require_user_role(ctx.session, override_by, OVERRIDE_ROLES)
+                supervisor = directory.user(ctx.session, override_by)
+                if supervisor is not None and supervisor.office_id != ctx.office.id:
+                    msg = _("user {user!r} belongs to another office", user=override_by)
+                    raise WrongOffice(msg)
             booking = self._bookable(ctx, code, today) if code is not None else None
             category = self._issued_category(ctx, booking, walk_in)
             office_rules = rules.rules_of(ctx.session, ctx.office.id)

@@ -14,8 +14,8 @@ from helpers import events, snapshot
 from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
-from counter_desk.errors import Conflict, InvalidInput, NotFound
-from counter_desk.services import checkin, rules
+from counter_desk.errors import Conflict, InvalidInput, NotFound, WrongOffice
+from counter_desk.services import checkin, rules, seed
 from counter_desk.services.auth import NotAllowed
 from counter_desk.services.pickups import mask_name, mask_nik
 from counter_desk.services.queue import QueueService
@@ -226,3 +226,17 @@ def test_conflict_for_a_second_check_in_stays(queue: QueueService) -> None:
     queue.check_in(booking_code(6))
     with pytest.raises(Conflict, match="already checked in"):
         queue.check_in(booking_code(6))
+
+
+def test_a_supervisor_of_another_office_cannot_override(db: Database, clock: FixedClock) -> None:
+    other = seed.reference_data()
+    other["office"] |= {"code": "kanim-lain", "name": "Kantor Lain"}
+    other["users"] = [{"username": "kasi-lain", "full_name": "Kasi Kantor Lain", "roles": "supervisor"}]
+    seed.load_data(db, other, clock=clock)
+    clock.set(at(dt.date(2026, 11, 28), 10))  # Saturday: closed
+    before = snapshot(db)
+    queue = QueueService(db, clock=clock, office="kanim-blitar")
+    with pytest.raises(WrongOffice, match="belongs to another office"):
+        queue.check_in(walk_in="elderly", override_by="kasi-lain")
+    assert snapshot(db) == before
+    assert queue.check_in(walk_in="elderly", override_by="kasi").ticket.number == "P-001"
