@@ -37,11 +37,12 @@ from counter_desk.i18n import _
 from counter_desk.services import auth, directory, rules
 from counter_desk.services.queue import QueueService
 from counter_desk.services.timeline import Timeline, read_timeline
-from counter_desk.services.views import Result
+from counter_desk.services.views import Result, StationPause
 from counter_desk.states import HELD, Status
 from counter_desk.store.engine import Database
 from counter_desk.store.journal import last_event_seq
-from counter_desk.store.models import Category, Stage, Station, StationPause, Ticket, User
+from counter_desk.store.models import Category, Stage, Station, Ticket, User
+from counter_desk.store.models import StationPause as PauseRow
 
 #: A wait up to this many times the stage's target is amber; beyond it, red.
 AMBER_FACTOR = 1.5
@@ -266,8 +267,8 @@ def snapshot(db: Database, *, office: str | None = None, clock: Clock | None = N
         pauses = {
             row.station_id: row
             for row in session.execute(
-                select(StationPause.station_id, StationPause.reason, StationPause.started_at).where(
-                    StationPause.office_id == info.id, StationPause.ended_at.is_(None)
+                select(PauseRow.station_id, PauseRow.reason, PauseRow.started_at).where(
+                    PauseRow.office_id == info.id, PauseRow.ended_at.is_(None)
                 )
             )
         }
@@ -497,6 +498,17 @@ class Supervision:
 
     def reopen(self, number: str, reason: str, *, token: str | None = None) -> Result:
         """Put a no-show back at the front of its queue (within the office's tolerance)."""
+        why = self._allowed(reason)
+        return self.queue.return_to_queue(ticket=number, position="front", reason=why, token=token, user=self.user)
+
+    def end_pause(self, station: str) -> StationPause:
+        """Open a booth left paused (its officer went home): the pause ends, recorded with the supervisor's name."""
+        with self.queue.db.read() as session:
+            auth.require_user_role(session, self.user, SUPERVISOR_ROLES)
+        return self.queue.unpause_station(station, user=self.user)
+
+    def requeue_parked(self, number: str, reason: str, *, token: str | None = None) -> Result:
+        """Put a ticket set aside at a booth back at the front of its queue (the booth closed meanwhile)."""
         why = self._allowed(reason)
         return self.queue.return_to_queue(ticket=number, position="front", reason=why, token=token, user=self.user)
 
