@@ -13,6 +13,7 @@ from sqlalchemy import text
 from counter_desk.clock import FixedClock
 from counter_desk.errors import Conflict, InvalidInput, InvalidTransition
 from counter_desk.services import dashboard, display, rules
+from counter_desk.services.auth import NotAllowed
 from counter_desk.services.counter_use import pause_reason_label
 from counter_desk.services.pickups import mask_name, mask_nik
 from counter_desk.services.queue import QueueService
@@ -224,3 +225,26 @@ def test_dashboard_served_counts_applicants_like_the_report(
     stages = {s.code: s for s in d.stages}
     assert (d.served_today, stages["interview"].served, stages["adjudication"].served) == (1, 1, 1)
     assert stages["interview"].average_service_seconds == 4 * 60  # both services, 5 and 3 minutes
+
+
+def test_the_supervisor_ends_a_forgotten_pause_and_requeues_a_parked_ticket(
+    queue: QueueService, db: Database, clock: FixedClock
+) -> None:
+    queue.check_in(booking_code(6))
+    queue.call_next("interview-1")
+    queue.park("interview-1", "fotokopi KK", user="wawancara1")
+    queue.pause_station("interview-1", "break", user="wawancara1")
+    officer = dashboard.Supervision(queue, "wawancara1")
+    before = snapshot(db)
+    with pytest.raises(NotAllowed):
+        officer.end_pause("interview-1")
+    with pytest.raises(NotAllowed):
+        officer.requeue_parked("A-001", "loket tutup")
+    assert snapshot(db) == before
+    kasi = dashboard.Supervision(queue, "kasi")
+    assert kasi.end_pause("interview-1").until == clock.now()
+    back = kasi.requeue_parked("A-001", "loket tutup")
+    assert (back.ticket.status, back.ticket.front, back.ticket.station) == ("waiting", True, None)
+    last = events(db)[-2:]
+    assert [(e["kind"], e["reason"]) for e in last] == [("station_resumed", None), ("returned", "loket tutup")]
+    assert all(e["user_id"] is not None for e in last)
