@@ -248,6 +248,15 @@ class TicketModel(_RowsModel[TicketRow]):
 
 #: A booking's status as the window shows it.
 BOOKING_STATUS = {"booked": N_("booked"), "checked_in": N_("checked in"), "cancelled": N_("cancelled")}
+#: Officers' roles as short names for people (the codes are English words).
+ROLE_NAMES = {
+    "reception": N_("reception clerk"),
+    "interview": N_("interviewer"),
+    "adjudicator": N_("adjudicator"),
+    "pickup": N_("pickup officer"),
+    "supervisor": N_("supervisor"),
+    "admin": N_("administrator"),
+}
 
 
 class BookingModel(_RowsModel[BookingView]):
@@ -259,13 +268,20 @@ class BookingModel(_RowsModel[BookingView]):
         super().__init__(
             [_("Booking code"), _("Application number"), _("Slot"), _("Category"), _("Name"), _("Status")], parent
         )
+        #: Category code -> name (the office's own names; a code is shown only for an unknown category).
+        self.category_names: dict[str, str] = {}
+
+    def set_category_names(self, names: dict[str, str]) -> None:
+        self.category_names = dict(names)
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, self.CATEGORY), self.index(self.rowCount() - 1, self.CATEGORY))
 
     def _text(self, row: BookingView, column: int) -> str:
         values = {
             self.CODE: row.code,
             self.APPLICATION: row.application_number,
             self.SLOT: row.slot or "—",
-            self.CATEGORY: row.category,
+            self.CATEGORY: self.category_names.get(row.category, row.category),
             self.NAME: row.applicant_name or "—",
             self.STATUS: lookup(BOOKING_STATUS.get(row.status, row.status)),
         }
@@ -308,7 +324,7 @@ class UserModel(_RowsModel[UserView]):
         values = {
             self.USERNAME: row.username,
             self.NAME: row.full_name,
-            self.ROLES: ", ".join(row.roles) or "—",
+            self.ROLES: ", ".join(lookup(ROLE_NAMES.get(r, r)) for r in row.roles) or "—",
             self.LOCKED: _("until {time}", time=self._time(row.locked_until)) if self.locked(row) else "",
             self.ACTIVE: _("yes") if row.active else _("no (disabled)"),
         }

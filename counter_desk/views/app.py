@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QTimer
+from PySide6.QtCore import QLocale, QRect, QTimer
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QScrollArea, QWidget
 
@@ -18,6 +18,12 @@ from counter_desk.qt.live import RefcountGuard
 def application(language: str, argv: list[str] | None = None) -> QApplication:
     """The running QApplication (created on first use) speaking ``language``."""
     i18n.set_language(language)
+    # Numbers and dates Qt formats itself (chart axes, spin boxes) in the language's own way: 2,5 in Indonesian.
+    QLocale.setDefault(
+        QLocale(QLocale.Language.Indonesian, QLocale.Country.Indonesia)
+        if language == "id"
+        else QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    )
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv if argv is not None else sys.argv[:1])

@@ -411,6 +411,7 @@ class StationWindow(QMainWindow):
         self._snapshot = snap
         self.office_label.setText(snap.office_name)
         self.station_label.setText(f"{snap.station_name} · {snap.stage_name}")
+        self.setWindowTitle(_("Counter Desk — {station}", station=snap.station_name))  # the name, not the code
         self.queue_title.setText(
             _("Queue: {stage} — {count} waiting", stage=snap.queue.stage_name, count=len(snap.queue.waiting))
         )

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QFont, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -151,8 +151,11 @@ def _fill_chart(chart: QChart, hours: list[int], series: list[tuple[str, str, li
     y = QValueAxis()
     # Whole-number labels need a range of a few units: under 1 they read "0 0 0 0 1" (minutes under one).
     y.setRange(0, max(4.0, top * 1.1))
-    y.setLabelFormat("%d")
     y.applyNiceNumbers()
+    # Labels through the chart's locale (the application's: Indonesian writes 2,5 as the tables do, not 2.5).
+    chart.setLocale(QLocale())
+    chart.setLocalizeNumbers(True)
+    y.setLabelFormat("%.4g")
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     bars.attachAxis(x)
@@ -406,6 +409,7 @@ class SupervisorWindow(QMainWindow):
         self._show_charts(d)
         self._fill_targets(d)
         self.bookings_tab.categories = dict(d.category_names)
+        self.bookings_tab.booking_model.set_category_names(d.category_names)
         self._update_buttons()
         self._tick()
         if first and self._want_live:

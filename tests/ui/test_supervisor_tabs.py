@@ -290,8 +290,8 @@ def test_officers_are_listed_and_added_through_the_dialog(
         tab.model.index(r, 0).data(): [tab.model.index(r, c).data() for c in range(5)]
         for r in range(tab.model.rowCount())
     }
-    assert rows["kasi"][2] == "supervisor, admin" and rows["kasi"][4] == "yes"
-    assert rows["wawancara1"][1:] == ["Petugas Wawancara 1", "interview", "", "yes"]
+    assert rows["kasi"][2] == "supervisor, administrator" and rows["kasi"][4] == "yes"
+    assert rows["wawancara1"][1:] == ["Petugas Wawancara 1", "interviewer", "", "yes"]
 
     def fill(d: OfficerDialog) -> None:
         d.username.setText("Wawancara2")
