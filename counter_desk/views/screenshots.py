@@ -96,6 +96,8 @@ def render_all(out: Path, app: QApplication) -> list[Path]:
             ("adjudicator", "ajudikator", "station-adjudicator.png"),
         ):
             window = StationWindow(db, station, clock=clock, user=officer)
+            if station == "reception-1":
+                _scan(app, window, _unused_booking(queue))
             made.append(_grab(app, window, out / name, (1280, 760)))
         supervisor = SupervisorWindow(db, clock=clock, user="kasi")
         made.append(_grab(app, supervisor, out / "supervisor.png", (1400, 900)))
@@ -128,6 +130,23 @@ def render_all(out: Path, app: QApplication) -> list[Path]:
         made += _receipt(receipts.handover_receipt(handed), out / "receipt-handover")
         db.dispose()
     return made
+
+
+def _scan(app: QApplication, window: StationWindow, code: str) -> None:
+    """The reception panel after a scan: the ticket, and what to check against the KTP."""
+    window.resize(1280, 760)
+    window.show()
+    _settle(app, 1.0)
+    window.scan(code)
+
+
+def _unused_booking(queue: QueueService) -> str:
+    """A booking of the pictures' day not checked in yet (the latest slots: the morning has not reached them)."""
+    for n in range(300, 0, -1):
+        code = f"MP{DAY:%y%m%d}{n:04d}"
+        if not any(w.ticket.booking_code == code for w in queue.status(stage="interview").waiting):
+            return code
+    return f"MP{DAY:%y%m%d}0300"
 
 
 def _held(queue: QueueService, station: str) -> TicketView | None:

@@ -348,7 +348,7 @@ class StationWindow(QMainWindow):
 
     def _style(self) -> None:
         big = QFont()
-        big.setPointSize(48)
+        big.setPointSize(40)
         big.setBold(True)
         self.current_number.setFont(big)
         self.result_number.setFont(big)
