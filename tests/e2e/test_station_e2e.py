@@ -10,14 +10,17 @@ from sqlalchemy import text
 from xvfb import find_window, launch, xdotool
 
 from counter_desk.clock import SystemClock, office_day
-from counter_desk.services import seed
+from counter_desk.services import rules, seed
 from counter_desk.store.engine import Database
+
+#: The windows' titles: the station's code until its first read, then its name (the reference office's).
+NAMES = {"reception-1": "Loket Penerimaan 1", "interview-2": "Wawancara 2"}
 
 
 def _open_station(display: str, db_url: str, station: str) -> tuple[subprocess.Popen[bytes], str]:
     # Sign-in has its own end-to-end test (test_crash_e2e.py); this one is about the scanner and the change feed.
     proc = launch(display, "--db", db_url, "station", "--station", station, env={"COUNTER_DESK_SIGN_IN": "0"})
-    return proc, find_window(display, f"Counter Desk — {station}$", proc)
+    return proc, find_window(display, f"Counter Desk — ({station}|{NAMES[station]})$", proc)
 
 
 def _ticket_for(db: Database, code: str) -> tuple[str, str] | None:
@@ -33,6 +36,7 @@ def test_scanner_types_into_reception_and_the_booth_calls_it(display: str, db_ur
     db = Database.connect(db_url)
     try:
         seed.sample_bookings(db, 3, clock=SystemClock())
+        rules.update(db, None, {"checkin_hours": "allow"})  # the test runs at any hour, weekends too
         with db.read() as s:
             tz = s.execute(text("SELECT timezone FROM offices")).scalar_one()
         code = f"MP{office_day(SystemClock().now(), tz):%y%m%d}0002"
