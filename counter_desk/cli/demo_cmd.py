@@ -95,9 +95,7 @@ def _windows(
     quit_after: float | None = None,
     screenshot: Path | None = None,
 ) -> int:
-    from PySide6.QtCore import QTimer
-
-    from counter_desk.views.app import application, schedule_close, screen_picture, tile
+    from counter_desk.views.app import application, schedule_close, schedule_screen_picture, tile
     from counter_desk.views.display import DisplayWindow
     from counter_desk.views.station import StationWindow
     from counter_desk.views.supervisor import SupervisorWindow
@@ -133,7 +131,7 @@ def _windows(
         runner.start()
         print(_("the office is simulated {speed:g} times faster than life; close the windows to stop", speed=speed))
     if screenshot is not None:
-        QTimer.singleShot(2500, app, lambda: screen_picture(list(windows), screenshot))
+        schedule_screen_picture(app, list(windows), screenshot, seconds=2.5)
     if quit_after is not None:
         schedule_close(app, quit_after)
     code = app.exec()

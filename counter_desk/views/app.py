@@ -124,6 +124,11 @@ def screen_picture(windows: list[QWidget], path: Path) -> None:
     path.with_suffix(".json").write_text(json.dumps(facts, indent=1), encoding="utf-8")
 
 
+def schedule_screen_picture(app: QApplication, windows: list[QWidget], path: Path, *, seconds: float) -> None:
+    """Take :func:`screen_picture` once the windows have had ``seconds`` to load."""
+    QTimer.singleShot(round(seconds * 1000), app, lambda: screen_picture(windows, path))
+
+
 def schedule_close(app: QApplication, seconds: float) -> None:
     """Close every window after ``seconds``, as a person closing them would (unattended runs, tests)."""
     QTimer.singleShot(round(seconds * 1000), app, app.closeAllWindows)
