@@ -30,7 +30,8 @@ from counter_desk.store.models import AuditEntry, Booking, Category, Holiday, Of
 @dataclass(frozen=True)
 class Rule:
     key: str
-    #: "int", "time", "choice", "text", "optional_int", "weekdays" (e.g. "mon tue wed thu fri"), "category_days"
+    #: "int", "time", "choice", "text", "optional_int", "weekdays" (ISO day numbers, 1 = Monday: "1 2 3 4 5"),
+    #: "category_days"
     #: (e.g. "express=0 lost=7": category code = working days). The last two are stored as normalised text.
     kind: str
     default: Any
@@ -50,7 +51,7 @@ RULES: dict[str, Rule] = {
     for rule in (
         Rule("office_open", "time", "07:30", N_("Office opens")),
         Rule("office_close", "time", "16:00", N_("Office closes")),
-        Rule("working_days", "weekdays", "mon tue wed thu fri", N_("Working days (mon tue wed thu fri sat sun)")),
+        Rule("working_days", "weekdays", "1 2 3 4 5", N_("Working days (1 = Monday ... 7 = Sunday)")),
         Rule(
             "checkin_hours",
             "choice",
@@ -115,11 +116,13 @@ CHOICE_LABELS = {
     "allow": N_("allowed at any time"),
 }
 
-#: Day names a ``weekdays`` rule accepts (English and Indonesian abbreviations), by ``date.weekday()``.
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAY_ALIASES = {name: i for i, name in enumerate(WEEKDAYS)} | {
-    name: i for i, name in enumerate(("sen", "sel", "rab", "kam", "jum", "sab", "min"))
-}
+#: What a ``weekdays`` rule accepts for a day, by ``date.weekday()``: its ISO number (1 = Monday; stored so, the same
+#: in every language), or its English or Indonesian abbreviation.
+_WEEKDAY_ALIASES = (
+    {str(i + 1): i for i in range(7)}
+    | {name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
+    | {name: i for i, name in enumerate(("sen", "sel", "rab", "kam", "jum", "sab", "min"))}
+)
 _CATEGORY_DAYS = re.compile(r"^([a-z0-9_-]{1,32})=(\d{1,3})$")
 #: Unicode categories refused in any text a rule holds: controls (ESC, NUL ...), format characters (bidi
 #: overrides, zero-width), surrogates, private use, unassigned, line and paragraph separators.
@@ -162,12 +165,12 @@ def _check_weekdays(rule: Rule, value: Any) -> str:
     unknown = [w for w in words if w not in _WEEKDAY_ALIASES]
     if unknown or not words:
         msg = _(
-            "{rule}: give working days as mon tue wed thu fri sat sun (or sen sel rab kam jum sab min), not {value!r}",
+            "{rule}: give working days as numbers, 1 (Monday) to 7 (Sunday), like 1 2 3 4 5, not {value!r}",
             rule=rule.key,
             value=value,
         )
         raise InvalidInput(msg)
-    return " ".join(WEEKDAYS[i] for i in sorted({_WEEKDAY_ALIASES[w] for w in words}))
+    return " ".join(str(i + 1) for i in sorted({_WEEKDAY_ALIASES[w] for w in words}))
 
 
 def _check_category_days(rule: Rule, value: Any) -> str:
