@@ -121,6 +121,17 @@ class ReasonDialog(QDialog):
         return (str(code) if code is not None else None), self.reason.text().strip()
 
 
+def _show_every_row(view: QTableView, rows: int) -> None:
+    """A table of a few rows (the office's stages) is never cut to two: it is as tall as its rows (a small
+    window scrolls as a whole instead)."""
+    height = view.horizontalHeader().height() + 2 * view.frameWidth()
+    height += sum(view.rowHeight(r) for r in range(rows))
+    bar = view.horizontalScrollBar()
+    if bar is not None and bar.maximum() > 0:
+        height += bar.sizeHint().height()
+    view.setMinimumHeight(height)
+
+
 def _chart(title: str) -> tuple[QChartView, QChart]:
     chart = QChart()
     chart.setTitle(title)
@@ -128,7 +139,7 @@ def _chart(title: str) -> tuple[QChartView, QChart]:
     chart.setMargins(chart.margins() * 0)
     view = QChartView(chart)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumHeight(220)
+    view.setMinimumHeight(180)
     return view, chart
 
 
@@ -400,6 +411,7 @@ class SupervisorWindow(QMainWindow):
         selected_ticket = self._selected_ticket_number()
         selected_station = self._selected_station_code()
         self.stage_model.set_rows(d.stages, now=d.at, timezone=d.timezone)
+        _show_every_row(self.stage_view, len(d.stages))
         self.station_model.set_stage_names(d.stage_names)
         self.station_model.set_rows(d.stations, now=d.at, timezone=d.timezone)
         self.ticket_model.set_names(d.stage_names, d.category_names)
