@@ -61,6 +61,7 @@ from counter_desk.qt.sound import ErrorTone, Sink
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.qt.wedge import WedgeDetector
 from counter_desk.services import desk_applicant
+from counter_desk.services.auth import Officer
 from counter_desk.services.checkin import arrival_label
 from counter_desk.services.counter_use import PAUSE_REASONS, pause_reason_label
 from counter_desk.services.dates import format_day
@@ -212,6 +213,8 @@ class StationWindow(QMainWindow):
         #: A check-in refused by an office rule a supervisor may override (closed, late): the code to retry.
         self._override_code: str | None = None
         self._override_walk_in: str | None = None
+        #: While the supervisor signs in for an override (an unparented dialog): it counts as this window's.
+        self._signing_in = False
         #: The ticket whose applicant (application number, masked name) is shown, and what was read for it.
         self._applicant_for: int | None = None
         self._busy = False
@@ -1167,18 +1170,27 @@ class StationWindow(QMainWindow):
         code, walk_in = self._override_code, self._override_walk_in
         if (code is None and walk_in is None) or self._busy:
             return
-        from counter_desk.views.signin import sign_in  # the sign-in dialog, only when an override is asked
-
-        officer = sign_in(
-            self._db,
-            office=self._queue.office_code,
-            roles=("supervisor",),
-            heading=_("A supervisor lets {what} check in despite the office rule", what=code or walk_in),
-            parent=self,
-        )
+        self._signing_in = True
+        try:
+            officer = self._supervisor_sign_in(code or walk_in or "")
+        finally:
+            self._signing_in = False
         self.activateWindow()
         if officer is not None:
             self.check_in_override(code, officer.username, walk_in=walk_in)
+
+    def _supervisor_sign_in(self, what: str) -> Officer | None:
+        from counter_desk.views.signin import sign_in  # the sign-in dialog, only when an override is asked
+
+        return sign_in(
+            self._db,
+            office=self._queue.office_code,
+            roles=("supervisor",),
+            heading=_("A supervisor lets {what} check in despite the office rule", what=what),
+            # Its own window, not one of this one's children: torn down with this window, the sign-in dialog's
+            # worker crashed the process (PySide 6.12); unparented it ends by itself, as at start-up.
+            parent=None,
+        )
 
     def check_in_override(self, code: str | None, supervisor: str, *, walk_in: str | None = None) -> None:
         """Check ``code`` (or a ``walk_in`` of that category) in despite an office rule, on ``supervisor``'s
@@ -1321,7 +1333,7 @@ class StationWindow(QMainWindow):
         window = watched.window()
         if window is self:
             return self._wedge.filter_key(watched, event, fields_keep=True)
-        if self._owns(window):
+        if self._owns(window) or (self._signing_in and window is QApplication.activeModalWidget()):
             self._burst_window = window
             return self._dialog_wedge.filter_key(watched, event, fields_keep=False)
         return False

@@ -10,10 +10,13 @@ from collections.abc import Callable
 import pytest
 from conftest import booking_code
 from helpers import events
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
+from counter_desk.services import auth
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
@@ -144,3 +147,40 @@ def test_park_resume_and_pause_at_the_booth(
     with qtbot.waitSignal(booth.acted, timeout=WAIT_MS) as called:
         booth.call_next()
     assert called.args[0].ticket.number == "A-002"
+
+
+def test_the_override_button_asks_a_supervisor_to_sign_in(
+    open_window: Callable[..., StationWindow], db: Database, clock: FixedClock, qtbot: QtBot
+) -> None:
+    """The clerk presses "Let through": the supervisor signs in at the reception PC (the sign-in dialog, which
+    refuses an officer without the supervisor role), and the check-in goes through in their name."""
+    auth.set_password(db, "kasi", "rahasia-sekali")
+    clock.set(dt.datetime(2026, 11, 23, 13, 0, tzinfo=dt.UTC))  # Monday 20:00 in Jakarta: closed
+    reception = open_window("reception-1", user="penerimaan1")
+    with qtbot.waitSignal(reception.failed, timeout=WAIT_MS):
+        reception.scan(booking_code(8))
+    seen: list[str] = []
+
+    def sign_in() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QDialog):
+            QTimer.singleShot(10, sign_in)
+            return
+        QTimer.singleShot(8000, dialog.reject)  # the test fails instead of hanging
+        user = dialog.findChild(QLineEdit, "usernameEdit")
+        password = dialog.findChild(QLineEdit, "passwordEdit")
+        assert user is not None and password is not None
+        seen.append(dialog.windowTitle())
+        user.setText("kasi")
+        password.setText("rahasia-sekali")
+        qtbot.keyClick(password, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, sign_in)
+    with qtbot.waitSignal(reception.acted, timeout=15000) as blocker:
+        qtbot.mouseClick(reception.override_button, Qt.MouseButton.LeftButton)
+    assert seen
+    assert blocker.args[0].ticket.booking_code == booking_code(8)
+    assert blocker.args[0].check_in.override_by == "kasi"
+    # Afterwards the window goes on as before (the sign-in dialog is gone by itself).
+    with qtbot.waitSignal(reception.failed, timeout=WAIT_MS):
+        reception.scan(booking_code(9))
