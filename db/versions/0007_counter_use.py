@@ -103,11 +103,13 @@ def downgrade() -> None:
     # Rows in the new states or of the new kinds would violate the narrower constraints: refuse rather than
     # rewrite the append-only log (SQLite would not check the stored rows itself).
     bind = op.get_bind()
+    new_statuses = sa.bindparam("statuses", [v for v in _NEW_STATUSES if v not in _OLD_STATUSES], expanding=True)
+    new_kinds = sa.bindparam("kinds", [v for v in _NEW_KINDS if v not in _OLD_KINDS], expanding=True)
     used = bind.execute(
         sa.text(
-            f"SELECT (SELECT count(*) FROM tickets WHERE status NOT IN ({_in(_OLD_STATUSES)}))"
-            f" + (SELECT count(*) FROM events WHERE kind NOT IN ({_in(_OLD_KINDS)}))"
-        )
+            "SELECT (SELECT count(*) FROM tickets WHERE status IN :statuses)"
+            " + (SELECT count(*) FROM events WHERE kind IN :kinds)"
+        ).bindparams(new_statuses, new_kinds)
     ).scalar_one()
     if used:
         msg = "tickets were parked or stations paused: the event log needs revision 0007; not downgrading"
