@@ -14,18 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from counter_desk.clock import office_local
-from counter_desk.errors import Conflict
+from counter_desk.errors import Conflict, InvalidInput, NotFound, WrongDay, WrongOffice
 from counter_desk.i18n import N_, _, lookup
-from counter_desk.services import rules
+from counter_desk.services import directory, rules
+from counter_desk.services.actions import ActionContext
 from counter_desk.services.dates import format_day
 from counter_desk.services.pickups import mask_name, mask_nik
 from counter_desk.services.queue_errors import LateRefused, OfficeClosed
 from counter_desk.services.views import CheckInInfo
-from counter_desk.store.models import Booking, Event, Holiday, Ticket
+from counter_desk.store.models import Booking, Category, Event, Holiday, Office, Ticket
 
 #: How far ahead :func:`next_opening` looks for a working day (a long holiday run still ends within it).
 _LOOKAHEAD_DAYS = 60
@@ -269,3 +270,109 @@ def event_data(
     if override is not None:
         data |= {"override": override, "override_by": override_by}
     return data
+
+
+# -- what is checked in: the booking, the category, the quotas (inside the check-in's transaction) ----------
+
+
+def issued_category(ctx: ActionContext, booking: Booking | None, walk_in: str | None) -> Category:
+    """The booking's category, or the walk-in category (which must allow walk-ins)."""
+    if booking is not None:
+        return ctx.session.get_one(Category, booking.category_id)
+    assert walk_in is not None
+    category = directory.category(ctx.session, ctx.office.id, walk_in)
+    if not category.walk_in:
+        allowed = ", ".join(directory.walk_in_codes(ctx.session, ctx.office.id))
+        msg = _(
+            "category {category!r} needs a booking; walk-in categories are: {allowed}",
+            category=walk_in,
+            allowed=allowed,
+        )
+        raise InvalidInput(msg)
+    return category
+
+
+def check_quotas(ctx: ActionContext, category: Category, today: dt.date, office_rules: dict[str, object]) -> None:
+    """A walk-in counts against its category's daily quota and, for priority groups, the walk-in quota."""
+    if category.daily_quota is not None:
+        issued = ctx.session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(Ticket.office_id == ctx.office.id, Ticket.day == today, Ticket.category_id == category.id)
+        )
+        if (issued or 0) >= category.daily_quota:
+            msg = _(
+                "today's quota for {category} ({quota}) is used up: offer a booking on another day",
+                category=category.name,
+                quota=category.daily_quota,
+            )
+            raise Conflict(msg)
+    quota = office_rules["walk_in_quota"]
+    if quota is not None and category.priority_level > 0:
+        walk_ins = ctx.session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.office_id == ctx.office.id,
+                Ticket.day == today,
+                Ticket.booking_id.is_(None),
+                Ticket.priority_level > 0,
+            )
+        )
+        if (walk_ins or 0) >= int(str(quota)):
+            msg = _(
+                "today's quota of priority walk-ins ({quota}) is used up: offer a booking on another day",
+                quota=quota,
+            )
+            raise Conflict(msg)
+
+
+def bookable(ctx: ActionContext, code: str, today: dt.date) -> Booking:
+    wanted = code.strip()
+    if not wanted or len(wanted) > 64 or not wanted.isprintable():
+        msg = _("empty or unreadable booking code: scan again or type the application number")
+        raise InvalidInput(msg)
+    matches = or_(
+        func.upper(Booking.code) == wanted.upper(),
+        func.upper(Booking.application_number) == wanted.upper(),
+    )
+    booking = ctx.session.scalars(
+        select(Booking).where(Booking.office_id == ctx.office.id, matches).with_for_update()
+    ).first()
+    if booking is None:
+        elsewhere = ctx.session.scalars(
+            select(Office.name).join(Booking, Booking.office_id == Office.id).where(matches)
+        ).first()
+        if elsewhere is not None:
+            msg = _(
+                "booking {code} is for {office}, not {here}: send the applicant there",
+                code=wanted,
+                office=elsewhere,
+                here=ctx.office.name,
+            )
+            raise WrongOffice(msg)
+        msg = _("no booking with code or application number {code}: check it, or issue a walk-in ticket", code=wanted)
+        raise NotFound(msg)
+    if booking.status == "cancelled":
+        msg = _("booking {code} was cancelled", code=booking.code)
+        raise Conflict(msg)
+    if booking.status == "checked_in":
+        ticket = ctx.session.scalars(select(Ticket).where(Ticket.booking_id == booking.id)).first()
+        when = office_local(ticket.created_at, ctx.office.timezone).strftime("%H:%M") if ticket else "?"
+        number = ticket.number if ticket else "?"
+        msg = _(
+            "booking {code} is already checked in: ticket {number}, issued at {time}",
+            code=booking.code,
+            number=number,
+            time=when,
+        )
+        raise Conflict(msg)
+    if booking.slot_date != today:
+        msg = _(
+            "booking {code} is for {day}, not today ({today}): the applicant must come on the booked day or reschedule",
+            code=booking.code,
+            day=format_day(booking.slot_date, weekday=True),
+            today=format_day(today),
+        )
+        raise WrongDay(msg)
+    return booking

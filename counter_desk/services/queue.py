@@ -18,11 +18,11 @@ import time
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CTE, Table, bindparam, func, or_, select, update
+from sqlalchemy import CTE, Table, bindparam, or_, select, update
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from counter_desk.clock import office_local
-from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, NotFound, WrongDay, WrongOffice
+from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, WrongOffice
 from counter_desk.i18n import _
 from counter_desk.services import auth, checkin, directory, pickups, rules
 from counter_desk.services.actions import (
@@ -35,13 +35,12 @@ from counter_desk.services.actions import (
     clean_reason,
 )
 from counter_desk.services.counter_use import CounterUse
-from counter_desk.services.dates import format_day
 from counter_desk.services.estimate import StageEstimate, estimate_stage
 from counter_desk.services.queue_errors import LateRefused, NoShowTooEarly
 from counter_desk.services.views import EventView, QueueStatus, Result, StationState, TicketView, WaitingTicket
 from counter_desk.states import HELD, Action, Status
 from counter_desk.store.base import UTCDateTime
-from counter_desk.store.models import Booking, Category, Event, Office, Stage, Station, StationPause, Ticket
+from counter_desk.store.models import Booking, Event, Stage, Station, StationPause, Ticket
 
 __all__ = ["POSITIONS", "QueueService"]
 
@@ -146,8 +145,8 @@ class QueueService(CounterUse):
                 if supervisor is not None and supervisor.office_id != ctx.office.id:
                     msg = _("user {user!r} belongs to another office", user=override_by)
                     raise WrongOffice(msg)
-            booking = self._bookable(ctx, code, today) if code is not None else None
-            category = self._issued_category(ctx, booking, walk_in)
+            booking = checkin.bookable(ctx, code, today) if code is not None else None
+            category = checkin.issued_category(ctx, booking, walk_in)
             office_rules = rules.rules_of(ctx.session, ctx.office.id)
             override: str | None = None
             if override_by is None:
@@ -162,7 +161,7 @@ class QueueService(CounterUse):
                 if arrival.kind == "late" and office_rules["late_policy"] == "refuse":
                     override = override or LateRefused.reason
             else:
-                self._check_quotas(ctx, category, today, office_rules)
+                checkin.check_quotas(ctx, category, today, office_rules)
             queue_key = ctx.now
             if (
                 booking is not None
@@ -193,111 +192,6 @@ class QueueService(CounterUse):
             return ticket, event, self._ahead(ctx.session, ticket)
 
         return self._mutate(Action.CHECK_IN, token, user, act, station=station)
-
-    def _issued_category(self, ctx: ActionContext, booking: Booking | None, walk_in: str | None) -> Category:
-        """The booking's category, or the walk-in category (which must allow walk-ins)."""
-        if booking is not None:
-            return ctx.session.get_one(Category, booking.category_id)
-        assert walk_in is not None
-        category = directory.category(ctx.session, ctx.office.id, walk_in)
-        if not category.walk_in:
-            allowed = ", ".join(directory.walk_in_codes(ctx.session, ctx.office.id))
-            msg = _(
-                "category {category!r} needs a booking; walk-in categories are: {allowed}",
-                category=walk_in,
-                allowed=allowed,
-            )
-            raise InvalidInput(msg)
-        return category
-
-    def _check_quotas(
-        self, ctx: ActionContext, category: Category, today: dt.date, office_rules: dict[str, object]
-    ) -> None:
-        """A walk-in counts against its category's daily quota and, for priority groups, the walk-in quota."""
-        if category.daily_quota is not None:
-            issued = ctx.session.scalar(
-                select(func.count())
-                .select_from(Ticket)
-                .where(Ticket.office_id == ctx.office.id, Ticket.day == today, Ticket.category_id == category.id)
-            )
-            if (issued or 0) >= category.daily_quota:
-                msg = _(
-                    "today's quota for {category} ({quota}) is used up: offer a booking on another day",
-                    category=category.name,
-                    quota=category.daily_quota,
-                )
-                raise Conflict(msg)
-        quota = office_rules["walk_in_quota"]
-        if quota is not None and category.priority_level > 0:
-            walk_ins = ctx.session.scalar(
-                select(func.count())
-                .select_from(Ticket)
-                .where(
-                    Ticket.office_id == ctx.office.id,
-                    Ticket.day == today,
-                    Ticket.booking_id.is_(None),
-                    Ticket.priority_level > 0,
-                )
-            )
-            if (walk_ins or 0) >= int(str(quota)):
-                msg = _(
-                    "today's quota of priority walk-ins ({quota}) is used up: offer a booking on another day",
-                    quota=quota,
-                )
-                raise Conflict(msg)
-
-    def _bookable(self, ctx: ActionContext, code: str, today: dt.date) -> Booking:
-        wanted = code.strip()
-        if not wanted or len(wanted) > 64 or not wanted.isprintable():
-            msg = _("empty or unreadable booking code: scan again or type the application number")
-            raise InvalidInput(msg)
-        matches = or_(
-            func.upper(Booking.code) == wanted.upper(),
-            func.upper(Booking.application_number) == wanted.upper(),
-        )
-        booking = ctx.session.scalars(
-            select(Booking).where(Booking.office_id == ctx.office.id, matches).with_for_update()
-        ).first()
-        if booking is None:
-            elsewhere = ctx.session.scalars(
-                select(Office.name).join(Booking, Booking.office_id == Office.id).where(matches)
-            ).first()
-            if elsewhere is not None:
-                msg = _(
-                    "booking {code} is for {office}, not {here}: send the applicant there",
-                    code=wanted,
-                    office=elsewhere,
-                    here=ctx.office.name,
-                )
-                raise WrongOffice(msg)
-            msg = _(
-                "no booking with code or application number {code}: check it, or issue a walk-in ticket", code=wanted
-            )
-            raise NotFound(msg)
-        if booking.status == "cancelled":
-            msg = _("booking {code} was cancelled", code=booking.code)
-            raise Conflict(msg)
-        if booking.status == "checked_in":
-            ticket = ctx.session.scalars(select(Ticket).where(Ticket.booking_id == booking.id)).first()
-            when = office_local(ticket.created_at, ctx.office.timezone).strftime("%H:%M") if ticket else "?"
-            number = ticket.number if ticket else "?"
-            msg = _(
-                "booking {code} is already checked in: ticket {number}, issued at {time}",
-                code=booking.code,
-                number=number,
-                time=when,
-            )
-            raise Conflict(msg)
-        if booking.slot_date != today:
-            msg = _(
-                "booking {code} is for {day}, not today ({today}): the applicant must come on the booked day or "
-                "reschedule",
-                code=booking.code,
-                day=format_day(booking.slot_date, weekday=True),
-                today=format_day(today),
-            )
-            raise WrongDay(msg)
-        return booking
 
     # ------------------------------------------------------------------ calling
 
