@@ -60,7 +60,6 @@ from counter_desk.qt.serialscan import SerialScanner
 from counter_desk.qt.sound import ErrorTone, Sink
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.qt.wedge import WedgeDetector
-from counter_desk.services import desk_applicant
 from counter_desk.services.auth import Officer
 from counter_desk.services.checkin import arrival_label
 from counter_desk.services.counter_use import PAUSE_REASONS, pause_reason_label
@@ -215,8 +214,6 @@ class StationWindow(QMainWindow):
         self._override_walk_in: str | None = None
         #: While the supervisor signs in for an override (an unparented dialog): it counts as this window's.
         self._signing_in = False
-        #: The ticket whose applicant (application number, masked name) is shown, and what was read for it.
-        self._applicant_for: int | None = None
         self._busy = False
         self._live: LiveFeed | None = None
         self._want_live = live
@@ -502,34 +499,28 @@ class StationWindow(QMainWindow):
         self._update_buttons()
 
     def _show_applicant(self, ticket: TicketView | None) -> None:
-        """Whose file it is (application number, masked name), read once per ticket: the adjudicator approves or
-        rejects a file, not a number."""
-        if ticket is None or ticket.booking_code is None:
-            self._applicant_for = None
-            self.applicant_label.setText("" if ticket is None else _("Walk-in: no booking"))
+        """Whose file it is (application number, masked name), from the snapshot that read the held ticket: the
+        adjudicator approves or rejects a file, not a number. Until the snapshot after an action arrives, the
+        line is empty rather than another applicant's."""
+        snap = self._snapshot
+        if ticket is None:
+            self.applicant_label.setText("")
             return
-        if self._applicant_for == ticket.id:
+        if ticket.booking_code is None:
+            self.applicant_label.setText(_("Walk-in: no booking"))
             return
-        self._applicant_for = ticket.id
-        self.applicant_label.setText("")
-        db, wanted = self._db, ticket.id
-
-        def show(found: desk_applicant.Applicant | None) -> None:
-            if self._applicant_for != wanted or found is None:
-                return
-            self.applicant_label.setText(
-                _(
-                    "Application {application} · {name}",
-                    application=found.application_number,
-                    name=found.name_masked or "—",
-                )
+        found = (
+            snap.applicant if snap is not None and snap.current is not None and snap.current.id == ticket.id else None
+        )
+        self.applicant_label.setText(
+            _(
+                "Application {application} · {name}",
+                application=found.application_number,
+                name=found.name_masked or "—",
             )
-
-        def failed(exc: Exception) -> None:
-            log.warning("reading the applicant of ticket %s failed", wanted, exc_info=exc)
-            self._applicant_for = None
-
-        self._tasks.run(lambda: desk_applicant.applicant(db, wanted), show, failed)
+            if found is not None
+            else ""
+        )
 
     def _show_booth_state(self, snap: StationSnapshot) -> None:
         """A paused booth, and the applicants set aside here (they come back to this booth)."""
