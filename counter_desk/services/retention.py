@@ -61,7 +61,7 @@ def purge(
         old_booking = (
             (Booking.office_id == info.id)
             & (Booking.slot_date < before)
-            & or_(Booking.applicant_name.is_not(None), Booking.nik.is_not(None))
+            & or_(Booking.applicant_name.is_not(None), Booking.nik.is_not(None), Booking.birth_date.is_not(None))
         )
         old_pickup = (
             (Pickup.office_id == info.id)
@@ -72,7 +72,7 @@ def purge(
         pickups = session.scalar(select(func.count()).select_from(Pickup).where(old_pickup)) or 0
         if not dry_run and (bookings or pickups):
             session.execute(
-                update(Booking).where(old_booking).values(applicant_name=None, nik=None),
+                update(Booking).where(old_booking).values(applicant_name=None, nik=None, birth_date=None),
                 execution_options={"synchronize_session": False},
             )
             session.execute(

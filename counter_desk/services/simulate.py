@@ -31,6 +31,7 @@ from counter_desk.clock import FixedClock, office_day
 from counter_desk.errors import Conflict, EmptyQueue, UserError
 from counter_desk.services import directory
 from counter_desk.services.queue import QueueService
+from counter_desk.services.queue_errors import NoShowTooEarly
 from counter_desk.store.models import Booking, Stage, Station
 
 log = logging.getLogger(__name__)
@@ -229,7 +230,11 @@ class OfficeDay:
                 self.queue.recall(station, ticket=number)
                 self._at(now + dt.timedelta(minutes=1), self._recall(station, number, count + 1), station)
                 return
-            self.queue.no_show(station, ticket=number)
+            try:
+                self.queue.no_show(station, ticket=number)
+            except NoShowTooEarly as exc:  # the office's minimum time after the last call has not passed yet
+                self._at(now + dt.timedelta(seconds=exc.wait_seconds), self._recall(station, number, count), station)
+                return
             self.tally.no_shows += 1
             self._at(now + dt.timedelta(seconds=10), self._free(station), station)
 

@@ -164,6 +164,8 @@ def test_first_start_creates_and_migrates_the_default_sqlite_file(tmp_path: Path
     assert (tmp_path / "data" / "counter-desk.sqlite3").is_file()
     proc = _run(str(exe), "db", "seed", "--sample-bookings", "5", env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
+    proc = _run(str(exe), "rules", "set", "checkin_hours", "allow", env=env, cwd=tmp_path)  # any day, any hour
+    assert proc.returncode == 0, proc.stderr
     proc = _run(
         sys.executable,
         str(REPO / "main.py"),

@@ -33,6 +33,7 @@ def _add_booking(db: Database, code: str, day: dt.date) -> None:
                 category_id=template.category_id,
                 applicant_name=f"Pemohon {code}",
                 nik="3505123412341234",
+                birth_date=dt.date(1990, 5, 17),
                 slot_date=day,
                 status="booked",
                 created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
@@ -65,6 +66,7 @@ def _personal(db: Database) -> dict[str, Any]:
         return {
             "bookings": dict(s.execute(text("SELECT code, applicant_name FROM bookings ORDER BY code")).all()),
             "niks": dict(s.execute(text("SELECT code, nik FROM bookings ORDER BY code")).all()),
+            "births": dict(s.execute(text("SELECT code, birth_date FROM bookings ORDER BY code")).all()),
             "pickups": dict(s.execute(text("SELECT code, recipient_name FROM pickups ORDER BY code")).all()),
             "recipients": dict(s.execute(text("SELECT code, recipient FROM pickups ORDER BY code")).all()),
         }
@@ -104,6 +106,7 @@ def test_purge_erases_old_personal_data_and_keeps_the_rest(db: Database, clock: 
     erased = {code for code, name in data["bookings"].items() if name is None}
     assert erased == {"OLD-EDGE", booking_code(1, LONG_AGO)}
     assert data["niks"]["OLD-EDGE"] is None and data["niks"]["KEPT-EDGE"] == "3505123412341234"
+    assert data["births"]["OLD-EDGE"] is None and data["births"]["KEPT-EDGE"] is not None  # birth date: personal too
     assert data["bookings"]["KEPT-EDGE"] == "Pemohon KEPT-EDGE"
     assert data["pickups"] == {"PU-NEVER": None, "PU-OLD": None, "PU-RECENT": "Keluarga PU-RECENT"}
     assert set(data["recipients"].values()) == {"family"}  # not personal: kept for the statistics

@@ -34,9 +34,9 @@ def _counts(db: Database) -> tuple[int, ...]:
 
 def test_reference_office_loads_once(empty_db: Database) -> None:
     first = seed.load(empty_db)
-    # 1 office, 4 stages, 8 stations, 7 categories, 5 users, 9 rules, 3 holidays
-    assert (first.created, first.updated) == (37, 0)
-    assert _counts(empty_db) == (1, 4, 8, 7, 5)
+    # 1 office, 4 stages, 8 stations, 8 categories, 5 users, 13 rules, 3 holidays
+    assert (first.created, first.updated) == (42, 0)
+    assert _counts(empty_db) == (1, 4, 8, 8, 5)
     again = seed.load(empty_db)
     assert (again.created, again.updated) == (0, 0)
     with empty_db.read() as s:

@@ -31,5 +31,12 @@ def test_refusals_in_indonesian() -> None:
 
 def test_state_words_in_indonesian() -> None:
     i18n.set_language("id")
-    assert [status_label(s) for s in Status] == ["menunggu", "dipanggil", "sedang dilayani", "tidak hadir", "selesai"]
+    assert [status_label(s) for s in Status] == [
+        "menunggu",
+        "dipanggil",
+        "sedang dilayani",
+        "tidak hadir",
+        "selesai",
+        "ditunda",
+    ]
     assert status_label("something_new") == "something_new"

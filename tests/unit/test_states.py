@@ -24,6 +24,11 @@ from counter_desk.states import HELD, TRANSITIONS, Action, Status, allowed, allo
         (Action.TRANSFER, Status.SERVING, Status.WAITING),
         (Action.FINISH, Status.CALLED, Status.DONE),
         (Action.FINISH, Status.SERVING, Status.DONE),
+        (Action.PARK, Status.CALLED, Status.PARKED),
+        (Action.PARK, Status.SERVING, Status.PARKED),
+        (Action.RESUME, Status.PARKED, Status.CALLED),
+        (Action.RETURN, Status.PARKED, Status.WAITING),
+        (Action.TRANSFER, Status.PARKED, Status.WAITING),
     ],
 )
 def test_allowed_transitions(action: Action, source: Status | None, target: Status) -> None:
@@ -40,7 +45,7 @@ def test_every_other_pair_is_refused_with_a_readable_message() -> None:
             refused += 1
             with pytest.raises(InvalidTransition, match=r"^cannot .+ A-001: it is "):
                 check(action, state, "A-001")
-    assert refused == 8 * 6 - 13
+    assert refused == 10 * 7 - 18
 
 
 def test_done_is_final_and_nothing_starts_from_nothing_but_check_in() -> None:
@@ -56,16 +61,18 @@ def test_buttons_a_station_window_enables() -> None:
         Action.RETURN,
         Action.TRANSFER,
         Action.FINISH,
+        Action.PARK,
     }
-    assert allowed_actions(Status.SERVING) == {Action.RETURN, Action.TRANSFER, Action.FINISH}
+    assert allowed_actions(Status.SERVING) == {Action.RETURN, Action.TRANSFER, Action.FINISH, Action.PARK}
     assert allowed_actions(Status.NO_SHOW) == {Action.RETURN}
+    assert allowed_actions(Status.PARKED) == {Action.RESUME, Action.RETURN, Action.TRANSFER}
 
 
 def test_held_states_are_exactly_those_a_station_acts_on() -> None:
     assert {Status.CALLED, Status.SERVING} == HELD
     for action, (_, target) in TRANSITIONS.items():
         if target in HELD:
-            assert action in {Action.CALL, Action.RECALL, Action.START}
+            assert action in {Action.CALL, Action.RECALL, Action.START, Action.RESUME}
 
 
 def test_message_for_a_new_ticket() -> None:
