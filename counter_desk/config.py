@@ -50,7 +50,6 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 import platformdirs
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from counter_desk.errors import InvalidInput
@@ -279,9 +278,11 @@ def _section(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
 
 
 def _check_url(url: str, origin: str, path: Path | None = None) -> str:
+    from counter_desk.store.engine import normalise_url  # SQLAlchemy's engine parts only when a URL is checked
+
     try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
+        parsed = normalise_url(url)  # also libpq's several-host form, postgresql://u@pc1:5432,pc2:5432/office
+    except (ArgumentError, ValueError) as exc:
         msg = _(
             "{origin}: {scheme}://... is not a database URL (postgresql://... or sqlite:///FILE)",
             origin=origin,

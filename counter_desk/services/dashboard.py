@@ -447,7 +447,10 @@ def _hours(
             issued[h] = issued.get(h, 0) + 1
     waits: dict[tuple[int, str], list[float]] = {}
     for w in timeline.waits:
-        waits.setdefault((local_hour(w.called), stage_code[w.stage_id]), []).append(w.seconds)
+        code = stage_code.get(w.stage_id) if w.stage_id is not None else None
+        if code is None:  # a call recorded without a stage (a forged or foreign row) has no place in the chart
+            continue
+        waits.setdefault((local_hour(w.called), code), []).append(w.seconds)
     seen = set(issued) | {h for h, _ in waits}
     if not seen:
         return []

@@ -98,7 +98,7 @@ def backup(db: Database, file: Path) -> BackupDone:
 
 
 def _is_empty(db: Database) -> bool:
-    with db.engine.connect() as conn:
+    with db.read_connection() as conn:  # on SQLite: without the write lock
         return not inspect(conn).get_table_names()
 
 

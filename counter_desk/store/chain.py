@@ -130,7 +130,7 @@ def pg_install_sql(table: ChainedTable) -> list[str]:
     return [
         f"""
 CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, public AS $$
+SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     head_pos bigint;
     head_hash text;

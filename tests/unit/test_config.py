@@ -112,3 +112,10 @@ def test_station_switches_sign_in_and_error_sound(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text('[station]\nerror_sound = "loud"\n')
     with pytest.raises(InvalidInput, match=r"\[station\] error_sound must be true or false, not 'loud'"):
         load_settings(env=_env(tmp_path))
+
+
+def test_a_standby_pair_in_libpq_form_is_accepted(tmp_path: Path) -> None:
+    """Two servers (primary and hot standby) in libpq's comma form, as docs/RELIABILITY.md shows."""
+    url = "postgresql://penerimaan1@pc1:5432,pc2:5432/office"
+    (tmp_path / "config.toml").write_text(f'[database]\nurl = "{url}"\n')
+    assert load_settings(env=_env(tmp_path)).db_url == url
