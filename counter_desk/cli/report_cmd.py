@@ -23,6 +23,7 @@ from counter_desk.clock import SystemClock, office_day
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 from counter_desk.services import reports
+from counter_desk.store import chain
 from counter_desk.store.engine import Database
 
 
@@ -116,13 +117,14 @@ def _report(args: argparse.Namespace) -> int:
         report = reports.build(db, first, last or first, office=settings.office)
         if args.pdf is not None and not args.no_plan:
             plan, plan_note = _next_day_plan(db, today, settings.office)
+        heads = chain.head_hash(db, settings.office)
     finally:
         db.dispose()
     outputs: list[tuple[Path, bytes]] = []
     if args.pdf is not None:
         from counter_desk.devices import report_pdf  # reportlab: only when a PDF is asked for
 
-        outputs.append((args.pdf, report_pdf.render(report, plan, plan_note)))
+        outputs.append((args.pdf, report_pdf.render(report, plan, plan_note, heads)))
     if args.csv is not None:
         outputs.append((args.csv, csv_bytes(report)))
     _write_all(outputs)
@@ -152,6 +154,7 @@ def _report(args: argparse.Namespace) -> int:
                 target=s.wait_target_minutes,
             )
         )
+    human.append(_("Hash chain head (keep a copy elsewhere): {heads}", heads=heads))
     human += [_("written to {file}", file=name) for name in written]
-    emit(args, {**report.to_json(), "files": written}, "\n".join(human))
+    emit(args, {**report.to_json(), "chain_head": heads, "files": written}, "\n".join(human))
     return 0

@@ -200,9 +200,9 @@ def _stage_table(report: Report, st: _Styles) -> Table:
                 "{share} ({within} of {count})",
                 share=percent(s.within_target_share),
                 within=s.within_target,
-                count=s.wait.count,
+                count=s.wait.count + s.never_called,  # never called: not within target (services/reports.py)
             )
-            if s.wait.count
+            if s.wait.count + s.never_called
             else "—"
         )
         name = escape(s.name) + "<br/>" + escape(_("target {minutes} min", minutes=s.wait_target_minutes))
@@ -248,8 +248,11 @@ def _officer_table(report: Report, st: _Styles) -> Table:
 
 
 def _out_of_order_table(report: Report, st: _Styles) -> Table:
-    rows: list[list[object]] = [[_("When"), _("Ticket"), _("Stage"), _("Station"), _("Officer"), _("Reason")]]
+    rows: list[list[object]] = [
+        [_("When"), _("Ticket"), _("Stage"), _("Station"), _("Officer"), _("What"), _("Reason")]
+    ]
     names = {s.code: s.name for s in report.stages}
+    kinds = {"call": _("called out of turn"), "return": _("put back at the front"), "transfer": _("moved to the front")}
     for c in report.out_of_order:
         local = office_local(c.at, report.timezone)
         when = local.strftime("%H:%M") if report.first == report.last else f"{local:%d/%m %H:%M}"
@@ -260,10 +263,11 @@ def _out_of_order_table(report: Report, st: _Styles) -> Table:
                 Paragraph(escape(names.get(c.stage, c.stage)), st.cell),
                 c.station or "—",
                 Paragraph(escape(c.officer or _("(no one signed in)")), st.cell),
+                Paragraph(escape(kinds.get(c.kind, c.kind)), st.cell),
                 Paragraph(escape(c.reason), st.cell),
             ]
         )
-    widths = [20 * mm, 16 * mm, 28 * mm, 24 * mm, 26 * mm]
+    widths = [20 * mm, 16 * mm, 26 * mm, 22 * mm, 24 * mm, 26 * mm]
     widths.append(WIDTH - sum(widths))
     return st.table(rows, widths, numeric_from=99)
 
@@ -355,9 +359,15 @@ def plan_section(rec: Recommendation | None, note: str | None, st: _Styles) -> l
     ]
 
 
-def render(report: Report, plan: Recommendation | None = None, plan_note: str | None = None) -> bytes:
+def render(
+    report: Report,
+    plan: Recommendation | None = None,
+    plan_note: str | None = None,
+    chain_head: str | None = None,
+) -> bytes:
     """The report as PDF bytes (A4 portrait); with the next working day's staffing ``plan`` (or ``plan_note``
-    saying why there is none) at the end when given."""
+    saying why there is none) at the end when given, and the event log's hash-chain heads (``chain_head``, see
+    ``store.chain.head_hash``) on the last lines, so a printed copy proves the past."""
     st = _Styles()
     buffer = io.BytesIO()
     generated = office_local(report.generated_at, report.timezone)
@@ -413,6 +423,7 @@ def render(report: Report, plan: Recommendation | None = None, plan_note: str | 
             ),
             st.small,
         ),
+        Paragraph(escape(_("Within target: applicants who were never called count as not within target.")), st.small),
         Spacer(1, 4 * mm),
         KeepTogether([arrivals_chart(report, st)]),
         Spacer(1, 3 * mm),
@@ -427,5 +438,10 @@ def render(report: Report, plan: Recommendation | None = None, plan_note: str | 
     story.append(KeepTogether([Paragraph(escape(_("Calls out of order")), st.heading), calls]))
     if plan is not None or plan_note is not None:
         story += plan_section(plan, plan_note, st)
+    if chain_head:
+        story += [
+            Paragraph(escape(_("Event log")), st.heading),
+            Paragraph(escape(_("Hash chain head (keep a copy elsewhere): {heads}", heads=chain_head)), st.small),
+        ]
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()

@@ -27,6 +27,7 @@ from counter_desk.devices import report_pdf
 from counter_desk.errors import InvalidInput
 from counter_desk.services import reports
 from counter_desk.services.reports import Stats
+from counter_desk.store import chain
 from counter_desk.store.engine import Database
 
 
@@ -150,7 +151,7 @@ def report_pdf_file(db: Database, clock: FixedClock, tmp_path: Path) -> Path:
     i18n.set_language("id")
     r = reports.build(db, MONDAY, MONDAY, clock=clock)
     path = tmp_path / "laporan.pdf"
-    path.write_bytes(report_pdf.render(r))
+    path.write_bytes(report_pdf.render(r, chain_head=chain.head_hash(db)))
     return path
 
 
@@ -166,9 +167,11 @@ def test_pdf_reads_back_in_indonesian_on_a4(report_pdf_file: Path, tmp_path: Pat
         "Ajudikasi",
         "20,0",  # interview mean wait in minutes, Indonesian decimal comma
         "37,5",  # its P90 (2250 s)
-        # 2 of 5 queue entries: A-002 was never called. (The PDF's "of" figure is report_pdf.py's: once it counts
-        # the never-called too, this reads "40% (2 dari 5)".)
-        "40% (2 dari ",
+        "40% (2 dari 5)",  # 2 of 5 queue entries within target: A-002 was never called, so it is not within
+        "tidak pernah dipanggil dihitung tidak dalam target",
+        "dipanggil di luar",  # A-003's call by number: the kind of each reordering (the cell wraps)
+        "dikembalikan ke",  # A-001 put back at the front by the supervisor
+        "Kepala rantai hash",
         "kursi roda",
         "A-003",
         "Petugas Wawancara 1 (wawancara1)",
@@ -218,6 +221,11 @@ def test_cli_writes_pdf_and_csv(
     assert code == 0
     data = json.loads(out)
     assert data["tickets"] == 4 and data["files"] == [str(pdf), str(table)]
+    db = Database.connect(db_url)
+    try:  # the head of the event log's hash chain, for a copy kept elsewhere (db verify proves the past against it)
+        assert data["chain_head"] == chain.head_hash(db) and data["chain_head"].startswith("events #")
+    finally:
+        db.dispose()
     assert pdf.read_bytes().startswith(b"%PDF") and table.read_text(encoding="utf-8").startswith("section,stage")
     code, out, _err = _run(capsys, "--db", db_url, "report", "--from", "2026-11-23")
     assert code == 0 and "4 tickets" in out and "Interview" not in out
