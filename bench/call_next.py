@@ -361,9 +361,9 @@ def station_process(url: str, station: str, seconds: float, barrier: Any, result
 
 
 def _is_locked(message: str) -> bool:
-    """SQLite's SQLITE_BUSY / SQLITE_LOCKED, as the driver words them."""
+    """SQLite's SQLITE_BUSY / SQLITE_LOCKED, as the driver words them, or the program's DatabaseBusy."""
     lowered = message.lower()
-    return "database is locked" in lowered or "database table is locked" in lowered
+    return any(words in lowered for words in ("database is locked", "database table is locked", "database is busy"))
 
 
 def _importable_self() -> Any:

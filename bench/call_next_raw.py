@@ -26,10 +26,10 @@ CLAIM = """WITH head AS MATERIALIZED (SELECT id FROM tickets WHERE stage_id = %(
  ORDER BY front DESC, priority_level DESC, queue_key, id LIMIT 1 FOR UPDATE SKIP LOCKED)
  UPDATE tickets SET status = 'called', station_id = %(station)s, called_at = now(), updated_at = now(),
  call_count = call_count + 1 WHERE id = (SELECT id FROM head) RETURNING id, number"""
-EVENT = """WITH bump AS (UPDATE counters SET value = value + 1 WHERE name = 'events' RETURNING value),
- ins AS (INSERT INTO events (seq, office_id, kind, ticket_id, number, from_status, to_status, stage_id, station_id,
- data, created_at) SELECT value, %(office)s, %(kind)s, %(ticket)s, %(number)s, %(before)s, %(after)s, %(stage)s,
- %(station)s, '{}', now() FROM bump RETURNING seq) SELECT seq, pg_notify('counter_desk_events', seq::text) FROM ins"""
+# The database numbers the event itself (migration 0006's trigger takes the counter), as for the program.
+EVENT = """WITH ins AS (INSERT INTO events (office_id, kind, ticket_id, number, from_status, to_status, stage_id,
+ station_id, data, created_at) VALUES (%(office)s, %(kind)s, %(ticket)s, %(number)s, %(before)s, %(after)s,
+ %(stage)s, %(station)s, '{}', now()) RETURNING seq) SELECT seq, pg_notify('counter_desk_events', seq::text) FROM ins"""
 FINISH = "UPDATE tickets SET status = 'done', station_id = NULL, finished_at = now(), updated_at = now() WHERE id = %s"
 
 
