@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from counter_desk import __version__, i18n
-from counter_desk.errors import HidePersonalData, UserError, bug_summary
+from counter_desk import __version__, i18n, logs
+from counter_desk.errors import UserError, bug_summary
 from counter_desk.i18n import _
 from counter_desk.services.text import printable
 
@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument(
+        "--log-level",
+        choices=logs.LEVELS,
+        type=str.lower,
+        help="what reaches stderr (default: warning; -v info, -vv debug); the log file in the data folder keeps "
+        "info and above",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     for name in command_modules():
         importlib.import_module(f"counter_desk.cli.{name}").register(sub)
@@ -105,13 +112,9 @@ def _language(args: argparse.Namespace) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING - 10 * min(args.verbose, 2),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for handler in logging.getLogger().handlers:  # the windows log through these too (gui, display, demo)
-        if not any(isinstance(f, HidePersonalData) for f in handler.filters):
-            handler.addFilter(HidePersonalData())
+    # stderr and the rotating file in the data folder, both without personal data (the windows log through
+    # these too: gui, display, demo).
+    logs.setup(logs.level_of(args.log_level, args.verbose))
     i18n.set_language(_language(args))
     try:
         result: int = args.handler(args)
