@@ -70,8 +70,10 @@ def setup(level: int, *, file: Path | None = None) -> Path | None:
     formatter = logging.Formatter(FORMAT)
     for handler in handlers:
         handler.setFormatter(formatter)
-        handler.addFilter(HidePersonalData())
         root.addHandler(handler)
+    for handler in root.handlers:  # ours, and any other already there (a test's capture, an embedding program's)
+        if not any(isinstance(f, HidePersonalData) for f in handler.filters):
+            handler.addFilter(HidePersonalData())
     root.setLevel(min(h.level for h in handlers))
     if written is None:
         logging.getLogger("counter_desk").warning("%s", problem)

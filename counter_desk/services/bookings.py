@@ -33,6 +33,7 @@ from counter_desk.services.bookings_file import (
     clean_name,
     clean_nik,
     parse,
+    parse_birth_date,
     parse_date,
     parse_slot,
     parse_time,
@@ -45,7 +46,16 @@ from counter_desk.store.engine import Database
 from counter_desk.store.models import Booking, Category
 
 #: Fields compared and written by an import (a column the file does not have is left as stored).
-FIELDS = ("application_number", "category_id", "applicant_name", "nik", "slot_date", "slot_start", "slot_end")
+FIELDS = (
+    "application_number",
+    "category_id",
+    "applicant_name",
+    "nik",
+    "birth_date",
+    "slot_date",
+    "slot_start",
+    "slot_end",
+)
 _CHUNK = 500
 #: A booking's status as shown to people (the stored codes are English words).
 STATUS = {"booked": N_("booked"), "checked_in": N_("checked in"), "cancelled": N_("cancelled")}
@@ -187,6 +197,11 @@ def _clean(values: Mapping[str, Any], categories: _Categories) -> dict[str, Any]
         take("applicant_name", clean_name, values["applicant_name"])
     if "nik" in values:
         take("nik", clean_nik, values["nik"])
+    if "birth_date" in values:
+        take("birth_date", parse_birth_date, values["birth_date"])
+        born, day = out.get("birth_date"), out.get("slot_date")
+        if born is not None and day is not None and born > day:
+            problems.append(_("the date of birth is after the booked day"))
     if "slot" in values:
         take("slot", parse_slot, values["slot"])
         out["slot_start"], out["slot_end"] = out.pop("slot", (None, None))
@@ -294,7 +309,7 @@ def _plan(session: Session, office_id: int, source: SourceFile, today: dt.date, 
         {v["application_number"].upper() for _n, v in good},
     )
     blank = {"office_id": office_id, "status": "booked", "created_at": now}
-    blank |= {"applicant_name": None, "nik": None, "slot_start": None, "slot_end": None}
+    blank |= {"applicant_name": None, "nik": None, "birth_date": None, "slot_start": None, "slot_end": None}
     for number, values in good:
         try:
             change = _decide(values, by_code, by_number, today)

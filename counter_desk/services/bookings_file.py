@@ -77,6 +77,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "slot_start": ("jam_mulai", "mulai", "slot_start", "start", "start_time"),
     "slot_end": ("jam_selesai", "selesai", "slot_end", "end", "end_time"),
     "category": ("layanan", "kategori", "category", "jenis_layanan", "service"),
+    "birth_date": ("tanggal_lahir", "tgl_lahir", "lahir", "birth_date", "date_of_birth", "dob"),
 }
 REQUIRED = ("code", "application_number", "slot_date")
 _BY_NAME = {name: fieldname for fieldname, names in ALIASES.items() for name in names}
@@ -464,7 +465,7 @@ def _parse_json(text: str) -> SourceFile:
 
 
 #: Fields whose values are personal data: a message never repeats them, only their shape (see :func:`shape`).
-PERSONAL = frozenset({"name", "nik"})
+PERSONAL = frozenset({"name", "nik", "birth_date"})
 
 
 def shape(text: str) -> str:
@@ -581,6 +582,20 @@ def parse_date(value: Any) -> dt.date:
         day = None
     if day is None:
         raise RowError(_("date {value!r} is not a date like 2026-11-23 or 23/11/2026", value=shown("date", text)))
+    return day
+
+
+def parse_birth_date(value: Any) -> dt.date | None:
+    """An applicant's date of birth, in the forms :func:`parse_date` reads; empty: none. It is personal data:
+    a refusal never quotes it."""
+    if not text_value("birth_date", value):
+        return None
+    try:
+        day = parse_date(value)
+    except RowError:
+        raise RowError(_("the date of birth is not a date like 1990-05-17 or 17/05/1990")) from None
+    if day.year < 1900:
+        raise RowError(_("the date of birth is before 1900"))
     return day
 
 

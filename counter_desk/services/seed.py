@@ -329,6 +329,8 @@ def sample_bookings(
                     category_id=booked.id,
                     applicant_name=name,
                     nik=nik,
+                    # Made up from the position alone (not from rng: the names and NIKs stay as they were).
+                    birth_date=dt.date(1958 + (i * 7) % 60, 1 + (i * 5) % 12, 1 + (i * 11) % 28),
                     slot_date=the_day,
                     slot_start=slot[0],
                     slot_end=slot[1],
