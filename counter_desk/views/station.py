@@ -48,7 +48,7 @@ from counter_desk.devices.printing import (
     reprint,
 )
 from counter_desk.devices.scanner import parse_payload
-from counter_desk.errors import DatabaseUnavailable, UserError
+from counter_desk.errors import DatabaseUnavailable, UserError, bug_summary
 from counter_desk.i18n import N_, _, lookup
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
@@ -60,6 +60,7 @@ from counter_desk.qt.serialscan import SerialScanner
 from counter_desk.qt.sound import ErrorTone, Sink
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.qt.wedge import WedgeDetector
+from counter_desk.services import replication
 from counter_desk.services.auth import Officer
 from counter_desk.services.checkin import arrival_label
 from counter_desk.services.counter_use import PAUSE_REASONS, pause_reason_label
@@ -78,7 +79,7 @@ from counter_desk.services.stations import (
 )
 from counter_desk.services.views import CheckInInfo, Result, TicketView
 from counter_desk.states import Action, Status, allowed_actions
-from counter_desk.store.engine import Database
+from counter_desk.store.engine import Database, is_unavailable
 from counter_desk.views.dialogs import CallTicketDialog, ChooseDialog, ConfirmDialog, HandoverDialog
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,23 @@ def _show_key(button: QPushButton, key: str) -> None:
 
 
 def _connection_problem(exc: Exception) -> bool:
-    return isinstance(exc, DBAPIError | DatabaseUnavailable | OSError)
+    """The database is out of reach (an action's outcome unknown), as opposed to a refused statement: a bug."""
+    if isinstance(exc, DBAPIError):
+        return is_unavailable(exc)
+    return isinstance(exc, DatabaseUnavailable | OSError)
+
+
+def _error_text(exc: BaseException) -> str:
+    """An unexpected error for a banner: a database error without PostgreSQL's DETAIL (a failing row's names and
+    NIKs), anything else as it says."""
+    return bug_summary(exc) if isinstance(exc, DBAPIError) else str(exc)
+
+
+#: A click whose commit may have reached the server before the connection broke: its token makes a retry safe.
+NOT_CONFIRMED = N_(
+    "Not confirmed: the database cannot be reached, so this may or may not have been saved. "
+    "Press again: it is never done twice."
+)
 
 
 class StationWindow(QMainWindow):
@@ -209,6 +226,8 @@ class StationWindow(QMainWindow):
         self._snapshot: StationSnapshot | None = None
         self._current: TicketView | None = None
         self._tokens: dict[str, str] = {}
+        #: Tries of an action (by its token's name) that met a database out of reach, until one is answered.
+        self._failed_tries: dict[str, int] = {}
         #: A check-in refused by an office rule a supervisor may override (closed, late): the code to retry.
         self._override_code: str | None = None
         self._override_walk_in: str | None = None
@@ -439,7 +458,7 @@ class StationWindow(QMainWindow):
             self._error(_("The database cannot be reached; the window will update when it is back."), refusal=False)
         else:
             log.error("reading the station failed", exc_info=exc)
-            self._error(_("Unexpected error: {error}", error=exc))
+            self._error(_("Unexpected error: {error}", error=_error_text(exc)))
 
     def _apply_kind(self, kind: str) -> None:
         reception = kind == RECEPTION
@@ -654,19 +673,26 @@ class StationWindow(QMainWindow):
 
         def ok(result: T) -> None:
             self._tokens.pop(name, None)
+            failed_tries = self._failed_tries.pop(name, 0)
             self._set_busy(False)
             done(result)
+            if failed_tries and isinstance(result, Result):
+                # The banner ``done`` just showed, saying whether the earlier, unconfirmed try had been saved.
+                retried = replication.Retried(result, failed_tries, result.replayed)
+                self.banner.setText(replication.outcome_message(retried, self.banner.text()))
             self.acted.emit(result.result if isinstance(result, PickupCall) else result)
             self.refresh()
             self._next_scan()
 
         def fail(exc: Exception) -> None:
             self._set_busy(False)
-            if _connection_problem(exc):
-                self._error(_("Not saved: the database cannot be reached. Nothing was changed; try again."), tone=scan)
+            if _connection_problem(exc):  # the token is kept: pressed again, the action is never done twice
+                self._failed_tries[name] = self._failed_tries.get(name, 0) + 1
+                self._error(lookup(NOT_CONFIRMED), tone=scan)
                 self._next_scan()
                 return
             self._tokens.pop(name, None)
+            self._failed_tries.pop(name, None)
             if isinstance(exc, UserError):
                 self._error(exc.message, tone=scan)
                 if getattr(exc, "overridable", False) and name.startswith(("check_in:", "walk_in:")):
@@ -676,7 +702,7 @@ class StationWindow(QMainWindow):
                     self.override_button.show()
             else:
                 log.error("action %s failed", name, exc_info=exc)
-                self._error(_("Unexpected error: {error}", error=exc), tone=scan)
+                self._error(_("Unexpected error: {error}", error=_error_text(exc)), tone=scan)
             self.refresh()
             self._next_scan()
 
@@ -784,8 +810,13 @@ class StationWindow(QMainWindow):
             if isinstance(exc, UserError):
                 self._refused_scan(exc.message)
             else:
-                log.error("decoding %s failed", path, exc_info=exc)
-                self._refused_scan(_("Unexpected error: {error}", error=exc))
+                # Not the path: a file's name may be an applicant's (a photo of an ID saved under their name).
+                try:
+                    size: int | None = path.stat().st_size
+                except OSError:
+                    size = None  # gone or unreadable: the error says which
+                log.error("decoding a %s picture of %s bytes failed", path.suffix or "(no suffix)", size, exc_info=exc)
+                self._refused_scan(_("Unexpected error: {error}", error=_error_text(exc)))
 
         self._tasks.run(lambda: decode_file(path), decoded, failed)
 
@@ -924,7 +955,9 @@ class StationWindow(QMainWindow):
             lambda: print_ticket(self._queue, number, pdf_dir=folder, printer=printer, paper=paper),
             failed_text,
             lambda exc: _(
-                "Ticket {number} issued, but its receipt could not be made: {error}", number=number, error=exc
+                "Ticket {number} issued, but its receipt could not be made: {error}",
+                number=number,
+                error=_error_text(exc),
             ),
         )
 
@@ -945,7 +978,7 @@ class StationWindow(QMainWindow):
         self._print_job(
             lambda: print_receipt(make(), pdf_dir=folder, printer=printer, paper=paper),
             failed_text,
-            lambda exc: _("{done} The receipt could not be made: {error}", done=done_text, error=exc),
+            lambda exc: _("{done} The receipt could not be made: {error}", done=done_text, error=_error_text(exc)),
         )
 
     def _print_job(
@@ -982,7 +1015,7 @@ class StationWindow(QMainWindow):
         self._print_job(
             lambda: reprint(last, printer=printer, paper=paper),
             failed_text,
-            lambda exc: _("Reprint failed: {error}", error=exc),
+            lambda exc: _("Reprint failed: {error}", error=_error_text(exc)),
         )
         self._info(_("Reprinting the last receipt ({pdf})", pdf=last.pdf.name))
 

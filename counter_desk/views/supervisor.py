@@ -4,8 +4,12 @@ Tabs: *Overview* (stages against their wait targets in traffic-light colours, st
 arrivals and waits by hour), *Tickets* (waiting, held and no-show tickets, with *Move to another stage*,
 *Release station* and *Reopen no-show*), *Rules* (the office's rules, the stages' wait targets -- saved together
 in one transaction -- and the holiday calendar), *Bookings* (import of the M-Paspor export with its validation
-report, a day's bookings, manual entry and reschedule: :mod:`~counter_desk.views.supervisor_bookings`) and
-*Officers* (users, roles, passwords, lockouts: :mod:`~counter_desk.views.supervisor_officers`).
+report, a day's bookings, manual entry and reschedule: :mod:`~counter_desk.views.supervisor_bookings`),
+*Officers* (users, roles, passwords, lockouts: :mod:`~counter_desk.views.supervisor_officers`) and *Plan* (the
+booths to open on a coming day: :mod:`~counter_desk.views.supervisor_plan`).
+
+Every ~10 s the window asks the server about its hot standby (PostgreSQL only) and shows any problem in an orange
+banner of its own (:func:`~counter_desk.services.replication.supervisor_warnings`).
 
 Everything works from the keyboard: Ctrl+Tab / Ctrl+PgDown and Alt+<underlined letter> switch tabs, each action
 button has its Alt+letter, Ctrl+S saves the rules, the tables take the focus when their tab is shown and the
@@ -51,24 +55,26 @@ from sqlalchemy.exc import DBAPIError
 
 from counter_desk import i18n
 from counter_desk.clock import Clock, office_day, office_local
-from counter_desk.errors import DatabaseUnavailable, UserError
+from counter_desk.errors import DatabaseUnavailable, UserError, bug_summary
 from counter_desk.i18n import _
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.dashboard_models import StageModel, StationModel, TicketModel
 from counter_desk.qt.live import LiveFeed
 from counter_desk.qt.tasks import TaskRunner
-from counter_desk.services import dashboard, rules
+from counter_desk.services import dashboard, replication, rules
 from counter_desk.services.dashboard import IDLE, Dashboard, Supervision
 from counter_desk.services.dates import format_day
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import Result
 from counter_desk.states import Status
-from counter_desk.store.engine import Database
+from counter_desk.store.engine import Database, is_unavailable
 from counter_desk.views.supervisor_bookings import BookingsTab
 from counter_desk.views.supervisor_common import ERROR_STYLE, INFO_STYLE, on_row_change, table
 from counter_desk.views.supervisor_holidays import HolidaysBox
 from counter_desk.views.supervisor_officers import OfficersTab
+from counter_desk.views.supervisor_plan import PlanTab
+from counter_desk.views.supervisor_plan import title as plan_title
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +83,23 @@ PALETTE = ("#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#00838f")
 REFRESH_DEBOUNCE_MS = 100
 #: Waiting times move on even when nothing happens: read the dashboard again this often.
 PERIODIC_REFRESH_MS = 30_000
+#: How often the window asks the server about its standby (PostgreSQL with a hot standby; nothing on SQLite).
+STANDBY_CHECK_MS = 10_000
+#: The standby warning: orange, as a problem that does not stop the office yet.
+WARN_STYLE = "background:#ef6c00;color:white;font-size:15px;padding:6px;border-radius:4px;"
 
 
 def _connection_problem(exc: Exception) -> bool:
-    return isinstance(exc, DBAPIError | DatabaseUnavailable | OSError)
+    """The database is out of reach (an action's outcome unknown), as opposed to a refused statement: a bug."""
+    if isinstance(exc, DBAPIError):
+        return is_unavailable(exc)
+    return isinstance(exc, DatabaseUnavailable | OSError)
+
+
+def _error_text(exc: BaseException) -> str:
+    """An unexpected error for a banner: a database error without PostgreSQL's DETAIL (a failing row's names and
+    NIKs), anything else as it says."""
+    return bug_summary(exc) if isinstance(exc, DBAPIError) else str(exc)
 
 
 class ReasonDialog(QDialog):
@@ -130,6 +149,16 @@ def _show_every_row(view: QTableView, rows: int) -> None:
     if bar is not None and bar.maximum() > 0:
         height += bar.sizeHint().height()
     view.setMinimumHeight(height)
+
+
+def _banner(name: str, style: str = "") -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    if style:
+        label.setStyleSheet(style)
+    label.hide()
+    return label
 
 
 def _chart(title: str) -> tuple[QChartView, QChart]:
@@ -183,6 +212,7 @@ class SupervisorWindow(QMainWindow):
         failed(str): an action or a read was refused; carries the message shown.
         rules_saved(dict): the rules were saved; carries every rule as it now is.
         busy_changed(bool): an action started (True) or ended (False); the tabs enable their buttons by it.
+        standby_checked(list): the standby was asked about; carries the warning lines shown (none: all is well).
     """
 
     refreshed = Signal()
@@ -190,6 +220,7 @@ class SupervisorWindow(QMainWindow):
     failed = Signal(str)
     rules_saved = Signal(dict)
     busy_changed = Signal(bool)
+    standby_checked = Signal(list)
 
     def __init__(
         self,
@@ -220,11 +251,12 @@ class SupervisorWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addLayout(self._header())
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.hide()
+        self.banner = _banner("banner")
         layout.addWidget(self.banner)
+        #: The standby's health (PostgreSQL with a hot standby): apart from the actions' banner, which it would
+        #: otherwise hide every 10 s.
+        self.standby_banner = _banner("standbyBanner", WARN_STYLE)
+        layout.addWidget(self.standby_banner)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.tabs.addTab(self._overview_tab(), _("&Overview"))
@@ -234,6 +266,8 @@ class SupervisorWindow(QMainWindow):
         self.tabs.addTab(self.bookings_tab, _("&Bookings"))
         self.officers_tab = OfficersTab(self)
         self.tabs.addTab(self.officers_tab, _("O&fficers"))
+        self.plan_tab = PlanTab(self)
+        self.tabs.addTab(self.plan_tab, plan_title())
         #: What takes the focus when a tab is shown (its table: the arrow keys choose the row).
         self._tab_focus: list[QWidget] = [
             self.station_view,
@@ -241,6 +275,7 @@ class SupervisorWindow(QMainWindow):
             self.save_rules_button,
             self.bookings_tab.booking_view,
             self.officers_tab.view,
+            self.plan_tab.plan_button,
         ]
         self.tabs.currentChanged.connect(self._focus_tab)
         # QTabWidget knows Ctrl+PgDown / Ctrl+PgUp only while the focus is on a widget that lets them through;
@@ -258,6 +293,7 @@ class SupervisorWindow(QMainWindow):
         self.holidays_box.load()
         self.bookings_tab.load()
         self.officers_tab.load()
+        self.check_standby()
 
     # ------------------------------------------------------------------ building
 
@@ -273,6 +309,10 @@ class SupervisorWindow(QMainWindow):
         self._clock_timer.setObjectName("clockTick")
         self._clock_timer.timeout.connect(self._tick)
         self._clock_timer.start()
+        self._standby_timer = QTimer(self, interval=STANDBY_CHECK_MS)
+        self._standby_timer.setObjectName("standbyCheck")
+        self._standby_timer.timeout.connect(self.check_standby)
+        self._standby_timer.start()
 
     def _header(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -457,7 +497,24 @@ class SupervisorWindow(QMainWindow):
             self._error(_("The database cannot be reached; the window will update when it is back."))
         else:
             log.error("reading the dashboard failed", exc_info=exc)
-            self._error(_("Unexpected error: {error}", error=exc))
+            self._error(_("Unexpected error: {error}", error=_error_text(exc)))
+
+    def check_standby(self) -> None:
+        """Ask the server about its standby on the worker; show what is wrong (nothing on SQLite)."""
+        db = self._db
+        self._tasks.run(lambda: replication.supervisor_warnings(db), self.show_standby_warnings, self._standby_failed)
+
+    def show_standby_warnings(self, lines: list[str]) -> None:
+        """One line per standby problem in the orange banner; hidden when there is none."""
+        self.standby_banner.setText("\n".join(lines))
+        self.standby_banner.setVisible(bool(lines))
+        self.standby_checked.emit(list(lines))
+
+    def _standby_failed(self, exc: Exception) -> None:
+        if _connection_problem(exc):  # the dashboard's reads say so in the main banner; ask again next time
+            log.info("the standby check could not reach the database: %s", type(exc).__name__)
+            return
+        self._read_failed(exc)
 
     def _start_live(self, last_seq: int) -> None:
         url = self._db.engine.url
@@ -622,7 +679,7 @@ class SupervisorWindow(QMainWindow):
             self._error(_("Not saved: the database cannot be reached. Nothing was changed; try again."))
         else:
             log.error("supervisor %s failed", what, exc_info=exc)
-            self._error(_("Unexpected error: {error}", error=exc))
+            self._error(_("Unexpected error: {error}", error=_error_text(exc)))
 
     def _run_action(self, name: str, call: Callable[[str], Result], message: Callable[[Result], str]) -> None:
         """One action with its idempotency token (kept after a connection failure, so a retry never acts twice)."""
@@ -831,7 +888,7 @@ class SupervisorWindow(QMainWindow):
     # ------------------------------------------------------------------ Qt
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        for timer in (self._clock_timer, self._refresh_timer, self._periodic):
+        for timer in (self._clock_timer, self._refresh_timer, self._periodic, self._standby_timer):
             timer.stop()
         if self._live is not None:
             self._live.stop()
