@@ -100,7 +100,7 @@ def _day(text: str) -> dt.date:
         raise InvalidInput(exc.reason) from None
 
 
-_WIDTHS = (16, 18, 10, 11, 10, 16)
+_WIDTHS = (16, 18, 10, 11, 22, 16)
 
 
 def _columns(*values: str) -> str:
@@ -121,7 +121,7 @@ def _line(b: bookings.BookingView) -> str:
         printable(b.application_number),
         b.day.isoformat(),
         b.slot or "--:--",
-        printable(b.category),
+        printable(b.category_name or b.category),
         bookings.status_text(b.status),
         printable(b.applicant_name or ""),
     )

@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from counter_desk import i18n
 from counter_desk.clock import Clock, SystemClock, office_day
 from counter_desk.errors import Conflict, InvalidInput, NotFound
 from counter_desk.i18n import N_, _, lookup
@@ -120,6 +121,8 @@ class BookingView:
     slot_start: dt.time | None
     slot_end: dt.time | None
     status: str
+    #: The category's name in the program's language (the code when it was not read).
+    category_name: str = ""
 
     @property
     def slot(self) -> str:
@@ -469,7 +472,7 @@ def import_file(db: Database, path: Path, **kwargs: Any) -> ImportReport:
 # -- one booking ---------------------------------------------------------------------------------------------
 
 
-def _view(booking: Booking, category: str) -> BookingView:
+def _view(booking: Booking, category: str, category_name: str = "") -> BookingView:
     return BookingView(
         booking.code,
         booking.application_number,
@@ -480,6 +483,7 @@ def _view(booking: Booking, category: str) -> BookingView:
         booking.slot_start,
         booking.slot_end,
         booking.status,
+        category_name or category,
     )
 
 
@@ -604,12 +608,13 @@ def list_bookings(db: Database, day: dt.date, *, office: str | None = None) -> l
     with db.read() as session:
         info = directory.office_info(session, office)
         rows = session.execute(
-            select(Booking, Category.code)
+            select(Booking, Category.code, Category.name, Category.name_en)
             .join(Category, Category.id == Booking.category_id)
             .where(Booking.office_id == info.id, Booking.slot_date == day)
             .order_by(Booking.slot_start.is_(None), Booking.slot_start, Booking.code)
         ).all()
-        return [_view(booking, category) for booking, category in rows]
+        english = i18n.language() == "en"
+        return [_view(booking, code, (name_en if english else name) or code) for booking, code, name, name_en in rows]
 
 
 def describe_day(day: dt.date) -> str:
