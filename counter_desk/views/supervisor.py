@@ -243,6 +243,8 @@ class SupervisorWindow(QMainWindow):
         self._live: LiveFeed | None = None
         self._busy = False
         self._tokens: dict[str, str] = {}
+        #: Tries of a ticket action (by its token's name) that met a database out of reach, until one is answered.
+        self._failed_tries: dict[str, int] = {}
         self._rules: dict[str, Any] | None = None
         self._rule_editors: dict[str, QWidget] = {}
         self._target_editors: dict[str, QSpinBox] = {}
@@ -687,14 +689,27 @@ class SupervisorWindow(QMainWindow):
 
         def done(result: Result) -> None:
             self._tokens.pop(name, None)
-            self._info(message(result))
+            tries = self._failed_tries.pop(name, 0)
+            # After tries the database never answered: say whether the first of them had been saved after all.
+            self._info(
+                replication.outcome_message(replication.Retried(result, tries, result.replayed), message(result))
+            )
             self.acted.emit(result)
             self.refresh()
 
         def failed(exc: Exception) -> bool:
-            if not _connection_problem(exc):  # the action was refused: a new click is a new action
-                self._tokens.pop(name, None)
-                self.refresh()
+            if _connection_problem(exc):  # the token is kept: done again, the action is never done twice
+                self._failed_tries[name] = self._failed_tries.get(name, 0) + 1
+                self._error(
+                    _(
+                        "Not confirmed: the database cannot be reached, so this may or may not have been saved. "
+                        "Press again: it is never done twice."
+                    )
+                )
+                return True
+            self._tokens.pop(name, None)  # the action was refused: a new click is a new action
+            self._failed_tries.pop(name, None)
+            self.refresh()
             return False  # run_job shows the message
 
         self.run_job(name, lambda: call(token), done, failed)

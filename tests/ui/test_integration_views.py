@@ -259,3 +259,32 @@ def test_the_lost_answer_in_indonesian(booth: StationWindow, flaky: FlakyDatabas
         assert failed.args[0].startswith("Belum pasti: basis data tidak dapat dihubungi")
     finally:
         i18n.set_language("en")
+
+
+def test_a_supervisor_move_lost_with_the_connection_is_done_once(
+    qtbot: QtBot, flaky: FlakyDatabase, db: Database, queue: QueueService, clock: FixedClock
+) -> None:
+    application("en")
+    queue.check_in(booking_code(1))
+    w = SupervisorWindow(flaky, clock=clock, user="kasi", live=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w._dashboard is not None, timeout=WAIT_MS)
+
+    flaky.fail_next("after")
+    with qtbot.waitSignal(w.failed, timeout=WAIT_MS) as failed:
+        w.move_ticket("A-001", "adjudication", "berkas lengkap")
+    assert failed.args[0] == NOT_CONFIRMED
+    assert _kinds(db).count("transferred") == 1
+    qtbot.waitUntil(lambda: not w.busy, timeout=WAIT_MS)
+
+    with qtbot.waitSignal(w.acted, timeout=WAIT_MS) as acted:
+        w.move_ticket("A-001", "adjudication", "berkas lengkap")
+    assert acted.args[0].replayed
+    assert w.banner.text().startswith("Saved once, before the connection broke (not repeated): A-001 moved to")
+    assert _kinds(db).count("transferred") == 1
+
+    # Answered at once, the next action says only what it did.
+    with qtbot.waitSignal(w.acted, timeout=WAIT_MS):
+        w.move_ticket("A-001", "interview", "kembali")
+    assert w.banner.text().startswith("A-001 moved to"), w.banner.text()
