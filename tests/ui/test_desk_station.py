@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
-from counter_desk.services import auth
+from counter_desk.services import auth, rules
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
@@ -68,6 +68,7 @@ def test_reception_shows_what_to_check_against_the_ktp(open_window: Callable[...
 def test_after_hours_check_in_is_refused_with_an_override(
     open_window: Callable[..., StationWindow], db: Database, clock: FixedClock, qtbot: QtBot
 ) -> None:
+    rules.update(db, None, {"checkin_hours": "enforce"})  # the test office allows any hour (conftest)
     clock.set(dt.datetime(2026, 11, 23, 13, 0, tzinfo=dt.UTC))  # Monday 20:00 in Jakarta: closed
     reception = open_window("reception-1", user="penerimaan1")
     with qtbot.waitSignal(reception.failed, timeout=WAIT_MS) as refused:
@@ -155,6 +156,7 @@ def test_the_override_button_asks_a_supervisor_to_sign_in(
     """The clerk presses "Let through": the supervisor signs in at the reception PC (the sign-in dialog, which
     refuses an officer without the supervisor role), and the check-in goes through in their name."""
     auth.set_password(db, "kasi", "rahasia-sekali")
+    rules.update(db, None, {"checkin_hours": "enforce"})  # the test office allows any hour (conftest)
     clock.set(dt.datetime(2026, 11, 23, 13, 0, tzinfo=dt.UTC))  # Monday 20:00 in Jakarta: closed
     reception = open_window("reception-1", user="penerimaan1")
     with qtbot.waitSignal(reception.failed, timeout=WAIT_MS):

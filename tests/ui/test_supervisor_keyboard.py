@@ -128,7 +128,7 @@ def test_tabs_switch_with_ctrl_tab_ctrl_pgdown_and_alt_letters(window: Superviso
     key(qtbot, Qt.Key.Key_O, ALT)
     assert w.tabs.currentIndex() == 0 and focused() is w.station_view
     key(qtbot, Qt.Key.Key_PageUp, CTRL)
-    assert w.tabs.currentIndex() == 4
+    assert w.tabs.currentIndex() == 5 and focused() is w.plan_tab.plan_button
 
 
 def test_move_a_ticket_and_cancel_a_dialog_by_keys(window: SupervisorWindow, db: Database, qtbot: QtBot) -> None:
