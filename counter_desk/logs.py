@@ -8,7 +8,8 @@ No log line carries personal data: statement parameters are hidden by the engine
 :class:`counter_desk.errors.HidePersonalData` drops PostgreSQL's DETAIL lines (a failing row) from every record,
 on both handlers.
 
-``counter-desk --log-level LEVEL`` (or ``-v``) sets what reaches stderr; the file takes INFO and above, or more
+``counter-desk --log-level LEVEL`` (or ``-v``, ``-vv``, ``-vvv``; default: errors only) sets what reaches
+stderr; the file takes INFO and above, or more
 when the level asked is lower.
 """
 
@@ -17,8 +18,10 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from counter_desk.errors import HidePersonalData
 
@@ -34,6 +37,23 @@ def log_file(env: Mapping[str, str] | None = None) -> Path:
     from counter_desk.config import data_dir
 
     return data_dir(os.environ if env is None else env) / "logs" / "counter-desk.log"
+
+
+class _FolderMadeOnUse(logging.handlers.RotatingFileHandler):
+    """Creates the log folder when the first line is written, not before (a command that logs nothing leaves
+    nothing behind)."""
+
+    def _open(self) -> Any:
+        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        return super()._open()
+
+
+def _writable(path: Path) -> bool:
+    """Whether ``path`` can be created: its nearest existing ancestor is a folder we may write to."""
+    for folder in (path, *path.parents):
+        if folder.exists():
+            return folder.is_dir() and os.access(folder, os.W_OK) if folder != path else os.access(path, os.W_OK)
+    return False
 
 
 def _ours(handler: logging.Handler) -> str | None:
@@ -55,15 +75,11 @@ def setup(level: int, *, file: Path | None = None) -> Path | None:
     handlers: list[logging.Handler] = [stream]
     path = log_file() if file is None else file
     written: Path | None = path
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        rotating = logging.handlers.RotatingFileHandler(
-            path, maxBytes=FILE_BYTES, backupCount=FILE_BACKUPS, encoding="utf-8", delay=True
-        )
-    except OSError as exc:
+    if not _writable(path):
         written = None
-        problem = f"log file {path} cannot be written ({exc.strerror or exc}); logging to stderr only"
+        sys.stderr.write(f"warning: log file {path} cannot be written; logging to stderr only\n")
     else:
+        rotating = _FolderMadeOnUse(path, maxBytes=FILE_BYTES, backupCount=FILE_BACKUPS, encoding="utf-8", delay=True)
         rotating.setLevel(min(level, logging.INFO))
         setattr(rotating, _MARK, "file")
         handlers.append(rotating)
@@ -75,13 +91,12 @@ def setup(level: int, *, file: Path | None = None) -> Path | None:
         if not any(isinstance(f, HidePersonalData) for f in handler.filters):
             handler.addFilter(HidePersonalData())
     root.setLevel(min(h.level for h in handlers))
-    if written is None:
-        logging.getLogger("counter_desk").warning("%s", problem)
     return written
 
 
 def level_of(name: str | None, verbose: int) -> int:
-    """The stderr level from ``--log-level`` (a name of :data:`LEVELS`) or, without it, ``-v`` counts."""
+    """The stderr level from ``--log-level`` (a name of :data:`LEVELS`) or, without it, ``-v`` counts. By default
+    only errors: a command says what went wrong in its own one line, and warnings go to the log file."""
     if name:
         return int(getattr(logging, name.upper()))
-    return logging.WARNING - 10 * min(verbose, 2)
+    return logging.ERROR - 10 * min(verbose, 3)

@@ -71,8 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level",
         choices=logs.LEVELS,
         type=str.lower,
-        help="what reaches stderr (default: warning; -v info, -vv debug); the log file in the data folder keeps "
-        "info and above",
+        help="what reaches stderr (default: error; -v warning, -vv info, -vvv debug); the log file in the data "
+        "folder keeps info and above",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     for name in command_modules():

@@ -75,7 +75,8 @@ def test_an_unwritable_folder_leaves_stderr(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_log_level_flag(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert logs.level_of("info", 0) == logging.INFO and logs.level_of(None, 2) == logging.DEBUG
+    assert logs.level_of("info", 0) == logging.INFO and logs.level_of(None, 3) == logging.DEBUG
+    assert logs.level_of(None, 0) == logging.ERROR  # a command's own one-line message is what the user reads
     assert main(["--log-level", "debug", "--db", f"sqlite:///{data_dir / 'x.sqlite3'}", "db", "current"]) == 0
     stderr = next(h for h in _ours() if getattr(h, "_counter_desk_handler", "") == "stderr")
     assert stderr.level == logging.DEBUG
