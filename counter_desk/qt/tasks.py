@@ -13,8 +13,34 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
+from sqlalchemy.exc import DBAPIError
+
+from counter_desk.errors import DatabaseUnavailable, bug_summary
+from counter_desk.i18n import N_
+from counter_desk.store.engine import is_unavailable
 
 log = logging.getLogger(__name__)
+
+#: What a window says when an action's connection broke: its commit may have reached the server, and its
+#: idempotency token (kept) makes pressing again safe.
+NOT_CONFIRMED = N_(
+    "Not confirmed: the database cannot be reached, so this may or may not have been saved. "
+    "Press again: it is never done twice."
+)
+
+
+def connection_problem(exc: BaseException) -> bool:
+    """The database is out of reach (an action's outcome unknown), as opposed to a refused statement: a bug."""
+    if isinstance(exc, DBAPIError):
+        return is_unavailable(exc)
+    return isinstance(exc, DatabaseUnavailable | OSError)
+
+
+def error_text(exc: BaseException) -> str:
+    """An unexpected error for a banner: a database error without PostgreSQL's DETAIL (a failing row's names and
+    NIKs), anything else as it says."""
+    return bug_summary(exc) if isinstance(exc, DBAPIError) else str(exc)
+
 
 T = TypeVar("T")
 

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
-from sqlalchemy.exc import DBAPIError
 
 from counter_desk.clock import Clock, office_local
 from counter_desk.devices.imagescan import decode_file
@@ -48,7 +47,7 @@ from counter_desk.devices.printing import (
     reprint,
 )
 from counter_desk.devices.scanner import parse_payload
-from counter_desk.errors import DatabaseUnavailable, UserError, bug_summary
+from counter_desk.errors import DatabaseUnavailable, UserError
 from counter_desk.i18n import N_, _, lookup
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
@@ -58,7 +57,7 @@ from counter_desk.qt.live import LiveFeed, RefcountGuard
 from counter_desk.qt.models import QueueModel, QueuePositions
 from counter_desk.qt.serialscan import SerialScanner
 from counter_desk.qt.sound import ErrorTone, Sink
-from counter_desk.qt.tasks import TaskRunner
+from counter_desk.qt.tasks import NOT_CONFIRMED, TaskRunner, connection_problem, error_text
 from counter_desk.qt.wedge import WedgeDetector
 from counter_desk.services import replication
 from counter_desk.services.auth import Officer
@@ -79,7 +78,7 @@ from counter_desk.services.stations import (
 )
 from counter_desk.services.views import CheckInInfo, Result, TicketView
 from counter_desk.states import Action, Status, allowed_actions
-from counter_desk.store.engine import Database, is_unavailable
+from counter_desk.store.engine import Database
 from counter_desk.views.dialogs import CallTicketDialog, ChooseDialog, ConfirmDialog, HandoverDialog
 
 log = logging.getLogger(__name__)
@@ -143,26 +142,6 @@ def _show_key(button: QPushButton, key: str) -> None:
     text = f"{button.text()} ({key})"
     button.setText(text)
     button.setToolTip(text)
-
-
-def _connection_problem(exc: Exception) -> bool:
-    """The database is out of reach (an action's outcome unknown), as opposed to a refused statement: a bug."""
-    if isinstance(exc, DBAPIError):
-        return is_unavailable(exc)
-    return isinstance(exc, DatabaseUnavailable | OSError)
-
-
-def _error_text(exc: BaseException) -> str:
-    """An unexpected error for a banner: a database error without PostgreSQL's DETAIL (a failing row's names and
-    NIKs), anything else as it says."""
-    return bug_summary(exc) if isinstance(exc, DBAPIError) else str(exc)
-
-
-#: A click whose commit may have reached the server before the connection broke: its token makes a retry safe.
-NOT_CONFIRMED = N_(
-    "Not confirmed: the database cannot be reached, so this may or may not have been saved. "
-    "Press again: it is never done twice."
-)
 
 
 class StationWindow(QMainWindow):
@@ -454,11 +433,11 @@ class StationWindow(QMainWindow):
     def _read_failed(self, exc: Exception) -> None:
         if isinstance(exc, UserError) and not isinstance(exc, DatabaseUnavailable):
             self._error(exc.message)
-        elif _connection_problem(exc):
+        elif connection_problem(exc):
             self._error(_("The database cannot be reached; the window will update when it is back."), refusal=False)
         else:
             log.error("reading the station failed", exc_info=exc)
-            self._error(_("Unexpected error: {error}", error=_error_text(exc)))
+            self._error(_("Unexpected error: {error}", error=error_text(exc)))
 
     def _apply_kind(self, kind: str) -> None:
         reception = kind == RECEPTION
@@ -686,7 +665,7 @@ class StationWindow(QMainWindow):
 
         def fail(exc: Exception) -> None:
             self._set_busy(False)
-            if _connection_problem(exc):  # the token is kept: pressed again, the action is never done twice
+            if connection_problem(exc):  # the token is kept: pressed again, the action is never done twice
                 self._failed_tries[name] = self._failed_tries.get(name, 0) + 1
                 self._error(lookup(NOT_CONFIRMED), tone=scan)
                 self._next_scan()
@@ -702,7 +681,7 @@ class StationWindow(QMainWindow):
                     self.override_button.show()
             else:
                 log.error("action %s failed", name, exc_info=exc)
-                self._error(_("Unexpected error: {error}", error=_error_text(exc)), tone=scan)
+                self._error(_("Unexpected error: {error}", error=error_text(exc)), tone=scan)
             self.refresh()
             self._next_scan()
 
@@ -816,7 +795,7 @@ class StationWindow(QMainWindow):
                 except OSError:
                     size = None  # gone or unreadable: the error says which
                 log.error("decoding a %s picture of %s bytes failed", path.suffix or "(no suffix)", size, exc_info=exc)
-                self._refused_scan(_("Unexpected error: {error}", error=_error_text(exc)))
+                self._refused_scan(_("Unexpected error: {error}", error=error_text(exc)))
 
         self._tasks.run(lambda: decode_file(path), decoded, failed)
 
@@ -957,7 +936,7 @@ class StationWindow(QMainWindow):
             lambda exc: _(
                 "Ticket {number} issued, but its receipt could not be made: {error}",
                 number=number,
-                error=_error_text(exc),
+                error=error_text(exc),
             ),
         )
 
@@ -978,7 +957,7 @@ class StationWindow(QMainWindow):
         self._print_job(
             lambda: print_receipt(make(), pdf_dir=folder, printer=printer, paper=paper),
             failed_text,
-            lambda exc: _("{done} The receipt could not be made: {error}", done=done_text, error=_error_text(exc)),
+            lambda exc: _("{done} The receipt could not be made: {error}", done=done_text, error=error_text(exc)),
         )
 
     def _print_job(
@@ -1015,7 +994,7 @@ class StationWindow(QMainWindow):
         self._print_job(
             lambda: reprint(last, printer=printer, paper=paper),
             failed_text,
-            lambda exc: _("Reprint failed: {error}", error=_error_text(exc)),
+            lambda exc: _("Reprint failed: {error}", error=error_text(exc)),
         )
         self._info(_("Reprinting the last receipt ({pdf})", pdf=last.pdf.name))
 

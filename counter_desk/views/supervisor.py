@@ -51,24 +51,22 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import DBAPIError
 
-from counter_desk import i18n
 from counter_desk.clock import Clock, office_day, office_local
-from counter_desk.errors import DatabaseUnavailable, UserError, bug_summary
-from counter_desk.i18n import _
+from counter_desk.errors import DatabaseUnavailable, UserError
+from counter_desk.i18n import _, lookup
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.dashboard_models import StageModel, StationModel, TicketModel
 from counter_desk.qt.live import LiveFeed
-from counter_desk.qt.tasks import TaskRunner
+from counter_desk.qt.tasks import NOT_CONFIRMED, TaskRunner, connection_problem, error_text
 from counter_desk.services import dashboard, replication, rules
 from counter_desk.services.dashboard import IDLE, Dashboard, Supervision
 from counter_desk.services.dates import format_day
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import Result
 from counter_desk.states import Status
-from counter_desk.store.engine import Database, is_unavailable
+from counter_desk.store.engine import Database
 from counter_desk.views.supervisor_bookings import BookingsTab
 from counter_desk.views.supervisor_common import ERROR_STYLE, INFO_STYLE, on_row_change, table
 from counter_desk.views.supervisor_holidays import HolidaysBox
@@ -87,19 +85,6 @@ PERIODIC_REFRESH_MS = 30_000
 STANDBY_CHECK_MS = 10_000
 #: The standby warning: orange, as a problem that does not stop the office yet.
 WARN_STYLE = "background:#ef6c00;color:white;font-size:15px;padding:6px;border-radius:4px;"
-
-
-def _connection_problem(exc: Exception) -> bool:
-    """The database is out of reach (an action's outcome unknown), as opposed to a refused statement: a bug."""
-    if isinstance(exc, DBAPIError):
-        return is_unavailable(exc)
-    return isinstance(exc, DatabaseUnavailable | OSError)
-
-
-def _error_text(exc: BaseException) -> str:
-    """An unexpected error for a banner: a database error without PostgreSQL's DETAIL (a failing row's names and
-    NIKs), anything else as it says."""
-    return bug_summary(exc) if isinstance(exc, DBAPIError) else str(exc)
 
 
 class ReasonDialog(QDialog):
@@ -495,11 +480,11 @@ class SupervisorWindow(QMainWindow):
     def _read_failed(self, exc: Exception) -> None:
         if isinstance(exc, UserError) and not isinstance(exc, DatabaseUnavailable):
             self._error(exc.message)
-        elif _connection_problem(exc):
+        elif connection_problem(exc):
             self._error(_("The database cannot be reached; the window will update when it is back."))
         else:
             log.error("reading the dashboard failed", exc_info=exc)
-            self._error(_("Unexpected error: {error}", error=_error_text(exc)))
+            self._error(_("Unexpected error: {error}", error=error_text(exc)))
 
     def check_standby(self) -> None:
         """Ask the server about its standby on the worker; show what is wrong (nothing on SQLite)."""
@@ -513,7 +498,7 @@ class SupervisorWindow(QMainWindow):
         self.standby_checked.emit(list(lines))
 
     def _standby_failed(self, exc: Exception) -> None:
-        if _connection_problem(exc):  # the dashboard's reads say so in the main banner; ask again next time
+        if connection_problem(exc):  # the dashboard's reads say so in the main banner; ask again next time
             log.info("the standby check could not reach the database: %s", type(exc).__name__)
             return
         self._read_failed(exc)
@@ -677,11 +662,11 @@ class SupervisorWindow(QMainWindow):
     def _show_failure(self, what: str, exc: Exception) -> None:
         if isinstance(exc, UserError) and not isinstance(exc, DatabaseUnavailable):
             self._error(exc.message)
-        elif _connection_problem(exc):
+        elif connection_problem(exc):
             self._error(_("Not saved: the database cannot be reached. Nothing was changed; try again."))
         else:
             log.error("supervisor %s failed", what, exc_info=exc)
-            self._error(_("Unexpected error: {error}", error=_error_text(exc)))
+            self._error(_("Unexpected error: {error}", error=error_text(exc)))
 
     def _run_action(self, name: str, call: Callable[[str], Result], message: Callable[[Result], str]) -> None:
         """One action with its idempotency token (kept after a connection failure, so a retry never acts twice)."""
@@ -698,14 +683,9 @@ class SupervisorWindow(QMainWindow):
             self.refresh()
 
         def failed(exc: Exception) -> bool:
-            if _connection_problem(exc):  # the token is kept: done again, the action is never done twice
+            if connection_problem(exc):  # the token is kept: done again, the action is never done twice
                 self._failed_tries[name] = self._failed_tries.get(name, 0) + 1
-                self._error(
-                    _(
-                        "Not confirmed: the database cannot be reached, so this may or may not have been saved. "
-                        "Press again: it is never done twice."
-                    )
-                )
+                self._error(lookup(NOT_CONFIRMED))
                 return True
             self._tokens.pop(name, None)  # the action was refused: a new click is a new action
             self._failed_tries.pop(name, None)
@@ -812,7 +792,7 @@ class SupervisorWindow(QMainWindow):
             editor = self._rule_editor(rule, values.get(key, rule.default))
             editor.setObjectName(f"rule_{key}")
             self._rule_editors[key] = editor
-            self.rules_form.addRow(i18n.lookup(rule.label), editor)
+            self.rules_form.addRow(lookup(rule.label), editor)
         if self._dashboard is not None:
             self._fill_targets(self._dashboard)
         self._rules_tab_order()
@@ -856,7 +836,7 @@ class SupervisorWindow(QMainWindow):
         if rule.kind == "choice":
             combo = QComboBox()
             for choice in rule.choices:
-                combo.addItem(i18n.lookup(rules.CHOICE_LABELS.get(choice, choice)), choice)
+                combo.addItem(lookup(rules.CHOICE_LABELS.get(choice, choice)), choice)
             combo.setCurrentIndex(max(0, combo.findData(value)))
             return combo
         edit = QLineEdit("" if value is None else str(value))
