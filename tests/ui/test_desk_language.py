@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from conftest import booking_code
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from ui_helpers import Silent
 
 from counter_desk import i18n
 from counter_desk.clock import FixedClock
@@ -96,14 +97,6 @@ def leaks(window: QWidget, english: set[str]) -> list[str]:
         if words & english:
             found.append(f"{text!r}: {sorted(words & english)}")
     return sorted(set(found))
-
-
-class Silent:
-    def play(self, wav: bytes, volume: float, done: Callable[[], None]) -> None:
-        done()
-
-    def stop(self) -> None:
-        pass
 
 
 @pytest.fixture

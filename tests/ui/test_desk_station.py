@@ -5,6 +5,7 @@ pause, and the F-keys shown on the buttons."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 
 import pytest
@@ -14,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
+from ui_helpers import open_station
 
 from counter_desk.clock import FixedClock
 from counter_desk.services import auth, rules
@@ -25,26 +27,10 @@ from counter_desk.views.station import SHORTCUTS, StationWindow
 WAIT_MS = 5000
 
 
-class Silent:
-    def play(self, wav: bytes, volume: float, done: Callable[[], None]) -> None:
-        done()
-
-    def stop(self) -> None:
-        pass
-
-
 @pytest.fixture
 def open_window(qtbot: QtBot, db: Database, clock: FixedClock) -> Callable[..., StationWindow]:
     application("en")
-
-    def make(station: str, **kwargs: object) -> StationWindow:
-        window = StationWindow(db, station, clock=clock, live=False, sound=Silent(), **kwargs)  # type: ignore[arg-type]
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)
-        return window
-
-    return make
+    return functools.partial(open_station, qtbot, db, clock)
 
 
 def test_reception_shows_what_to_check_against_the_ktp(open_window: Callable[..., StationWindow], qtbot: QtBot) -> None:

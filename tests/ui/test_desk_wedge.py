@@ -11,6 +11,7 @@ from helpers import events
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QListWidget, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
+from ui_helpers import open_station
 
 from counter_desk.clock import FixedClock
 from counter_desk.qt.wedge import WedgeDetector
@@ -21,22 +22,10 @@ from counter_desk.views.station import StationWindow
 WAIT_MS = 5000
 
 
-class Silent:
-    def play(self, wav: bytes, volume: float, done: Callable[[], None]) -> None:
-        done()
-
-    def stop(self) -> None:
-        pass
-
-
 @pytest.fixture
 def reception(qtbot: QtBot, db: Database, clock: FixedClock) -> StationWindow:
     application("en")
-    window = StationWindow(db, "reception-1", clock=clock, live=False, sound=Silent())
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)
-    return window
+    return open_station(qtbot, db, clock, "reception-1")
 
 
 def _burst(qtbot: QtBot, target: QWidget, text: str) -> None:

@@ -4,6 +4,7 @@ typing, arrows, Tab and Enter; real windows offscreen on both engines, no mouse 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +12,7 @@ from conftest import booking_code
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from ui_helpers import open_station
 
 from counter_desk.clock import FixedClock
 from counter_desk.services.queue import QueueService
@@ -22,27 +24,10 @@ WAIT_MS = 5000
 Key = Qt.Key
 
 
-class Silent:
-    def play(self, wav: bytes, volume: float, done: Callable[[], None]) -> None:
-        done()
-
-    def stop(self) -> None:
-        pass
-
-
 @pytest.fixture
 def open_window(qtbot: QtBot, db: Database, clock: FixedClock) -> Callable[..., StationWindow]:
     application("en")
-
-    def make(station: str, **kwargs: object) -> StationWindow:
-        window = StationWindow(db, station, clock=clock, live=False, sound=Silent(), **kwargs)  # type: ignore[arg-type]
-        qtbot.addWidget(window)
-        window.show()
-        window.activateWindow()
-        qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)
-        return window
-
-    return make
+    return functools.partial(open_station, qtbot, db, clock)
 
 
 def _focus(dialog: QWidget) -> QWidget:
