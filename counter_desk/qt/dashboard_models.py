@@ -20,7 +20,7 @@ from counter_desk.services.auth import UserView
 from counter_desk.services.bookings import BookingView, Rejection
 from counter_desk.services.dashboard import AMBER, GREEN, IDLE, RED, StageFigures, StationFigures, TicketRow
 from counter_desk.services.dates import format_day
-from counter_desk.services.rules import HolidayView
+from counter_desk.services.calendar import HolidayView
 from counter_desk.states import status_label
 
 _Index = QModelIndex | QPersistentModelIndex

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongDay, WrongOffice
 from counter_desk.i18n import _
-from counter_desk.services import rules
+from counter_desk.services import calendar, rules
 from counter_desk.services.actions import TICKET_NUMBER, ActionContext, PendingEvent, QueueCore, TicketLike
 from counter_desk.services.dates import format_day
 from counter_desk.services.views import Result
@@ -214,7 +214,7 @@ def record_decision(session: Session, ticket_id: int, outcome: str, now: dt.date
 def collect_by(session: Session, office_id: int, ready_on: dt.date, within: int) -> dt.date:
     """The last day a passport ready on ``ready_on`` may be collected: ``within`` days later, moved on to the
     next working day when that is a weekend or a holiday (the office is closed; the applicant loses nothing)."""
-    return rules.working_day_after(session, office_id, ready_on + dt.timedelta(days=within - 1), 1)
+    return calendar.working_day_after(session, office_id, ready_on + dt.timedelta(days=within - 1), 1)
 
 
 def pickup_days(session: Session, office_id: int, category_id: int) -> int:
@@ -313,7 +313,7 @@ class PickupService(QueueCore):
             application_number=booking.application_number,
             booking_id=booking.id,
             ticket_id=t.id,
-            ready_on=rules.working_day_after(session, ctx.office.id, t.day, days),
+            ready_on=calendar.working_day_after(session, ctx.office.id, t.day, days),
             status=t.outcome if decided and t.outcome else "pending",
             issued_at=ctx.now,
             decided_at=t.finished_at if decided else None,

@@ -24,7 +24,7 @@ from sqlalchemy.sql.dml import ReturningUpdate
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, WrongOffice
 from counter_desk.i18n import _
-from counter_desk.services import auth, checkin, directory, pickups, rules
+from counter_desk.services import audit, checkin, directory, pickups, roles, rules
 from counter_desk.services.actions import (
     CALL_ORDER,
     POSITIONS,
@@ -140,7 +140,7 @@ class QueueService(CounterUse):
             at = self._station(ctx, station) if station else None
             today = self._today(ctx)
             if override_by is not None:
-                auth.require_user_role(ctx.session, override_by, OVERRIDE_ROLES)
+                roles.require_user_role(ctx.session, override_by, OVERRIDE_ROLES)
                 supervisor = directory.user(ctx.session, override_by)
                 if supervisor is not None and supervisor.office_id != ctx.office.id:
                     msg = _("user {user!r} belongs to another office", user=override_by)
@@ -175,7 +175,7 @@ class QueueService(CounterUse):
             ticket = self._new_ticket(ctx, category, booking, queue_key)
             data = checkin.event_data(booking, category, arrival, override, override_by)
             if override is not None:
-                rules.audit(
+                audit.record(
                     ctx.session,
                     ctx.office.id,
                     "checkin_override",

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
-from counter_desk.services import auth, retention, rules, seed
+from counter_desk.services import auth, calendar, retention, rules, seed
 from counter_desk.services.queue import QueueService
 from counter_desk.store import migrate
 from counter_desk.store.engine import Database
@@ -452,7 +452,7 @@ def test_the_supervisor_and_admin_do_their_work_on_their_own_login(office: Offic
         with kasi.read() as session:
             before = session.execute(text("SELECT max(id) FROM audit_log")).scalar()
         rules.update(kasi, None, {"lockout_minutes": 20}, user="kasi", clock=clock)
-        rules.set_holiday(kasi, None, dt.date(2026, 12, 25), "Natal", user="kasi", clock=clock)
+        calendar.set_holiday(kasi, None, dt.date(2026, 12, 25), "Natal", user="kasi", clock=clock)
         data = b'[{"code": "SUP-0001", "application_number": "9000000001", "category": "booked",'
         data += b' "name": "Budi Santoso", "nik": "3505010101010001", "slot_date": "2026-11-24"}]'
         report = bookings.import_bookings(kasi, data, user="kasi", clock=clock)
