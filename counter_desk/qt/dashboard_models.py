@@ -18,9 +18,9 @@ from counter_desk.clock import office_local
 from counter_desk.i18n import N_, _, lookup
 from counter_desk.services.auth import UserView
 from counter_desk.services.bookings import BookingView, Rejection
+from counter_desk.services.calendar import HolidayView
 from counter_desk.services.dashboard import AMBER, GREEN, IDLE, RED, StageFigures, StationFigures, TicketRow
 from counter_desk.services.dates import format_day
-from counter_desk.services.calendar import HolidayView
 from counter_desk.states import status_label
 
 _Index = QModelIndex | QPersistentModelIndex
