@@ -27,7 +27,7 @@ from counter_desk.errors import (
     WrongOffice,
 )
 from counter_desk.i18n import _
-from counter_desk.services import directory, roles
+from counter_desk.services import checkin_info, directory, roles
 from counter_desk.services.estimate import estimate_stage
 from counter_desk.services.views import (
     CheckInInfo,
@@ -262,9 +262,7 @@ class QueueCore:
         assert ticket is not None  # foreign key
         info = None
         if action is Action.CHECK_IN:
-            from counter_desk.services import checkin  # checkin imports pickups, which imports this module
-
-            info = checkin.info_of_ticket(ctx.session, ticket.id)
+            info = checkin_info.info_of_ticket(ctx.session, ticket.id)
         return Result(self._view(ctx, ticket), None, replayed=True, check_in=info)
 
     def _after_integrity_error(self, exc: IntegrityError, action: Action, token: str | None) -> Result:

@@ -36,6 +36,7 @@ from counter_desk.i18n import _
 from counter_desk.services import calendar, rules
 from counter_desk.services.actions import TICKET_NUMBER, ActionContext, PendingEvent, QueueCore, TicketLike
 from counter_desk.services.dates import format_day
+from counter_desk.services.masking import mask_name, mask_nik
 from counter_desk.services.views import Result
 from counter_desk.states import HELD, Action, Status
 from counter_desk.store.models import Booking, Category, Office, Pickup, Stage, Ticket, User
@@ -102,22 +103,6 @@ def parse_pickup_code(raw: str) -> str:
         msg = _("{code!r} is misread or mistyped (its check character is wrong): scan again", code=shown)
         raise InvalidInput(msg)
     return text
-
-
-def mask_nik(nik: str | None) -> str:
-    """A NIK as printed: all but the first and last four digits hidden (``3505********0001``)."""
-    if not nik:
-        return ""
-    text = nik.strip()
-    if len(text) <= 8:
-        return "*" * len(text)
-    return text[:4] + "*" * (len(text) - 8) + text[-4:]
-
-
-def mask_name(name: str | None) -> str:
-    """A name as printed: the first two letters of each word (``Budi Santoso`` -> ``Bu** Sa*****``)."""
-    words = (name or "").split()
-    return " ".join(w[:2] + "*" * (len(w) - 2) if len(w) > 2 else w[:1] + "*" * (len(w) - 1) for w in words)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from sqlalchemy.sql.dml import ReturningUpdate
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, WrongOffice
 from counter_desk.i18n import _
-from counter_desk.services import audit, checkin, directory, pickups, roles, rules
+from counter_desk.services import audit, checkin, checkin_info, directory, pickups, roles, rules
 from counter_desk.services.actions import (
     CALL_ORDER,
     POSITIONS,
@@ -185,7 +185,7 @@ class QueueService(CounterUse):
                     detail={"ticket": ticket.number, "override": override, "clerk": user}
                     | ({"booking": booking.code} if booking else {"walk_in": category.code}),
                 )
-            ctx.check_in = checkin.info_of(
+            ctx.check_in = checkin_info.info_of(
                 booking, arrival, override=override, override_by=override_by if override else None
             )
             event = self._record(ctx, ticket, Action.CHECK_IN, None, station_id=at.id if at else None, data=data)

@@ -64,7 +64,8 @@ from counter_desk.services.auth import Officer
 from counter_desk.services.checkin import arrival_label
 from counter_desk.services.counter_use import PAUSE_REASONS, pause_reason_label
 from counter_desk.services.dates import format_day
-from counter_desk.services.pickups import Issued, PickupCall, PickupService, PickupView, mask_nik
+from counter_desk.services.masking import mask_nik
+from counter_desk.services.pickups import Issued, PickupCall, PickupService, PickupView
 from counter_desk.services.queue import QueueService
 from counter_desk.services.receipts import Receipt, handover_receipt, pickup_receipt
 from counter_desk.services.stations import (

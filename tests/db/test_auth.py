@@ -236,7 +236,7 @@ def test_require_role() -> None:
     clerk = Officer(1, "penerimaan1", "Petugas", frozenset({"reception"}))
     assert auth.require_role(clerk, "reception", "supervisor") is clerk
     with pytest.raises(NotAllowed, match="penerimaan1 may not do this: it needs the role interview"):
-        auth.require_stage_role(clerk, "service")
+        auth.require_role(clerk, roles.ROLE_FOR_STAGE_KIND["service"])
     with pytest.raises(NotAllowed, match="sign in first"):
         auth.require_role(None, "reception")
 
