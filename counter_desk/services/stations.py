@@ -321,8 +321,3 @@ def _applicant(session: Session, office_id: int, current: TicketView | None) -> 
         mask_nik(booking.nik) or None,
         booking.birth_date,
     )
-
-
-def station_snapshot(queue: QueueService, station: str) -> StationSnapshot:
-    """One snapshot of ``station`` (a window keeps a :class:`StationReader` instead)."""
-    return StationReader(queue, station).snapshot()
