@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from counter_desk.clock import office_local
+from counter_desk.clock import DEFAULT_TIMEZONE, office_local
 from counter_desk.i18n import N_, _, lookup
 from counter_desk.services.auth import UserView
 from counter_desk.services.bookings import BookingView, Rejection
@@ -43,7 +43,7 @@ class _RowsModel(QAbstractTableModel, Generic[R]):
         super().__init__(parent)
         self._headers = headers
         self._rows: list[R] = []
-        self._timezone = "Asia/Jakarta"
+        self._timezone = DEFAULT_TIMEZONE
         self._now = dt.datetime.now(dt.UTC)
 
     def set_rows(self, rows: Sequence[R], *, now: dt.datetime, timezone: str) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QPainter, QPaintEven
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from counter_desk import resources
-from counter_desk.clock import Clock, office_local
+from counter_desk.clock import DEFAULT_TIMEZONE, Clock, office_local
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
@@ -455,7 +455,7 @@ class DisplayWindow(QWidget):
 
     def _tick(self) -> None:
         now = self._queue.clock.now()
-        tz = self._state.config.timezone if self._state else "Asia/Jakarta"
+        tz = self._state.config.timezone if self._state else DEFAULT_TIMEZONE
         local = office_local(now, tz)
         self.clock_label.setText(local.strftime("%H:%M"))
         self.date_label.setText(format_day(local.date(), weekday=True))
@@ -481,7 +481,7 @@ class DisplayWindow(QWidget):
         if state is None:
             self.connection_label.setText("")
             return
-        tz = self._state.config.timezone if self._state else "Asia/Jakarta"
+        tz = self._state.config.timezone if self._state else DEFAULT_TIMEZONE
         if state.state == ONLINE:
             text, colour = _("● online"), "#66bb6a"
         elif state.state == OFFLINE:

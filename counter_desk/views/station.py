@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_desk.clock import Clock, office_local
+from counter_desk.clock import DEFAULT_TIMEZONE, Clock, office_local
 from counter_desk.devices.imagescan import decode_file
 from counter_desk.devices.printing import (
     Printed,
@@ -569,7 +569,7 @@ class StationWindow(QMainWindow):
 
     def _tick(self) -> None:
         now = self._queue.clock.now()
-        tz = self._snapshot.timezone if self._snapshot else "Asia/Jakarta"
+        tz = self._snapshot.timezone if self._snapshot else DEFAULT_TIMEZONE
         self.clock_label.setText(office_local(now, tz).strftime("%H:%M:%S"))
         t = self._current
         if t is None:
@@ -593,7 +593,7 @@ class StationWindow(QMainWindow):
         if state is None or not self._want_live:
             self.connection_label.setText("")
             return
-        tz = self._snapshot.timezone if self._snapshot else "Asia/Jakarta"
+        tz = self._snapshot.timezone if self._snapshot else DEFAULT_TIMEZONE
         if state.state == ONLINE:
             text, colour = _("● online"), "#2e7d32"
         elif state.state == OFFLINE:

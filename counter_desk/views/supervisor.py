@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_desk.clock import Clock, office_day, office_local
+from counter_desk.clock import DEFAULT_TIMEZONE, Clock, office_day, office_local
 from counter_desk.errors import DatabaseUnavailable, UserError
 from counter_desk.i18n import _, lookup
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
@@ -519,7 +519,7 @@ class SupervisorWindow(QMainWindow):
         if state is None:
             self.connection_label.setText("")
             return
-        tz = self._dashboard.timezone if self._dashboard else "Asia/Jakarta"
+        tz = self._dashboard.timezone if self._dashboard else DEFAULT_TIMEZONE
         if state.state == ONLINE:
             text, colour = _("● online"), "#2e7d32"
         elif state.state == OFFLINE:
@@ -532,7 +532,7 @@ class SupervisorWindow(QMainWindow):
             self._schedule_refresh()
 
     def _tick(self) -> None:
-        tz = self._dashboard.timezone if self._dashboard else "Asia/Jakarta"
+        tz = self._dashboard.timezone if self._dashboard else DEFAULT_TIMEZONE
         self.clock_label.setText(office_local(self._queue.clock.now(), tz).strftime("%H:%M:%S"))
 
     # ------------------------------------------------------------------ selection and buttons
@@ -618,7 +618,7 @@ class SupervisorWindow(QMainWindow):
         return self._busy
 
     def timezone(self) -> str:
-        return self._dashboard.timezone if self._dashboard else "Asia/Jakarta"
+        return self._dashboard.timezone if self._dashboard else DEFAULT_TIMEZONE
 
     def today(self) -> dt.date:
         return self._dashboard.day if self._dashboard else office_day(self.clock.now(), self.timezone())
