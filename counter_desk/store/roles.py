@@ -24,8 +24,6 @@ import re
 from counter_desk.store import models  # noqa: F401 - registers every table on Base.metadata
 from counter_desk.store.base import Base
 
-#: Tables whose rows are never changed once written.
-APPEND_ONLY = ("events", "audit_log")
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 OFFICER_GROUP = "cd_officer"
