@@ -72,9 +72,6 @@ class Officer:
     full_name: str
     roles: frozenset[str]
 
-    def has(self, role: str) -> bool:
-        return role in self.roles
-
 
 @dataclass(frozen=True)
 class UserView:
