@@ -68,5 +68,6 @@ events = table(
     column("created_at", UTCDateTime()),
 )
 
-#: Every display view, by name (the display role's grants).
-VIEWS: tuple[str, ...] = tuple(t.name for t in (offices, stages, stations, tickets, events))
+#: Every display view, and their names (the display role's grants).
+ALL = (offices, stages, stations, tickets, events)
+VIEWS: tuple[str, ...] = tuple(t.name for t in ALL)
