@@ -623,20 +623,4 @@ class QueueService(CounterUse):
                 .order_by(Event.seq)
                 .limit(limit)
             )
-            return [
-                EventView(
-                    seq=e.seq,
-                    kind=e.kind,
-                    at=e.created_at,
-                    ticket_id=e.ticket_id,
-                    number=e.number,
-                    from_status=e.from_status,
-                    to_status=e.to_status,
-                    stage=names.stages.get(e.stage_id) if e.stage_id else None,
-                    station=names.stations.get(e.station_id) if e.station_id else None,
-                    user=names.users.get(e.user_id) if e.user_id else None,
-                    reason=e.reason,
-                    data=dict(e.data or {}),
-                )
-                for e in rows
-            ]
+            return [EventView.from_row(e, names.stages, names.stations, names.users) for e in rows]

@@ -33,7 +33,16 @@ from counter_desk.qt.sound import Announcer, Sink, SoundBank
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.services import speech
 from counter_desk.services.dates import format_day
-from counter_desk.services.display import RECENT_CALLS, Call, DisplayConfig, DisplayState, load_config, load_state
+from counter_desk.services.display import (
+    RECENT_CALLS,
+    Call,
+    DisplayConfig,
+    DisplayState,
+    load_config,
+    load_state,
+    read_estimates,
+    read_events,
+)
 from counter_desk.services.estimate import StageEstimate
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import EventView
@@ -287,7 +296,7 @@ class DisplayWindow(QWidget):
         if self._want_live and self._live is None:
             url = self._db.engine.url
             self._live = LiveFeed(
-                lambda after, limit: self._queue.events(after=after, limit=limit),
+                lambda after, limit: read_events(self._queue, after, limit),
                 lambda: wakeup_for(url),
                 last_seq=state.last_seq,
                 parent=self,
@@ -310,7 +319,7 @@ class DisplayWindow(QWidget):
     def _read_estimates(self) -> None:
         if self._state is None or self._closing:
             return
-        self._tasks.run(self._queue.estimates, self._estimates_read, self._background_failed)
+        self._tasks.run(lambda: read_estimates(self._queue), self._estimates_read, self._background_failed)
 
     def _estimates_read(self, estimates: list[StageEstimate]) -> None:
         if self._state is not None:
