@@ -52,7 +52,7 @@ def _form_strings() -> dict[tuple[str | None, str], Wanted]:
 
 
 def _qt_strings() -> dict[tuple[str | None, str], Wanted]:
-    return {(context, text): Wanted(f"qt_texts.py [{context}]") for context, texts in QT_TEXTS.items() for text in texts}
+    return {(ctx, text): Wanted(f"qt_texts.py [{ctx}]") for ctx, texts in QT_TEXTS.items() for text in texts}
 
 
 def _wanted() -> dict[tuple[str | None, str], Wanted]:
@@ -76,7 +76,7 @@ def test_every_string_has_an_indonesian_translation() -> None:
         if message is None or not message.translated:
             missing.append(f"{wanted.where}: {key[1]!r}" + (f" (msgctxt {key[0]!r})" if key[0] else ""))
         elif message.plural != wanted.plural:
-            missing.append(f"{wanted.where}: {key[1]!r} has msgid_plural {message.plural!r}, the code {wanted.plural!r}")
+            missing.append(f"{wanted.where}: {key[1]!r}: msgid_plural {message.plural!r}, the code {wanted.plural!r}")
     assert not missing, "no Indonesian translation in resources/i18n/id/*.po for:\n" + "\n".join(missing)
 
 
@@ -97,9 +97,9 @@ def test_translations_keep_their_placeholders_and_nothing_is_stale() -> None:
                 shown = _placeholders(text)
                 # Not invented, and nothing dropped that both English forms show; with one form (Indonesian)
                 # it stands for every number, so it shows what the English plural shows.
-                if not shown <= sources[0] | sources[1] or not sources[0] & sources[1] <= shown:
-                    broken.append(m.where)
-                elif forms == 1 and shown != sources[1]:
+                invented = not shown <= sources[0] | sources[1]
+                dropped = not sources[0] & sources[1] <= shown or (forms == 1 and shown != sources[1])
+                if invented or dropped:
                     broken.append(m.where)
         if not all(t.strip() for t in m.msgstr):
             broken.append(f"{m.where} (empty)")
@@ -143,7 +143,8 @@ def test_switching_languages() -> None:
     try:
         i18n.set_language("id")
         assert i18n.language() == "id"
-        assert i18n._("nobody is waiting at {stage}", stage="interview") == "tidak ada pemohon yang menunggu di interview"
+        indonesian = i18n._("nobody is waiting at {stage}", stage="interview")
+        assert indonesian == "tidak ada pemohon yang menunggu di interview"
         i18n.set_language("en")
         assert i18n._("nobody is waiting at {stage}", stage="interview") == "nobody is waiting at interview"
         with pytest.raises(ValueError, match="unknown language"):
