@@ -37,29 +37,29 @@ def _english() -> Iterator[None]:
 
 
 def test_escapes() -> None:
-    (m,) = po(r'''msgid "say \"hi\"\tnow\\then\n"
+    (m,) = po(r"""msgid "say \"hi\"\tnow\\then\n"
 msgstr "kata \"hai\"\tsekarang\\lalu\n"
-''')
+""")
     assert m.msgid == 'say "hi"\tnow\\then\n'
     assert m.msgstr == ('kata "hai"\tsekarang\\lalu\n',)
 
 
 def test_multi_line_strings_are_joined() -> None:
-    (m,) = po(r'''#, python-brace-format
+    (m,) = po(r"""#, python-brace-format
 msgid ""
 "first line\n"
 "second {x}"
 msgstr ""
 "baris pertama\n"
 "baris kedua {x}"
-''')
+""")
     assert m.msgid == "first line\nsecond {x}"
     assert m.msgstr == ("baris pertama\nbaris kedua {x}",)
     assert m.flags == {"python-brace-format"} and m.translated
 
 
 def test_msgctxt_and_entries_without_blank_lines_between() -> None:
-    a, b, c = po('''msgctxt "QLineEdit"
+    a, b, c = po("""msgctxt "QLineEdit"
 msgid "Delete"
 msgstr "Hapus"
 msgctxt "QFileDialog"
@@ -67,18 +67,18 @@ msgid "Delete"
 msgstr "Hapus berkas"
 msgid "Delete"
 msgstr "Hapus saja"
-''')
+""")
     assert (a.key, b.key, c.key) == (("QLineEdit", "Delete"), ("QFileDialog", "Delete"), (None, "Delete"))
     assert a.where == "test.po:7" and c.where == "test.po:13"
 
 
 def test_plural_entries() -> None:
     (m,) = po(
-        '''msgid "{n} booking"
+        """msgid "{n} booking"
 msgid_plural "{n} bookings"
 msgstr[0] "one"
 msgstr[1] "many"
-''',
+""",
         ENGLISH_PLURALS,
     )
     assert (m.msgid, m.plural, m.msgstr) == ("{n} booking", "{n} bookings", ("one", "many"))
@@ -87,7 +87,7 @@ msgstr[1] "many"
 
 
 def test_comments_fuzzy_empty_and_obsolete_entries() -> None:
-    entries = po('''# a translator's note
+    entries = po("""# a translator's note
 #. for the translator
 #: counter_desk/cli/queue_cmd.py:12
 #, fuzzy
@@ -99,7 +99,7 @@ msgstr ""
 
 #~ msgid "gone"
 #~ msgstr "hilang"
-''')
+""")
     assert [(m.msgid, m.translated) for m in entries] == [("guessed", False), ("not yet", False)]
 
 
@@ -140,7 +140,7 @@ def test_the_mo_is_what_gettext_reads() -> None:
     """Written in memory, read by the standard library: singular, context and plural lookups."""
     header = parse_po(ENGLISH_PLURALS, "x").header
     messages = po(
-        '''msgid "Call next"
+        """msgid "Call next"
 msgstr "Panggil berikutnya"
 
 msgctxt "QPlatformTheme"
@@ -158,7 +158,7 @@ msgstr "ditebak"
 
 msgid "ünïcode"
 msgstr "uniкод"
-''',
+""",
         ENGLISH_PLURALS,
     )
     read = gettext.GNUTranslations(io.BytesIO(mo_bytes(header, messages)))
