@@ -15,10 +15,10 @@ from counter_desk import i18n
 
 
 class CatalogTranslator(QTranslator):
-    def translate(self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1) -> str:
-        # An empty answer tells Qt "not translated here": it asks the next translator or keeps the source text.
-        # Qt fills in %n itself, so the catalog holds a Qt plural text once.
-        return i18n.qt_lookup(context, source_text) or ""
+    # None reaches Qt as a null QString, "not translated here": Qt asks the next translator or keeps its source
+    # text. An empty string would be taken as the translation (an empty label). Qt fills in %n itself.
+    def translate(self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1) -> str | None:
+        return i18n.qt_lookup(context, source_text)
 
     def isEmpty(self) -> bool:
         return False
