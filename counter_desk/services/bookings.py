@@ -460,10 +460,11 @@ def _over_quota(session: Session, office_id: int, days: set[dt.date]) -> list[st
         .order_by(Booking.slot_date, Category.code)
     ).all()
     return [
-        _(
-            "{day}: {count} bookings of {category}, above its daily quota of {quota}",
+        _n(
+            "{day}: {n} booking of {category}, above its daily quota of {quota}",
+            "{day}: {n} bookings of {category}, above its daily quota of {quota}",
+            count,
             day=day.isoformat(),
-            count=count,
             category=category,
             quota=quota,
         )
