@@ -53,10 +53,9 @@ import platformdirs
 from sqlalchemy.exc import ArgumentError
 
 from counter_desk.errors import InvalidInput
-from counter_desk.i18n import _
+from counter_desk.i18n import LANGUAGES, _
 
 APP = "counter-desk"
-LANGUAGES = ("id", "en")
 
 
 # ---------------------------------------------------------------------- the receipt printer's connection

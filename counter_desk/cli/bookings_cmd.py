@@ -9,7 +9,7 @@ from typing import Any
 
 from counter_desk.cli import common, emit
 from counter_desk.errors import InvalidInput
-from counter_desk.i18n import _
+from counter_desk.i18n import _, _n
 from counter_desk.services import bookings
 from counter_desk.services.bookings_file import RowError, parse_date
 from counter_desk.services.text import printable
@@ -79,7 +79,11 @@ def _import(args: argparse.Namespace) -> int:
             **values,
         )
     elif report.rejected and args.strict:
-        head = _("nothing imported (--strict): {rejected} rejected row(s)", **values)
+        head = _n(
+            "nothing imported (--strict): {n} rejected row",
+            "nothing imported (--strict): {n} rejected rows",
+            values["rejected"],
+        )
     else:
         head = _("{imported} imported, {updated} updated, {unchanged} unchanged, {rejected} rejected", **values)
     lines = [head]
@@ -165,7 +169,7 @@ def _list(args: argparse.Namespace) -> int:
             timezone = directory.office_info(session, settings.office).timezone
         day = office_day(SystemClock().now(), timezone)
     rows = bookings.list_bookings(db, day, office=settings.office)
-    header = _("{count} booking(s) on {day}", count=len(rows), day=bookings.describe_day(day))
+    header = _n("{n} booking on {day}", "{n} bookings on {day}", len(rows), day=bookings.describe_day(day))
     emit(
         args,
         {"date": day.isoformat(), "bookings": [b.to_json() for b in rows]},

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from counter_desk.cli import common, db_reliability, emit
 from counter_desk.errors import InvalidInput
-from counter_desk.i18n import _
+from counter_desk.i18n import _, _n
 from counter_desk.services import seed
 from counter_desk.store import migrate, roles
 from counter_desk.store.engine import Database, safe_url
@@ -149,11 +149,12 @@ def _roles(args: argparse.Namespace) -> int:
         for name in names:
             session.execute(text("SELECT cd_sync_role(:name, NULL)"), {"name": name})
     print(
-        _(
-            "granted: officers' groups, {display} (display), {signin} (stations' sign-in); {count} officers in step",
+        _n(
+            "granted: officers' groups, {display} (display), {signin} (stations' sign-in); {n} officer in step",
+            "granted: officers' groups, {display} (display), {signin} (stations' sign-in); {n} officers in step",
+            len(names),
             display=args.display_role,
             signin=args.signin_role,
-            count=len(names),
         )
     )
     return 0

@@ -22,7 +22,7 @@ from typing import Any
 from counter_desk.cli import common
 from counter_desk.clock import SystemClock, office_day
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, NotFound, WrongDay
-from counter_desk.i18n import _
+from counter_desk.i18n import _, _n
 from counter_desk.services import rules, seed, simulate
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import Result
@@ -65,7 +65,7 @@ def _demo(args: argparse.Namespace) -> int:
     # Seeded once: the demo tops today's sample bookings up to SAMPLE_BOOKINGS (none added on a second run).
     added = seed.sample_bookings(db, SAMPLE_BOOKINGS, office=report.office)
     if added:
-        print(_("{count} sample bookings for today added", count=added))
+        print(_n("{n} sample booking for today added", "{n} sample bookings for today added", added))
     # A demo runs whenever someone tries it, evenings and weekends too: check-in outside office hours is let
     # through (a real office keeps the default, "refuse", with a supervisor's override).
     rules.update(db, report.office, {"checkin_hours": "allow"})

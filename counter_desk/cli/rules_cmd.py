@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from counter_desk.cli import common, emit
 from counter_desk.errors import InvalidInput
-from counter_desk.i18n import _, lookup
+from counter_desk.i18n import _, _n, lookup
 from counter_desk.services import calendar, directory, roles, rules
 from counter_desk.services.bookings_file import RowError, parse_date
 from counter_desk.store.engine import Database
@@ -233,9 +233,10 @@ def _holiday_add(args: argparse.Namespace) -> int:
     lines = [_("holiday {day}: {name}", day=day.isoformat(), name=result.name)]
     if result.moved:
         lines.append(
-            _(
-                "{count} pickup(s) moved to {day}; inform the applicants:",
-                count=len(result.moved),
+            _n(
+                "{n} pickup moved to {day}; inform the applicant:",
+                "{n} pickups moved to {day}; inform the applicants:",
+                len(result.moved),
                 day=result.moved[0].after.isoformat(),
             )
         )

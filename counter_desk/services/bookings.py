@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from counter_desk import i18n
 from counter_desk.clock import Clock, SystemClock, office_day
 from counter_desk.errors import Conflict, InvalidInput, NotFound
-from counter_desk.i18n import N_, _, lookup
+from counter_desk.i18n import N_, _, _n, lookup
 from counter_desk.services import audit, directory, roles
 from counter_desk.services.bookings_file import (
     RowError,
@@ -286,12 +286,20 @@ def _without_duplicates(cleaned: list[tuple[int, dict[str, Any]]], plan: _Plan) 
         same_number = rows_of_number[values["application_number"].upper()]
         if len(same_code) > 1:
             others = ", ".join(str(n) for n in same_code if n != number)
-            reason = _("booking code {code} is also in row(s) {rows} of the file", code=values["code"], rows=others)
+            reason = _n(
+                "booking code {code} is also in row {rows} of the file",
+                "booking code {code} is also in rows {rows} of the file",
+                len(same_code) - 1,
+                code=values["code"],
+                rows=others,
+            )
             plan.rejected.append(Rejection(number, values["code"], reason))
         elif len(same_number) > 1:
             others = ", ".join(str(n) for n in same_number if n != number)
-            reason = _(
-                "application number {number} is also in row(s) {rows} of the file",
+            reason = _n(
+                "application number {number} is also in row {rows} of the file",
+                "application number {number} is also in rows {rows} of the file",
+                len(same_number) - 1,
                 number=values["application_number"],
                 rows=others,
             )
@@ -452,10 +460,11 @@ def _over_quota(session: Session, office_id: int, days: set[dt.date]) -> list[st
         .order_by(Booking.slot_date, Category.code)
     ).all()
     return [
-        _(
-            "{day}: {count} bookings of {category}, above its daily quota of {quota}",
+        _n(
+            "{day}: {n} booking of {category}, above its daily quota of {quota}",
+            "{day}: {n} bookings of {category}, above its daily quota of {quota}",
+            count,
             day=day.isoformat(),
-            count=count,
             category=category,
             quota=quota,
         )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from counter_desk.clock import Clock, SystemClock
 from counter_desk.errors import InvalidInput
-from counter_desk.i18n import _
+from counter_desk.i18n import _, _n
 from counter_desk.services import audit, directory, roles
 from counter_desk.store.engine import Database
 from counter_desk.store.models import Booking, Holiday, Pickup
@@ -140,18 +140,21 @@ def _clear_day(session: Session, office_id: int, day: dt.date, move_pickups: boo
     )
     if booked:
         shown = ", ".join(booked[:5]) + (", …" if len(booked) > 5 else "")
-        msg = _(
-            "{day} has {count} booking(s) ({codes}): M-Paspor must reschedule them before the day can be a holiday",
+        msg = _n(
+            "{day} has {n} booking ({codes}): M-Paspor must reschedule it before the day can be a holiday",
+            "{day} has {n} bookings ({codes}): M-Paspor must reschedule them before the day can be a holiday",
+            len(booked),
             day=day.isoformat(),
-            count=len(booked),
             codes=shown,
         )
         raise HolidayClash(msg, pickups=len(pickups), bookings=len(booked))
     if pickups and not move_pickups:
-        msg = _(
-            "{count} passport pickup(s) are promised for {day}: set the holiday with the option to move them "
+        msg = _n(
+            "{n} passport pickup is promised for {day}: set the holiday with the option to move it "
+            "to the next working day, and inform the applicant",
+            "{n} passport pickups are promised for {day}: set the holiday with the option to move them "
             "to the next working day, and inform the applicants",
-            count=len(pickups),
+            len(pickups),
             day=day.isoformat(),
         )
         raise HolidayClash(msg, pickups=len(pickups), bookings=0)

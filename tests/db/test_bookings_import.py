@@ -237,10 +237,10 @@ def test_a_code_twice_in_the_file_rejects_every_row_with_it(db: Database, clock:
 
     assert report.imported == 0
     assert [(r.row, r.reason) for r in report.rejected] == [
-        (2, "booking code MPX0001 is also in row(s) 4 of the file"),
-        (3, "application number 3505202611240002 is also in row(s) 5 of the file"),
-        (4, "booking code MPX0001 is also in row(s) 2 of the file"),
-        (5, "application number 3505202611240002 is also in row(s) 3 of the file"),
+        (2, "booking code MPX0001 is also in row 4 of the file"),
+        (3, "application number 3505202611240002 is also in row 5 of the file"),
+        (4, "booking code MPX0001 is also in row 2 of the file"),
+        (5, "application number 3505202611240002 is also in row 3 of the file"),
     ]
     assert stored(db) == []
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LONG_AGO, booking_code
+from conftest import LONG_AGO, MONDAY, booking_code
 
 from counter_desk.cli import main
 
@@ -75,3 +75,17 @@ def test_bad_settings_are_reported_in_indonesian(
     assert main(["--db", "mysql://x@y/z", "queue", "status", "--stage", "interview"]) == 2
     err = capsys.readouterr().err
     assert err == "kesalahan: --db: basis data 'mysql' tidak didukung; gunakan postgresql:// atau sqlite:///\n"
+
+
+def test_a_count_takes_the_form_its_language_needs(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """English says "1 booking" and "30 bookings"; Indonesian has one form ("30 booking")."""
+    monkeypatch.setenv("COUNTER_DESK_LANG", "en")
+    code, out, _ = cli("bookings", "list", "--date", MONDAY.isoformat())
+    assert code == 0 and out.startswith("30 bookings on Monday 23 November 2026\n")
+    code, out, _ = cli("bookings", "list", "--date", LONG_AGO.isoformat())
+    assert code == 0 and out.startswith("1 booking on Thursday 02 January 2020\n")  # the conftest's old booking
+    monkeypatch.setenv("COUNTER_DESK_LANG", "id")
+    code, out, _ = cli("bookings", "list", "--date", MONDAY.isoformat())
+    assert code == 0 and out.startswith("30 booking pada Senin, 23 November 2026\n")
+    code, out, _ = cli("bookings", "list", "--date", LONG_AGO.isoformat())
+    assert code == 0 and out.startswith("1 booking pada Kamis, 2 Januari 2020\n")

@@ -100,7 +100,7 @@ def test_a_holiday_on_a_promised_pickup_day_is_refused_naming_how_many(
     _pickup_for(queue, db, clock, 1)
     _pickup_for(queue, db, clock, 2)
     before = _state(db)
-    with pytest.raises(calendar.HolidayClash, match="2 passport pickup\\(s\\) are promised for 2026-11-27") as caught:
+    with pytest.raises(calendar.HolidayClash, match="2 passport pickups are promised for 2026-11-27") as caught:
         calendar.set_holiday(db, None, FRIDAY, "Cuti bersama", user="kasi", clock=clock)
     assert (caught.value.pickups, caught.value.bookings) == (2, 0)
     assert _state(db) == before
@@ -135,7 +135,7 @@ def test_moved_pickups_skip_further_holidays(db: Database, queue: QueueService, 
 
 def test_a_day_with_bookings_is_refused_even_when_moving_pickups(db: Database, clock: FixedClock) -> None:
     before = _state(db)
-    with pytest.raises(calendar.HolidayClash, match="has 30 booking\\(s\\)") as caught:
+    with pytest.raises(calendar.HolidayClash, match="has 30 bookings") as caught:
         calendar.set_holiday(db, None, MONDAY, "Libur", move_pickups=True, user="kasi", clock=clock)
     assert caught.value.bookings == 30 and booking_code(1) in str(caught.value)
     assert _state(db) == before
@@ -153,11 +153,11 @@ def test_cli_refuses_then_moves_with_the_flag(
     before = _state(db)
     code = main(["--db", db_url, "rules", "holiday", "add", "2026-11-27", "Cuti bersama", "--json"])
     err = json.loads(capsys.readouterr().out.strip())
-    assert code == 2 and "1 passport pickup(s) are promised for 2026-11-27" in err["error"]
+    assert code == 2 and "1 passport pickup is promised for 2026-11-27" in err["error"]
     assert _state(db) == before
     code = main(["--db", db_url, "rules", "holiday", "add", "2026-11-27", "Cuti bersama", "--move-pickups"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "1 pickup(s) moved to 2026-11-30; inform the applicants:" in out and number in out
+    assert "1 pickup moved to 2026-11-30; inform the applicant:" in out and number in out
     with db.read() as s:
         assert str(s.execute(text("SELECT ready_on FROM pickups")).scalar_one()) == "2026-11-30"

@@ -34,7 +34,7 @@ def test_wheel_carries_the_data_folders(wheel: Path) -> None:
         "counter_desk/_data/resources/icons/counter-desk.svg",
     ]
     wanted += [f"counter_desk/_data/db/versions/{p.name}" for p in (ROOT / "db" / "versions").glob("*.py")]
-    wanted += [f"counter_desk/_data/resources/i18n/id/{p.name}" for p in (ROOT / "resources/i18n/id").glob("*.json")]
+    wanted += [f"counter_desk/_data/resources/i18n/id/{p.name}" for p in (ROOT / "resources/i18n/id").glob("*.po")]
     missing = sorted(set(wanted) - names)
     assert not missing, f"not in the wheel: {missing}"
     assert not [n for n in names if n.startswith("tests/") or "/__pycache__/" in n]

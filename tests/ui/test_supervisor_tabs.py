@@ -155,7 +155,7 @@ def test_import_shows_the_validation_report_and_reimport_changes_nothing(
     shown = [[tab.rejection_model.index(r, c).data() for c in range(3)] for r in range(tab.rejection_model.rowCount())]
     assert [row[:2] for row in shown] == [["2", "MPT0001"], ["4", "MPT0003"], ["5", "MPT0001"]]
     assert "31/02/2026" in shown[1][2]
-    assert shown[0][2] == "booking code MPT0001 is also in row(s) 5 of the file"
+    assert shown[0][2] == "booking code MPT0001 is also in row 5 of the file"
     assert "1 imported" in w.banner.text()
     kind, user, detail = _audit(db)[-1]
     assert (kind, user, detail["file"], detail["imported"]) == ("bookings_imported", "kasi", path.name, 1)
@@ -488,7 +488,7 @@ def test_a_holiday_on_promised_pickups_asks_then_moves_them(
     with qtbot.waitSignal(w.failed, timeout=WAIT_MS) as blocker:
         box.add(FRIDAY, "Cuti bersama")
     assert texts and texts[0].startswith("2 passport pickup(s) are promised for 2026-11-27.")
-    assert "2 passport pickup(s) are promised for 2026-11-27" in blocker.args[0]
+    assert "2 passport pickups are promised for 2026-11-27" in blocker.args[0]
     assert configuration(db) == before
 
     # Confirmed: set, the pickups moved to Monday 30 November, their application numbers listed.
@@ -515,7 +515,7 @@ def test_a_holiday_on_a_booked_day_is_refused_without_asking(
     before = configuration(db)
     with qtbot.waitSignal(w.failed, timeout=WAIT_MS) as blocker:
         w.holidays_box.add(MONDAY, "Libur")
-    assert "2026-11-23 has 30 booking(s)" in blocker.args[0] and "M-Paspor must reschedule" in blocker.args[0]
+    assert "2026-11-23 has 30 bookings" in blocker.args[0] and "M-Paspor must reschedule" in blocker.args[0]
     assert configuration(db) == before
 
 
