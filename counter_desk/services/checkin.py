@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, InvalidInput, NotFound, WrongDay, WrongOffice
 from counter_desk.i18n import N_, _, lookup
-from counter_desk.services import directory, rules
+from counter_desk.services import directory, receipts, rules
 from counter_desk.services.actions import ActionContext
 from counter_desk.services.dates import format_day
 from counter_desk.services.pickups import mask_name, mask_nik
 from counter_desk.services.queue_errors import LateRefused, OfficeClosed
-from counter_desk.services.views import CheckInInfo
-from counter_desk.store.models import Booking, Category, Event, Holiday, Office, Ticket
+from counter_desk.services.receipts import TicketPlace
+from counter_desk.services.views import CheckInInfo, Result
+from counter_desk.store.models import Booking, Category, Event, Holiday, Office, Stage, Ticket
 
 #: How far ahead :func:`next_opening` looks for a working day (a long holiday run still ends within it).
 _LOOKAHEAD_DAYS = 60
@@ -248,6 +249,24 @@ def info_of_ticket(session: Session, ticket_id: int) -> CheckInInfo:
         late_policy=data.get("late_policy"),
     )
     return info_of(booking, arrival, override=data.get("override"), override_by=data.get("override_by"))
+
+
+def place_of(ctx: ActionContext, ticket: Ticket) -> TicketPlace:
+    """Where a ticket is issued, as its receipt names it: read in the check-in's own transaction."""
+    stage = ctx.session.get_one(Stage, ticket.stage_id)
+    return TicketPlace(ctx.office.code, ctx.office.name, ctx.office.timezone, stage.name)
+
+
+def with_receipt(result: Result, place: TicketPlace | None) -> Result:
+    """A check-in's result with its ticket's receipt, as :class:`~counter_desk.services.views.Result` hands it
+    back (after Anki's ``OpChanges``): the people ahead and the wait printed are those the check-in counted and
+    the screen shows, never a later read. A replayed check-in (another attempt's ticket) gets none."""
+    if place is None or result.replayed:
+        return result
+    receipt = receipts.queue_ticket_receipt(
+        result.ticket, place, ahead=result.ahead, wait=result.estimated_wait_seconds
+    )
+    return replace(result, receipt=receipt)
 
 
 def event_data(

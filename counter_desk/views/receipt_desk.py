@@ -19,14 +19,12 @@ from counter_desk.devices.printing import (
     PrinterState,
     PrinterTarget,
     print_receipt,
-    print_ticket,
     printer_state,
     reprint,
 )
 from counter_desk.i18n import _
 from counter_desk.qt.tasks import TaskRunner, error_text
-from counter_desk.services.queue import QueueService
-from counter_desk.services.receipts import Receipt
+from counter_desk.receipt_layout import Receipt
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +80,9 @@ class ReceiptDesk(QObject):
         """The station keeps receipts (a folder is configured)."""
         return self._folder is not None
 
-    def print_ticket(self, queue: QueueService, number: str) -> None:
-        """Print after the ticket is issued: a dead printer never stops the queue, the PDF is always kept."""
-        folder, printer, paper = self._folder, self._printer, self._paper
-        if folder is None:
-            return
+    def print_ticket(self, number: str, make: Callable[[], Receipt]) -> None:
+        """Print a queue ticket's receipt after the ticket is issued: a dead printer never stops the queue, the PDF
+        is always kept."""
 
         def failed_text(outcome: Printed) -> str:
             return _(
@@ -96,8 +92,8 @@ class ReceiptDesk(QObject):
                 pdf=outcome.pdf,
             )
 
-        self._print_job(
-            lambda: print_ticket(queue, number, pdf_dir=folder, printer=printer, paper=paper),
+        self._print(
+            make,
             failed_text,
             lambda exc: _(
                 "Ticket {number} issued, but its receipt could not be made: {error}",
@@ -108,9 +104,6 @@ class ReceiptDesk(QObject):
 
     def print_receipt(self, make: Callable[[], Receipt], done_text: str) -> None:
         """Make a receipt on the worker (reading what it needs), keep its PDF, send it to the printer once."""
-        folder, printer, paper = self._folder, self._printer, self._paper
-        if folder is None:
-            return
 
         def failed_text(outcome: Printed) -> str:
             return _(
@@ -120,11 +113,20 @@ class ReceiptDesk(QObject):
                 pdf=outcome.pdf,
             )
 
-        self._print_job(
-            lambda: print_receipt(make(), pdf_dir=folder, printer=printer, paper=paper),
+        self._print(
+            make,
             failed_text,
             lambda exc: _("{done} The receipt could not be made: {error}", done=done_text, error=error_text(exc)),
         )
+
+    def _print(
+        self, make: Callable[[], Receipt], failed_text: Callable[[Printed], str], broken: Callable[[Exception], str]
+    ) -> None:
+        folder, printer, paper = self._folder, self._printer, self._paper
+        if folder is not None:
+            self._print_job(
+                lambda: print_receipt(make(), pdf_dir=folder, printer=printer, paper=paper), failed_text, broken
+            )
 
     def _print_job(
         self, job: Callable[[], Printed], failed_text: Callable[[Printed], str], broken: Callable[[Exception], str]

@@ -15,6 +15,7 @@ from counter_desk.qt.operations import REFUSED, Failure
 from counter_desk.services.auth import Officer
 from counter_desk.services.checkin import arrival_label
 from counter_desk.services.dates import format_day
+from counter_desk.services.receipts import ticket_receipt
 from counter_desk.services.stations import PICKUP, RECEPTION
 from counter_desk.services.views import CheckInInfo, Result
 from counter_desk.store.engine import Database
@@ -113,7 +114,11 @@ class ReceptionPanel(QObject):
         f.result_detail.setText(detail)
         self._show_check(result.check_in)
         f.code_edit.setFocus()
-        f.receipts.print_ticket(f.queue, t.number)
+        queue, receipt = f.queue, result.receipt
+        # The receipt the check-in made (its ahead and wait are the ones shown); a replayed check-in's, read anew.
+        f.receipts.print_ticket(
+            t.number, (lambda: receipt) if receipt is not None else (lambda: ticket_receipt(queue, t.number))
+        )
         return _("Ticket {number} issued", number=t.number)
 
     def _show_check(self, info: CheckInInfo | None) -> None:
