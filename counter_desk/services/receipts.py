@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from counter_desk.clock import office_local
 from counter_desk.errors import InvalidTransition
@@ -26,13 +26,15 @@ from counter_desk.services.pickups import PickupView, mask_name, mask_nik
 from counter_desk.states import Status
 
 if TYPE_CHECKING:
-    from counter_desk.services.queue import QueueService
-    from counter_desk.services.views import TicketView
+    from counter_desk.services.estimate import StageEstimate
+    from counter_desk.services.views import QueueStatus, TicketView
+    from counter_desk.store.engine import Database
 
 __all__ = [  # the layout's types are part of what this module hands out
     "Align",
     "BarcodeLine",
     "QrLine",
+    "QueueReads",
     "Receipt",
     "ReceiptLine",
     "Separator",
@@ -64,6 +66,20 @@ def wait_text(seconds: int) -> str:
     return _("Estimated wait: about {minutes} min", minutes=minutes)
 
 
+class QueueReads(Protocol):
+    """What :func:`ticket_receipt` reads: a :class:`~counter_desk.services.queue.QueueService` (named by what it
+    does, so that the queue, which hands a check-in's receipt back, need not be imported here)."""
+
+    db: Database
+    office_code: str | None
+
+    def ticket(self, number: str) -> TicketView: ...
+
+    def status(self, *, stage: str | None = None, station: str | None = None) -> QueueStatus: ...
+
+    def estimates(self) -> list[StageEstimate]: ...
+
+
 @dataclass(frozen=True)
 class TicketPlace:
     """Where a queue ticket was issued, as its receipt names it."""
@@ -74,7 +90,7 @@ class TicketPlace:
     stage_name: str
 
 
-def ticket_receipt(queue: QueueService, number: str) -> Receipt:
+def ticket_receipt(queue: QueueReads, number: str) -> Receipt:
     """The receipt of queue ticket ``number`` of today, read anew: where to go, how many are ahead now, how long
     to wait (``counter-desk print ticket``; a check-in's own receipt comes with its result, see
     :func:`counter_desk.services.checkin.with_receipt`).
