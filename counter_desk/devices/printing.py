@@ -1,7 +1,8 @@
 """Print a receipt without ever blocking the queue: the PDF is always kept, the printer is best effort.
 
-The ticket (or pickup) is committed before anything is printed; a printer that is off, out of paper or
-unplugged only produces a message naming the kept PDF. Nothing is printed twice by surprise: one write per
+It prints the :class:`~counter_desk.receipt_layout.Receipt` it is handed (a check-in's comes with its result) and
+reads nothing. The ticket (or pickup) is committed before anything is printed; a printer that is off, out of
+paper or unplugged only produces a message naming the kept PDF. Nothing is printed twice by surprise: one write per
 click, no automatic retry; a reprint is its own click (:func:`reprint`) and sends the same receipt again.
 """
 
@@ -17,8 +18,7 @@ from counter_desk.devices.printer import OFFLINE, ONLINE, PAPER_LOW, PAPER_OK, P
 from counter_desk.devices.receipt_escpos import render_escpos
 from counter_desk.devices.receipt_pdf import write_pdf
 from counter_desk.i18n import _
-from counter_desk.services.queue import QueueService
-from counter_desk.services.receipts import Receipt, ticket_receipt
+from counter_desk.receipt_layout import Receipt
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +68,6 @@ def reprint(last: Printed, *, printer: PrinterTarget | None, paper: str = "80mm"
     if not last.pdf.is_file():  # removed meanwhile: keep it again
         write_pdf(last.receipt, last.pdf, "80mm" if paper == "a6" else paper)
     return _send(last.receipt, last.pdf, printer, paper)
-
-
-def print_ticket(
-    queue: QueueService, number: str, *, pdf_dir: Path, printer: PrinterTarget | None, paper: str = "80mm"
-) -> Printed:
-    return print_receipt(ticket_receipt(queue, number), pdf_dir=pdf_dir, printer=printer, paper=paper)
 
 
 # ---------------------------------------------------------------------- the printer's reported state

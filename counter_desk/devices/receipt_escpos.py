@@ -1,4 +1,4 @@
-"""A :class:`~counter_desk.services.receipts.Receipt` as ESC/POS bytes for a thermal receipt printer.
+"""A :class:`~counter_desk.receipt_layout.Receipt` as ESC/POS bytes for a thermal receipt printer.
 
 The bytes are made with python-escpos's ``Dummy`` printer, so they can go to a file, a spooler or a raw device
 (``/dev/usb/lp0``) alike. Text is sent in plain ASCII, which every code page prints: accented letters lose
@@ -21,7 +21,7 @@ from escpos.printer import Dummy
 
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
-from counter_desk.services.receipts import BarcodeLine, QrLine, Receipt, Separator, TextLine
+from counter_desk.receipt_layout import BarcodeLine, QrLine, Receipt, Separator, TextLine
 
 #: Characters per line of the printer's normal font (Font A, 12 dots) on each paper.
 COLUMNS = {"80mm": 48, "58mm": 32}

@@ -1,4 +1,4 @@
-"""A :class:`~counter_desk.services.receipts.Receipt` as a PDF: a receipt roll (80 mm, 58 mm) or an A6 sheet.
+"""A :class:`~counter_desk.receipt_layout.Receipt` as a PDF: a receipt roll (80 mm, 58 mm) or an A6 sheet.
 
 A roll page is exactly as long as its content; A6 is a fixed page with the content at the top, continued on a
 second sheet when it is longer than one (a pickup receipt is). Text is set in
@@ -26,7 +26,7 @@ from reportlab.pdfgen import canvas
 
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
-from counter_desk.services.receipts import BarcodeLine, QrLine, Receipt, ReceiptLine, Separator, TextLine
+from counter_desk.receipt_layout import BarcodeLine, QrLine, Receipt, ReceiptLine, Separator, TextLine
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,12 +20,14 @@ from sqlalchemy.orm import Session
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, InvalidInput, NotFound, WrongDay, WrongOffice
 from counter_desk.i18n import N_, _, lookup
-from counter_desk.services import directory, rules
+from counter_desk.services import directory, receipts, rules
 from counter_desk.services.actions import ActionContext
 from counter_desk.services.checkin_info import Arrival
 from counter_desk.services.dates import format_day
 from counter_desk.services.queue_errors import LateRefused, OfficeClosed
-from counter_desk.store.models import Booking, Category, Holiday, Office, Ticket
+from counter_desk.services.receipts import TicketPlace
+from counter_desk.services.views import Result
+from counter_desk.store.models import Booking, Category, Holiday, Office, Stage, Ticket
 
 #: How far ahead :func:`next_opening` looks for a working day (a long holiday run still ends within it).
 _LOOKAHEAD_DAYS = 60
@@ -186,6 +189,24 @@ def judge_arrival(
         raise LateRefused(msg)
     applied = "end_of_queue" if policy == "refuse" else policy
     return Arrival("late", minutes, to_end=applied == "end_of_queue", late_policy=applied)
+
+
+def place_of(ctx: ActionContext, ticket: Ticket) -> TicketPlace:
+    """Where a ticket is issued, as its receipt names it: read in the check-in's own transaction."""
+    stage = ctx.session.get_one(Stage, ticket.stage_id)
+    return TicketPlace(ctx.office.code, ctx.office.name, ctx.office.timezone, stage.name)
+
+
+def with_receipt(result: Result, place: TicketPlace | None) -> Result:
+    """A check-in's result with its ticket's receipt, as :class:`~counter_desk.services.views.Result` hands it
+    back (after Anki's ``OpChanges``): the people ahead and the wait printed are those the check-in counted and
+    the screen shows, never a later read. A replayed check-in (another attempt's ticket) gets none."""
+    if place is None or result.replayed:
+        return result
+    receipt = receipts.queue_ticket_receipt(
+        result.ticket, place, ahead=result.ahead, wait=result.estimated_wait_seconds
+    )
+    return replace(result, receipt=receipt)
 
 
 def event_data(

@@ -24,7 +24,7 @@ from sqlalchemy.sql.dml import ReturningUpdate
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, WrongOffice
 from counter_desk.i18n import _
-from counter_desk.services import audit, checkin, checkin_info, directory, pickups, roles, rules
+from counter_desk.services import audit, checkin, checkin_info, directory, pickups, receipts, roles, rules
 from counter_desk.services.actions import (
     CALL_ORDER,
     POSITIONS,
@@ -136,6 +136,8 @@ class QueueService(CounterUse):
             msg = _("check in either a booking code / application number or a walk-in category, not both")
             raise InvalidInput(msg)
 
+        places: list[receipts.TicketPlace] = []  # what the receipt names, read in the check-in's transaction
+
         def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             at = self._station(ctx, station) if station else None
             today = self._today(ctx)
@@ -173,6 +175,7 @@ class QueueService(CounterUse):
             if booking is not None:
                 booking.status = "checked_in"
             ticket = self._new_ticket(ctx, category, booking, queue_key)
+            places.append(checkin.place_of(ctx, ticket))
             data = checkin.event_data(booking, category, arrival, override, override_by)
             if override is not None:
                 audit.record(
@@ -191,7 +194,9 @@ class QueueService(CounterUse):
             event = self._record(ctx, ticket, Action.CHECK_IN, None, station_id=at.id if at else None, data=data)
             return ticket, event, self._ahead(ctx.session, ticket)
 
-        return self._mutate(Action.CHECK_IN, token, user, act, station=station)
+        return checkin.with_receipt(
+            self._mutate(Action.CHECK_IN, token, user, act, station=station), places[-1] if places else None
+        )
 
     # ------------------------------------------------------------------ calling
 

@@ -13,103 +13,47 @@ barcode too (for filing). Names and NIKs are printed masked: a lost receipt give
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from counter_desk.clock import office_local
 from counter_desk.errors import InvalidTransition
 from counter_desk.i18n import _
+from counter_desk.receipt_layout import Align, BarcodeLine, QrLine, Receipt, ReceiptLine, Separator, TextLine
 from counter_desk.services import directory
 from counter_desk.services.dates import format_day
 from counter_desk.services.masking import mask_name, mask_nik
 from counter_desk.services.pickups import PickupView
-from counter_desk.services.queue import QueueService
 from counter_desk.states import Status
 
-Align = Literal["left", "center", "right"]
+if TYPE_CHECKING:
+    from counter_desk.services.estimate import StageEstimate
+    from counter_desk.services.views import QueueStatus, TicketView
+    from counter_desk.store.engine import Database
+
+__all__ = [  # the layout's types are part of what this module hands out
+    "Align",
+    "BarcodeLine",
+    "QrLine",
+    "QueueReads",
+    "Receipt",
+    "ReceiptLine",
+    "Separator",
+    "TextLine",
+    "TicketPlace",
+    "handover_receipt",
+    "pickup_receipt",
+    "printer_test_page",
+    "queue_ticket_receipt",
+    "ticket_payload",
+    "ticket_receipt",
+    "wait_text",
+]
 
 #: The first field of a ticket's QR payload: the format and its version.
 TICKET_PAYLOAD_TAG = "CDT1"
 #: The size of the ticket number (a multiple of the normal text size; ESC/POS allows 1 to 8).
 NUMBER_SIZE = 4
-
-
-@dataclass(frozen=True)
-class TextLine:
-    text: str
-    #: A multiple of the paper's normal text size, 1 to 8.
-    size: int = 1
-    bold: bool = False
-    align: Align = "center"
-
-
-@dataclass(frozen=True)
-class QrLine:
-    payload: str
-
-
-@dataclass(frozen=True)
-class BarcodeLine:
-    """A Code128 barcode of ``payload`` (printable ASCII), without its text: add a :class:`TextLine` for that."""
-
-    payload: str
-
-
-@dataclass(frozen=True)
-class Separator:
-    pass
-
-
-ReceiptLine = TextLine | QrLine | BarcodeLine | Separator
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """A receipt's layout (``lines``) and the facts it was made from (for ``--json`` and tests)."""
-
-    kind: str
-    office_code: str
-    office_name: str
-    number: str
-    stage: str
-    stage_name: str
-    issued_at: dt.datetime
-    ahead: int | None
-    estimated_wait_seconds: int | None
-    payload: str
-    lines: tuple[ReceiptLine, ...] = field(default_factory=tuple)
-    #: More facts for ``--json`` (a pickup's, for the pickup and handover receipts).
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def file_stem(self) -> str:
-        """A file name for the kept PDF: the day, the kind and the number."""
-        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.number)
-        return f"{self.issued_at:%Y%m%d}-{self.kind}-{safe}"
-
-    def codes(self) -> list[tuple[str, str]]:
-        """Every code printed on the receipt, as (``qr`` or ``code128``, payload), top to bottom."""
-        out = []
-        for line in self.lines:
-            if isinstance(line, QrLine):
-                out.append(("qr", line.payload))
-            elif isinstance(line, BarcodeLine):
-                out.append(("code128", line.payload))
-        return out
-
-    def to_json(self) -> dict[str, Any]:
-        return self.extra | {
-            "kind": self.kind,
-            "office": self.office_code,
-            "office_name": self.office_name,
-            "number": self.number,
-            "stage": self.stage,
-            "stage_name": self.stage_name,
-            "issued_at": self.issued_at.isoformat(),
-            "ahead": self.ahead,
-            "estimated_wait_seconds": self.estimated_wait_seconds,
-            "payload": self.payload,
-        }
 
 
 def ticket_payload(office_code: str, day: dt.date, number: str) -> str:
@@ -123,8 +67,34 @@ def wait_text(seconds: int) -> str:
     return _("Estimated wait: about {minutes} min", minutes=minutes)
 
 
-def ticket_receipt(queue: QueueService, number: str) -> Receipt:
-    """The receipt of queue ticket ``number`` of today: where to go, how many are ahead, how long to wait.
+class QueueReads(Protocol):
+    """What :func:`ticket_receipt` reads: a :class:`~counter_desk.services.queue.QueueService` (named by what it
+    does, so that the queue, which hands a check-in's receipt back, need not be imported here)."""
+
+    db: Database
+    office_code: str | None
+
+    def ticket(self, number: str) -> TicketView: ...
+
+    def status(self, *, stage: str | None = None, station: str | None = None) -> QueueStatus: ...
+
+    def estimates(self) -> list[StageEstimate]: ...
+
+
+@dataclass(frozen=True)
+class TicketPlace:
+    """Where a queue ticket was issued, as its receipt names it."""
+
+    office_code: str
+    office_name: str
+    timezone: str
+    stage_name: str
+
+
+def ticket_receipt(queue: QueueReads, number: str) -> Receipt:
+    """The receipt of queue ticket ``number`` of today, read anew: where to go, how many are ahead now, how long
+    to wait (``counter-desk print ticket``; a check-in's own receipt comes with its result, see
+    :func:`counter_desk.services.checkin.with_receipt`).
 
     Raises :class:`~counter_desk.errors.NotFound` for an unknown ticket, like :meth:`QueueService.ticket`.
     """
@@ -142,15 +112,21 @@ def ticket_receipt(queue: QueueService, number: str) -> Receipt:
         waiting = queue.status(stage=ticket.stage).waiting
         ahead = next((i for i, w in enumerate(waiting) if w.ticket.id == ticket.id), len(waiting))
         wait = estimate.wait_seconds(ahead) if estimate is not None else None
-    issued = office_local(ticket.created_at, office.timezone)
-    payload = ticket_payload(office.code, ticket.day, ticket.number)
+    place = TicketPlace(office.code, office.name, office.timezone, stage_name)
+    return queue_ticket_receipt(ticket, place, ahead=ahead, wait=wait)
+
+
+def queue_ticket_receipt(ticket: TicketView, place: TicketPlace, *, ahead: int | None, wait: int | None) -> Receipt:
+    """The receipt of a queue ticket from what is known of it: ``ahead`` people before it, ``wait`` seconds."""
+    issued = office_local(ticket.created_at, place.timezone)
+    payload = ticket_payload(place.office_code, ticket.day, ticket.number)
 
     lines: list[ReceiptLine] = [
-        TextLine(office.name, size=1, bold=True),
+        TextLine(place.office_name, size=1, bold=True),
         Separator(),
         TextLine(_("Queue number"), size=1),
         TextLine(ticket.number, size=NUMBER_SIZE, bold=True),
-        TextLine(_("Please go to: {stage}", stage=stage_name), size=2, bold=True),
+        TextLine(_("Please go to: {stage}", stage=place.stage_name), size=2, bold=True),
         TextLine(
             _(
                 "Issued {day} at {time} {zone}",
@@ -174,11 +150,11 @@ def ticket_receipt(queue: QueueService, number: str) -> Receipt:
     ]
     return Receipt(
         kind="ticket",
-        office_code=office.code,
-        office_name=office.name,
+        office_code=place.office_code,
+        office_name=place.office_name,
         number=ticket.number,
         stage=ticket.stage,
-        stage_name=stage_name,
+        stage_name=place.stage_name,
         issued_at=issued,
         ahead=ahead,
         estimated_wait_seconds=wait,

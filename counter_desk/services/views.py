@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from counter_desk.receipt_layout import Receipt
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -131,6 +133,9 @@ class Result:
     estimated_wait_seconds: int | None = None
     #: For check-in: what reception checks against the ID card, and the arrival's judgement.
     check_in: CheckInInfo | None = None
+    #: For check-in: the queue ticket's receipt, made from what the check-in's transaction read and counted
+    #: (None for a replayed check-in). Not part of the JSON.
+    receipt: Receipt | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         out = self.ticket.to_json()

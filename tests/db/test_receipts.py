@@ -15,6 +15,7 @@ from counter_desk import i18n
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
 from counter_desk.devices import receipt_escpos, receipt_pdf
+from counter_desk.devices.printing import print_receipt
 from counter_desk.errors import InvalidTransition, NotFound
 from counter_desk.services.pickups import PickupService
 from counter_desk.services.queue import QueueService
@@ -80,6 +81,28 @@ def test_receipt_with_an_estimate_in_indonesian(queue: QueueService, clock: Fixe
     assert "Tunggu nomor Anda dipanggil di layar." in texts
     assert f"Silakan menuju: {receipt.stage_name}" in texts
     assert "Dicetak 23 November 2026 pukul 09:04 WIB" in texts
+
+
+def test_a_check_in_hands_back_its_receipt_with_the_ahead_it_counted(queue: QueueService, tmp_path: Path) -> None:
+    queue.check_in(booking_code(1))
+    result = queue.check_in(booking_code(2))
+    receipt = result.receipt
+    assert receipt is not None and receipt.ahead == result.ahead == 1
+    assert receipt == ticket_receipt(queue, result.ticket.number)  # at the same moment: what a read anew makes
+    station = queue.status(stage=result.ticket.stage).stations[0].code
+    queue.call_next(station)  # the first applicant is called: nobody is ahead any more
+    assert ticket_receipt(queue, result.ticket.number).ahead == 0
+    printed = print_receipt(receipt, pdf_dir=tmp_path, printer=None)
+    assert printed.receipt is not None and printed.receipt.ahead == result.ahead == 1  # what the screen showed
+    assert "People ahead of you: 1" in _pdf_text(printed.pdf)
+
+
+def test_a_replayed_check_in_has_no_receipt_of_its_own(queue: QueueService) -> None:
+    first = queue.check_in(booking_code(1), token="t" * 32)
+    again = queue.check_in(booking_code(1), token="t" * 32)
+    assert first.receipt is not None and not first.replayed
+    assert again.replayed and again.receipt is None  # the window reads it anew (another attempt's ticket)
+    assert again.ticket.number == first.ticket.number
 
 
 def test_unknown_ticket(queue: QueueService) -> None:

@@ -145,9 +145,13 @@ def test_no_english_on_the_indonesian_station_windows_and_dialogs(
         found[station] = leaks(window, indonesian)
         # Its dialogs too, Qt's own buttons included.
         asks = {
-            "reception-1": [window._ask_walk_in],
-            "interview-2": [window._ask_no_show, window._ask_park, window._ask_transfer],
-            "adjudicator": [window._ask_reject],
+            "reception-1": [window.reception_panel.ask_walk_in],
+            "interview-2": [
+                window.counter_panel.ask_no_show,
+                window.booth_panel.ask_park,
+                window.counter_panel.ask_transfer,
+            ],
+            "adjudicator": [window.adjudicator_panel.ask_reject],
             "pickup": [],
         }[station]
         for ask in asks:

@@ -77,7 +77,7 @@ def test_after_hours_check_in_is_refused_with_an_override(
         reception.walk_in("child")
     assert reception.override_button.isVisible()
     with qtbot.waitSignal(reception.acted, timeout=WAIT_MS) as blocker:
-        reception.check_in_override(None, "kasi", walk_in=reception._override_walk_in)
+        reception.check_in_override(None, "kasi", walk_in=reception.reception_panel.override_walk_in)
     assert blocker.args[0].ticket.number.startswith("P-")
 
 

@@ -67,7 +67,7 @@ def test_a_scan_while_the_walk_in_dialog_is_open_checks_in_the_booking(
 
     _when_dialog_opens(qtbot, scan, seen)
     with qtbot.waitSignal(reception.acted, timeout=WAIT_MS) as blocker:
-        reception._ask_walk_in()
+        reception.reception_panel.ask_walk_in()
     assert seen == ["Walk-in"] and typed_into == ["QListWidget"]
     ticket = blocker.args[0].ticket
     assert (ticket.number, ticket.booking_code, ticket.category) == ("A-001", booking_code(3), "booked")
@@ -95,7 +95,7 @@ def test_the_walk_in_dialog_has_no_default_category(reception: StationWindow, db
         dialog.reject()
 
     _when_dialog_opens(qtbot, bare_enter, seen)
-    reception._ask_walk_in()
+    reception.reception_panel.ask_walk_in()
     assert state == {"selected": [], "ok_enabled": [False], "open_after_enter": True}
     assert not [e for e in events(db) if e["kind"] == "checked_in"]
 
@@ -108,7 +108,7 @@ def test_the_walk_in_dialog_has_no_default_category(reception: StationWindow, db
 
     _when_dialog_opens(qtbot, choose_first, seen)
     with qtbot.waitSignal(reception.acted, timeout=WAIT_MS) as blocker:
-        reception._ask_walk_in()
+        reception.reception_panel.ask_walk_in()
     first = reception._snapshot.walk_in_categories[0].code  # type: ignore[union-attr]
     assert blocker.args[0].ticket.category == first
     assert blocker.args[0].ticket.number == "P-001"

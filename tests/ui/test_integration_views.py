@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 from counter_desk import i18n
 from counter_desk.clock import FixedClock
 from counter_desk.errors import DatabaseUnavailable
+from counter_desk.qt.tasks import NOT_CONFIRMED
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import Result
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
-from counter_desk.views.station import NOT_CONFIRMED, StationWindow
+from counter_desk.views.station import StationWindow
 from counter_desk.views.supervisor import STANDBY_CHECK_MS, SupervisorWindow
 from counter_desk.views.supervisor_plan import PlanTab
 
@@ -171,8 +172,8 @@ def test_an_unexpected_database_error_is_shown_without_the_rows_personal_data(
     message = failed.args[0]
     assert NAME not in message and NIK not in message and "DETAIL" not in message
     _names_the_constraint(message, flaky)
-    assert "call_next" not in booth._tokens  # a bug is an answer: the next click is a new action
-    assert booth._failed_tries == {}
+    assert booth.ops.token("call_next") is None  # a bug is an answer: the next click is a new action
+    assert booth.ops.failed_tries("call_next") == 0
 
 
 def test_the_supervisors_unexpected_error_hides_the_row_too(supervisor: SupervisorWindow, db: Database) -> None:
@@ -205,7 +206,7 @@ def test_a_click_saved_before_the_connection_broke_is_not_done_again(
     assert failed.args[0] == NOT_CONFIRMED
     assert "Nothing was changed" not in booth.banner.text()
     assert _kinds(db).count("called") == 1  # it was saved: the station did not hear so
-    assert booth._failed_tries == {"call_next": 1} and "call_next" in booth._tokens
+    assert booth.ops.failed_tries("call_next") == 1 and booth.ops.token("call_next") is not None
 
     assert booth.buttons["call_next"].isEnabled()
     with qtbot.waitSignal(booth.acted, timeout=WAIT_MS) as acted:
@@ -216,7 +217,7 @@ def test_a_click_saved_before_the_connection_broke_is_not_done_again(
         booth.banner.text()
     )
     assert _kinds(db).count("called") == 1  # pressed twice, called once
-    assert booth._failed_tries == {} and "call_next" not in booth._tokens
+    assert booth.ops.failed_tries("call_next") == 0 and booth.ops.token("call_next") is None
     qtbot.waitUntil(lambda: booth.current_number.text() == "A-001", timeout=WAIT_MS)
 
 
@@ -228,12 +229,12 @@ def test_a_click_lost_before_its_commit_is_done_on_the_next_press(
         booth.buttons["call_next"].click()
     assert failed.args[0] == NOT_CONFIRMED
     assert "called" not in _kinds(db)
-    token = booth._tokens["call_next"]
+    token = booth.ops.token("call_next")
 
     flaky.fail_next("before")  # still out of reach: the same token, a second failed try
     with qtbot.waitSignal(booth.failed, timeout=WAIT_MS):
         booth.buttons["call_next"].click()
-    assert booth._tokens["call_next"] == token and booth._failed_tries == {"call_next": 2}
+    assert booth.ops.token("call_next") == token and booth.ops.failed_tries("call_next") == 2
 
     with qtbot.waitSignal(booth.acted, timeout=WAIT_MS) as acted:
         booth.buttons["call_next"].click()

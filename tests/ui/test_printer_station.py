@@ -3,6 +3,7 @@ status requests), on both engines: the station keeps working unchanged with the 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from conftest import booking_code
@@ -11,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from counter_desk.clock import FixedClock
 from counter_desk.config import parse_printer
+from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
 from counter_desk.views.station import StationWindow
@@ -67,3 +69,28 @@ def test_out_of_paper_keeps_the_pdf_and_says_so(qtbot: QtBot, db: Database, cloc
     assert "printer failed (out of paper: load paper and the printer prints the receipt it holds)" in banner
     assert str(printed.pdf) in banner
     assert sum(job.count(b"\x1dV") for job in printer.jobs) == 1  # the one copy the printer holds, no other
+
+
+def test_the_printed_ticket_says_the_ahead_the_check_in_counted(
+    qtbot: QtBot, db: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    """The receipt comes with the check-in's result: a queue that moves before the printer's worker gets to it
+    does not change the "ahead" printed (it used to be read again there, and could differ from the screen)."""
+    application("en")
+    window = StationWindow(db, "reception-1", clock=clock, live=False, receipts_dir=tmp_path)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)
+    with qtbot.waitSignal(window.printed, timeout=WAIT_MS):
+        window.scan(booking_code(12))
+    hold = threading.Event()
+    window.receipts._tasks.run(lambda: hold.wait(WAIT_MS / 1000))  # the printer's worker, busy for a while
+    with qtbot.waitSignal(window.acted, timeout=WAIT_MS) as acted:
+        window.scan(booking_code(13))
+    result = acted.args[0]
+    assert result.ahead == 1 and "1 ahead" in window.result_detail.text()
+    other = QueueService(db, clock=clock)  # a booth calls the first applicant meanwhile
+    other.call_next(other.status(stage=result.ticket.stage).stations[0].code)
+    with qtbot.waitSignal(window.printed, timeout=WAIT_MS) as blocker:
+        hold.set()
+    printed = blocker.args[0]
+    assert printed.number == result.ticket.number and printed.receipt.ahead == result.ahead == 1

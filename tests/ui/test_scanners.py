@@ -191,7 +191,7 @@ def test_camera_frames_check_in_once_per_appearance(qtbot: QtBot, db: Database, 
 def test_the_camera_control_shows_only_with_a_camera(qtbot: QtBot, db: Database, clock: FixedClock) -> None:
     window = _reception(qtbot, db, clock, sound=RecordingSink())
     window.show()
-    qtbot.waitUntil(lambda: window._cameras is not None, timeout=WAIT_MS)  # looked for after the first snapshot
+    qtbot.waitUntil(lambda: window.scanners.cameras is not None, timeout=WAIT_MS)  # looked for after the first snapshot
     assert window.camera_button.isVisible() == bool(camera_devices())
     if not camera_devices():  # this machine, CI: asking for the camera anyway says why nothing happens
         with qtbot.waitSignal(window.failed, timeout=WAIT_MS) as blocker:

@@ -41,7 +41,7 @@ def test_interview_booth_calls_serves_and_finishes(
     for n in (1, 2, 3):
         queue.check_in(booking_code(n))
     booth: StationWindow = open_window("interview-2", user="wawancara1", live=False)  # type: ignore[operator]
-    assert booth._model.rowCount() == 3
+    assert booth.model.rowCount() == 3
     assert "3 waiting" in booth.queue_title.text()
     assert booth.buttons["call_next"].isEnabled() and not booth.buttons["finish"].isEnabled()
     assert not booth.check_in_box.isVisible() and not booth.buttons["approve"].isVisible()
@@ -49,7 +49,7 @@ def test_interview_booth_calls_serves_and_finishes(
     with qtbot.waitSignal(booth.refreshed, timeout=WAIT_MS):
         qtbot.mouseClick(booth.buttons["call_next"], Qt.MouseButton.LeftButton)
     assert booth.current_number.text() == "A-001"
-    assert booth._model.rowCount() == 2
+    assert booth.model.rowCount() == 2
     assert not booth.buttons["call_next"].isEnabled()
     assert booth.buttons["recall"].isEnabled() and booth.buttons["start"].isEnabled()
 
@@ -69,7 +69,7 @@ def test_reception_scan_appears_at_the_booth_live(open_window: object, db: Datab
     reception: StationWindow = open_window("reception-1")  # type: ignore[operator]
     booth: StationWindow = open_window("interview-2")  # type: ignore[operator]
     assert reception.check_in_box.isVisible() and not reception.buttons["call_next"].isVisible()
-    assert booth._model.rowCount() == 0
+    assert booth.model.rowCount() == 0
 
     reception.code_edit.setFocus()
     qtbot.keyClicks(reception.code_edit, booking_code(4))
@@ -79,7 +79,7 @@ def test_reception_scan_appears_at_the_booth_live(open_window: object, db: Datab
     assert "Wawancara" in reception.result_detail.text() and "0 ahead" in reception.result_detail.text()
     assert reception.code_edit.text() == ""
 
-    qtbot.waitUntil(lambda: booth._model.rowCount() == 1, timeout=WAIT_MS)  # via the change feed
+    qtbot.waitUntil(lambda: booth.model.rowCount() == 1, timeout=WAIT_MS)  # via the change feed
     with qtbot.waitSignal(booth.acted, timeout=WAIT_MS):
         booth.call_next()
     assert booth.current_number.text() == "A-001"
@@ -169,7 +169,7 @@ def test_transfer_and_adjudicator_approves(
     assert blocker.args[0].ticket.stage == "adjudication"
     adjudicator: StationWindow = open_window("adjudicator", live=False)  # type: ignore[operator]
     assert adjudicator.buttons["approve"].isVisible() and not adjudicator.buttons["finish"].isVisible()
-    assert adjudicator._model.rowCount() == 1
+    assert adjudicator.model.rowCount() == 1
     with qtbot.waitSignal(adjudicator.acted, timeout=WAIT_MS):
         adjudicator.call_next()
     assert adjudicator.buttons["approve"].isEnabled()

@@ -114,7 +114,7 @@ def test_full_pickup_flow_through_the_windows(
         qtbot.keyClicks(counter.queue_view, code)
         qtbot.keyClick(counter.queue_view, Qt.Key.Key_Return)
     assert (blocker.args[0].ticket.number, blocker.args[0].ticket.status) == ("C-001", "called")
-    qtbot.waitUntil(lambda: counter._pickup is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: counter.pickup_panel.current_pickup is not None, timeout=WAIT_MS)
     assert counter.current_number.text() == "C-001" and counter.result_number.text() == "C-001"
     assert "2026112300000001" in counter.result_detail.text()
     assert counter.buttons["handover"].isEnabled()
