@@ -181,6 +181,12 @@ def require_user_role(session: Session, username: str | None, roles: Iterable[st
     return int(row.id)
 
 
+def check_user_role(db: Database, username: str | None, roles: Iterable[str]) -> None:
+    """:func:`require_user_role` in a read transaction of its own (a command's check before its window opens)."""
+    with db.read() as session:
+        require_user_role(session, username, roles)
+
+
 # -- signing in ----------------------------------------------------------------------------------------------
 
 

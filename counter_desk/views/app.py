@@ -16,7 +16,10 @@ from counter_desk.qt.live import RefcountGuard
 
 
 def application(language: str, argv: list[str] | None = None) -> QApplication:
-    """The running QApplication (created on first use) speaking ``language``."""
+    """The running QApplication (created on first use) speaking ``language``.
+
+    The application, its catalog translator and its :class:`RefcountGuard` are set up once per process; a later
+    call only switches the language (and tells the open windows, which translate their forms again)."""
     i18n.set_language(language)
     # Numbers and dates Qt formats itself (chart axes, spin boxes) in the language's own way: 2,5 in Indonesian.
     QLocale.setDefault(
@@ -34,7 +37,11 @@ def application(language: str, argv: list[str] | None = None) -> QApplication:
         app.setWindowIcon(QIcon(str(resources.resource("icons", "counter-desk.svg"))))
         # Every window of a long day needs it (see RefcountGuard): started once, with the application.
         RefcountGuard(app)
-    translator = CatalogTranslator(app)
+    translator = app.findChild(CatalogTranslator)
+    if translator is None:
+        translator = CatalogTranslator(app)
+    else:
+        app.removeTranslator(translator)  # installed again: Qt then sends every widget a LanguageChange
     app.installTranslator(translator)
     return app
 
