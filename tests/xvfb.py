@@ -6,12 +6,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from waiting import wait_until
 
 EXE = Path(sys.executable).parent / "counter-desk"
 
@@ -55,33 +55,36 @@ def xdotool(display: str, *args: str, timeout: float = 20) -> str:
     return proc.stdout.strip()
 
 
+def windows(display: str, title_regex: str) -> list[str]:
+    """The ids of the windows whose title matches ``title_regex`` now (none: an empty list)."""
+    return subprocess.run(
+        ["xdotool", "search", "--name", title_regex],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DISPLAY": display},
+        check=False,
+    ).stdout.split()
+
+
 def find_window(display: str, title_regex: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = subprocess.run(
-            ["xdotool", "search", "--name", title_regex],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "DISPLAY": display},
-            check=False,
-        ).stdout.split()
-        if found:
-            return found[0]
-        assert proc.poll() is None, f"the program exited with {proc.returncode}"
-        time.sleep(0.2)
-    proc.kill()
-    pytest.fail(f"no window matching {title_regex!r} within {timeout} s")
+    """The first window whose title matches ``title_regex``, once there is one; fails if ``proc`` exits first."""
+
+    def found() -> str | None:
+        ids = windows(display, title_regex)
+        if ids:
+            return ids[0]
+        if proc.poll() is not None:
+            pytest.fail(f"the program exited with {proc.returncode} before a window matching {title_regex!r}")
+        return None
+
+    try:
+        return wait_until(found, timeout, what=f"a window matching {title_regex!r}")
+    except BaseException:
+        if proc.poll() is None:
+            proc.kill()
+        raise
 
 
 def launch(display: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     full_env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "COUNTER_DESK_LANG": "en", **(env or {})}
     return subprocess.Popen([str(EXE), *args], env=full_env)
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 15, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"{what}: not within {timeout} s")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 from types import ModuleType
-from typing import Any
 
 from counter_desk import resources
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 
 
-def register(sub: Any) -> None:
-    b = sub.add_parser("bench", help="benchmarks (from a source checkout)")
+def register(b: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     verbs = b.add_subparsers(dest="verb", required=True, metavar="VERB")
     p = verbs.add_parser("call-next", help="stations calling next as fast as they can: claims/s, latency, doubles")
     p.add_argument("--stations", type=int, default=7, metavar="N", help="concurrent stations (OS processes)")

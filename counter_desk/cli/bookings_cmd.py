@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from counter_desk.cli import common, emit
 from counter_desk.errors import InvalidInput
@@ -16,8 +15,8 @@ from counter_desk.services.text import printable
 from counter_desk.store.engine import Database
 
 
-def register(sub: Any) -> None:
-    b = sub.add_parser("bookings", help="import the M-Paspor export; add, reschedule and list bookings")
+def register(b: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     verbs = b.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     p = verbs.add_parser("import", help="import an M-Paspor export (CSV or JSON; see docs/bookings-import.md)")

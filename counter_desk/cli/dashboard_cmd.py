@@ -7,7 +7,6 @@ today's averages against the target with a traffic-light level, per station what
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from counter_desk.cli import common, emit
 from counter_desk.clock import office_local
@@ -16,8 +15,8 @@ from counter_desk.services import dashboard
 from counter_desk.services.counter_use import pause_reason_label
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("dashboard", help="today at a glance: queues, waits against targets, stations")
+def register(p: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_dashboard)
 

@@ -37,8 +37,8 @@ DEMO_SUPERVISOR = "kasi"
 SAMPLE_BOOKINGS = 120
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("demo", help="watch the reference office work: display, reception, a booth, the supervisor")
+def register(p: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     p.add_argument("--simulate", action="store_true", help="the rest of the office works by itself")
     p.add_argument("--speed", type=float, default=20.0, metavar="X", help="simulated time runs X times faster")
     p.add_argument("--terminal", action="store_true", help="a short walk-through in the terminal, no windows")

@@ -8,15 +8,14 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
-from typing import Any
 
 from counter_desk.cli import common
 
 log = logging.getLogger(__name__)
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("display", help="open the waiting-room display (full screen)")
+def register(p: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     p.add_argument("--screen", type=int, default=None, metavar="N", help="monitor number, 0 first (default: primary)")
     p.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
     p.add_argument("--no-speech", action="store_true", help="chime only, no spoken announcement")
@@ -36,9 +35,9 @@ def _display(args: argparse.Namespace) -> int:
         from counter_desk.services.queue import QueueService
 
         load_config(QueueService(db, office=settings.office))  # an unknown office fails here, not in a window
-        from counter_desk.views.display import run_display
+        from counter_desk.views.launch import open_display
 
-        return run_display(
+        return open_display(
             db,
             language=settings.language,
             office=settings.office,

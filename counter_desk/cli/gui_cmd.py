@@ -7,18 +7,20 @@ runs; the import-linter contract allows exactly this import.
 from __future__ import annotations
 
 import argparse
-import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from counter_desk.cli import common
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from counter_desk.config import Settings
+    from counter_desk.services.auth import Officer
+    from counter_desk.store.engine import Database
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("station", help="open a counter station's window")
+def register(p: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     p.add_argument("--station", metavar="CODE", help="the station this PC runs (default: from the config)")
     p.add_argument("--user", metavar="USERNAME", help="the officer's username, filled into the sign-in dialog")
     p.set_defaults(handler=_station)
@@ -31,16 +33,23 @@ def _station(args: argparse.Namespace) -> int:
         msg = _("which station is this PC? Give --station CODE or set [station] code in the config")
         raise InvalidInput(msg)
     gate = common.open_database(settings, as_user=False)
-    from counter_desk.services import directory
+    try:
+        return _open(gate, settings, station, args.user)
+    finally:
+        gate.dispose()
+
+
+def _open(gate: Database, settings: Settings, station: str, username: str | None) -> int:
+    from counter_desk.services import auth, directory
     from counter_desk.services.queue import QueueService
 
     station_name = station  # what the dialog says it opens (the code, until the name can be read)
     own_login = common.signs_in_to_postgres(gate)
+    roles = None
     if own_login:
         # PostgreSQL, officers signing in as themselves: the configured role reads no queue; the officer's login
         # does, after the dialog. Without sign-in there is nothing this PC could do.
         if not settings.sign_in:
-            gate.dispose()
             raise InvalidInput(_("this database lets officers in with their own login: turn sign_in on"))
     else:
         # An unknown station fails here, not in a window.
@@ -48,58 +57,34 @@ def _station(args: argparse.Namespace) -> int:
         with gate.read() as session:
             office_id = directory.office_info(session, settings.office).id
             station_name = directory.station_info(session, office_id, station).name
-    from counter_desk.views.app import application
+        if settings.sign_in:
+            # Its stage's role, or a supervisor standing in (with their own login, the dialog asks the database).
+            roles = (auth.station_role(gate, station, settings.office), "supervisor")
+    from counter_desk.views.launch import SignIn, run_window
     from counter_desk.views.station import StationWindow
 
-    app = application(settings.language)
-    user = args.user
-    officer = None
-    db = gate
-    if settings.sign_in:
-        url = settings.db_url if own_login else None
-        signed = _sign_in(gate, station, station_name, settings.office, args.user, url)
-        if signed is None:
-            gate.dispose()
-            return 1
-        officer, db = signed
-        if db is not gate:
-            gate.dispose()
-        user = officer.username
-    window = StationWindow(
-        db,
-        station,
+    def window(db: Database, officer: Officer | None) -> StationWindow:
+        made = StationWindow(
+            db,
+            station,
+            office=settings.office,
+            user=officer.username if officer is not None else username,
+            serial_port=settings.scanner_port,
+            serial_baud=settings.scanner_baud,
+            receipts_dir=settings.data_dir / "receipts",
+            printer=settings.printer,
+            paper=settings.paper,
+            error_sound=settings.error_sound,
+        )
+        made.resize(1100, 700)
+        return made
+
+    ask = SignIn(
+        station=station,
+        station_name=station_name,
         office=settings.office,
-        user=user,
-        serial_port=settings.scanner_port,
-        serial_baud=settings.scanner_baud,
-        receipts_dir=settings.data_dir / "receipts",
-        printer=settings.printer,
-        paper=settings.paper,
-        error_sound=settings.error_sound,
+        roles=roles,
+        username=username or "",
+        url=settings.db_url if own_login else None,
     )
-    window.resize(1100, 700)
-    window.show()
-    code = app.exec()
-    if officer is not None:
-        from counter_desk.services import auth
-
-        auth.sign_out(db, officer, station)
-    db.dispose()
-    return int(code)
-
-
-def _sign_in(  # noqa: PLR0917 - the station, its name, the office, the name typed and the login URL
-    db: Any, station: str, station_name: str, office: str | None, username: str | None, url: str | None
-) -> Any:
-    """The signed-in officer who may work at ``station`` (its stage's role, or a supervisor standing in) and the
-    connection to work through (on PostgreSQL with officers' own logins: the officer's), or None when the dialog
-    was cancelled. A refusal is shown in the dialog, which stays open for another try."""
-    from counter_desk.services import auth
-    from counter_desk.views.signin import SignInDialog
-
-    roles = None if url is not None else (auth.station_role(db, station, office), "supervisor")
-    dialog = SignInDialog(
-        db, station=station, office=office, roles=roles, username=username or "", url=url, station_name=station_name
-    )
-    officer = dialog.exec()
-    return None if officer is None else (officer, dialog.database)
+    return run_window(gate, window, language=settings.language, sign_in=ask if settings.sign_in else None)

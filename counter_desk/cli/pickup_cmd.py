@@ -4,7 +4,6 @@ show one, scan a receipt at the pickup counter, record the handover. Receipts pr
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from counter_desk.cli import common, emit
 from counter_desk.i18n import _
@@ -20,8 +19,8 @@ def _user(p: argparse.ArgumentParser, *, token: bool = True) -> None:
         p.add_argument("--token", metavar="TOKEN", help="idempotency token: a retry with it never acts twice")
 
 
-def register(sub: Any) -> None:
-    pk = sub.add_parser("pickup", help="passport pickup: issue the receipt's pickup, scan it at the counter, hand over")
+def register(pk: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     verbs = pk.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     p = verbs.add_parser("issue", help="the pickup of an interview ticket passed on or finished (again: the same)")

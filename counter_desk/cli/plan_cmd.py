@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from counter_desk.cli import common, emit
 from counter_desk.clock import SystemClock, office_day
@@ -26,8 +25,8 @@ from counter_desk.services.plan import backtest, scenario, text
 MAX_REPLICATIONS = 1000
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("plan", help="staffing plan: interview booths per hour to meet the wait targets")
+def register(p: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the day to plan (default: the next working day)")
     p.add_argument("--replications", type=int, default=50, metavar="N", help="simulated days per option (50)")
     p.add_argument("--scenario", type=Path, metavar="FILE", help="what-if scenario (TOML; see docs/PLANNING.md)")

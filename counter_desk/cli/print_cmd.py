@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from counter_desk.cli import common, emit
 from counter_desk.config import PrinterSpec, Settings, parse_printer
@@ -53,8 +52,8 @@ def _outputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def register(sub: Any) -> None:
-    pr = sub.add_parser("print", help="print receipts (queue ticket, pickup, handover, test page) as PDF or ESC/POS")
+def register(pr: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     kinds = pr.add_subparsers(dest="kind", required=True, metavar="RECEIPT")
 
     p = kinds.add_parser("ticket", help="a queue ticket: number, stage, people ahead, wait, QR code")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from counter_desk.cli import common, emit
 from counter_desk.i18n import _
 from counter_desk.services import retention
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("purge", help="erase applicants' names and NIKs older than the retention period (rule)")
+def register(p: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     p.add_argument("--dry-run", action="store_true", help="count what would be erased, erase nothing")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--user", metavar="USERNAME", help=common.USER_HELP)

@@ -36,8 +36,8 @@ def _common(p: argparse.ArgumentParser, *, token: bool = True) -> None:
         p.add_argument("--token", metavar="TOKEN", help="idempotency token: a retry with it never acts twice")
 
 
-def register(sub: Any) -> None:
-    q = sub.add_parser("queue", help="check in, call, serve, pass on, finish; queue status and events")
+def register(q: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     verbs = q.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     p = verbs.add_parser("check-in", help="issue a ticket for a booking, or a walk-in of a category")

@@ -27,8 +27,8 @@ from counter_desk.store import chain
 from counter_desk.store.engine import Database
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("report", help="the office's report over some days: PDF (A4, charts), CSV or JSON")
+def register(p: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     p.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day (default: today)")
     p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day (default: the first day)")
     p.add_argument("--pdf", metavar="FILE", type=Path, help="write the report as an A4 PDF")

@@ -25,8 +25,8 @@ from counter_desk.store.models import Category, Stage
 NONE_WORDS = ("none", "-", "")
 
 
-def register(sub: Any) -> None:
-    r = sub.add_parser("rules", help="show and change the office's rules, quotas, wait targets and holidays")
+def register(r: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     verbs = r.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     p = verbs.add_parser("show", help="every rule, category limit, stage target and holiday")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
 
 from counter_desk.i18n import _
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("screenshots", help="render every window and receipt with sample data to PNG (offscreen)")
+def register(p: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     p.add_argument("dir", type=Path, metavar="DIR", help="where the pictures go")
     p.add_argument("--language", choices=["id", "en"], default="id", help="the windows' language (default: id)")
     p.set_defaults(handler=_screenshots)

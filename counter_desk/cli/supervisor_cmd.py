@@ -7,15 +7,20 @@ the import-linter contract allows exactly this import.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
 from counter_desk.cli import common
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 
+if TYPE_CHECKING:
+    from counter_desk.config import Settings
+    from counter_desk.services.auth import Officer
+    from counter_desk.store.engine import Database
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("supervisor", help="open the supervisor's window: queues, stations, charts, actions, rules")
+
+def register(p: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     p.add_argument(
         "--user",
         metavar="USERNAME",
@@ -27,47 +32,35 @@ def register(sub: Any) -> None:
 def _supervisor(args: argparse.Namespace) -> int:
     settings = common.settings(args)
     gate = common.open_database(settings, as_user=False)
-    from counter_desk.services import dashboard, directory, roles
+    try:
+        return _open(gate, settings, args.user)
+    finally:
+        gate.dispose()
+
+
+def _open(gate: Database, settings: Settings, username: str | None) -> int:
+    from counter_desk.services import dashboard, roles
 
     own_login = common.signs_in_to_postgres(gate)
     if own_login and not settings.sign_in:
-        gate.dispose()
         raise InvalidInput(_("this database lets officers in with their own login: turn sign_in on"))
     if not own_login:
         # An unknown office, or a user without the role, fails here with one line, not in a window.
         dashboard.snapshot(gate, office=settings.office)
-        with gate.read() as session:
-            directory.office_info(session, settings.office)
-            if args.user is not None:
-                roles.require_user_role(session, args.user, dashboard.SUPERVISOR_ROLES)
-    from counter_desk.views.app import application
+        roles.check_user_role(gate, username, dashboard.SUPERVISOR_ROLES)
+    from counter_desk.views.launch import SignIn, run_window
     from counter_desk.views.supervisor import SupervisorWindow
 
-    app = application(settings.language)
-    user = args.user
-    db = gate
-    if settings.sign_in:
-        from counter_desk.views.signin import SignInDialog
+    def window(db: Database, officer: Officer | None) -> SupervisorWindow:
+        made = SupervisorWindow(db, office=settings.office, user=officer.username if officer is not None else username)
+        made.resize(1280, 860)
+        return made
 
-        dialog = SignInDialog(
-            gate,
-            office=settings.office,
-            roles=dashboard.SUPERVISOR_ROLES,
-            heading=_("Counter Desk: sign in to open the supervisor's window"),
-            username=args.user or "",
-            url=settings.db_url if own_login else None,
-        )
-        officer = dialog.exec()
-        if officer is None:
-            gate.dispose()
-            return 1
-        user = officer.username
-        db = dialog.database  # on PostgreSQL with officers' own logins: the supervisor's connection
-        if db is not gate:
-            gate.dispose()
-    window = SupervisorWindow(db, office=settings.office, user=user)
-    window.resize(1280, 860)
-    window.show()
-    code = app.exec()
-    db.dispose()
-    return int(code)
+    ask = SignIn(
+        office=settings.office,
+        roles=tuple(dashboard.SUPERVISOR_ROLES),
+        heading=_("Counter Desk: sign in to open the supervisor's window"),
+        username=username or "",
+        url=settings.db_url if own_login else None,
+    )
+    return run_window(gate, window, language=settings.language, sign_in=ask if settings.sign_in else None)

@@ -18,8 +18,8 @@ from counter_desk.i18n import _
 from counter_desk.services import auth, roles
 
 
-def register(sub: Any) -> None:
-    u = sub.add_parser("users", help="officers: add, set passwords and roles, unlock, disable, list")
+def register(u: argparse.ArgumentParser) -> None:
+    """The command's arguments and handler (its name and help: ``COMMANDS`` in ``counter_desk.cli``)."""
     verbs = u.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     p = verbs.add_parser("add", help="add an officer")

@@ -112,3 +112,10 @@ class RefcountGuard(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+
+
+def guard_refcounts(app: QObject) -> RefcountGuard:
+    """The one :class:`RefcountGuard` of ``app`` (the running application): made by the first window or by
+    ``views.app.application``, found by every later one."""
+    guard = app.findChild(RefcountGuard)
+    return guard if isinstance(guard, RefcountGuard) else RefcountGuard(app)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from counter_desk.errors import InvalidInput, NotFound, UserError
 from counter_desk.i18n import N_, _, lookup
+from counter_desk.store.engine import Database
 from counter_desk.store.models import User
 
 #: Every role, with what it lets an officer do (marked for translation, shown with ``i18n.lookup``).
@@ -88,3 +89,9 @@ def require_user_role(session: Session, username: str | None, roles: Iterable[st
     if not role_set(row.roles).intersection(wanted):
         raise not_allowed(username, wanted)
     return int(row.id)
+
+
+def check_user_role(db: Database, username: str | None, roles: Iterable[str]) -> None:
+    """:func:`require_user_role` in a read transaction of its own (a command's check before its window opens)."""
+    with db.read() as session:
+        require_user_role(session, username, roles)

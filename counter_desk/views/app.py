@@ -12,11 +12,14 @@ from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QScrollArea, QW
 
 from counter_desk import __version__, i18n, resources
 from counter_desk.qt.i18n import CatalogTranslator
-from counter_desk.qt.live import RefcountGuard
+from counter_desk.qt.live import guard_refcounts
 
 
 def application(language: str, argv: list[str] | None = None) -> QApplication:
-    """The running QApplication (created on first use) speaking ``language``."""
+    """The running QApplication (created on first use) speaking ``language``.
+
+    The application, its catalog translator and its :class:`RefcountGuard` are set up once per process; a later
+    call only switches the language (and tells the open windows, which translate their forms again)."""
     i18n.set_language(language)
     # Numbers and dates Qt formats itself (chart axes, spin boxes) in the language's own way: 2,5 in Indonesian.
     QLocale.setDefault(
@@ -33,8 +36,12 @@ def application(language: str, argv: list[str] | None = None) -> QApplication:
         app.setDesktopFileName("counter-desk")
         app.setWindowIcon(QIcon(str(resources.resource("icons", "counter-desk.svg"))))
         # Every window of a long day needs it (see RefcountGuard): started once, with the application.
-        RefcountGuard(app)
-    translator = CatalogTranslator(app)
+        guard_refcounts(app)
+    translator = app.findChild(CatalogTranslator)
+    if translator is None:
+        translator = CatalogTranslator(app)
+    else:
+        app.removeTranslator(translator)  # installed again: Qt then sends every widget a LanguageChange
     app.installTranslator(translator)
     return app
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -31,7 +31,7 @@ from counter_desk.i18n import _
 from counter_desk.live.follower import ONLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.forms import load_form
-from counter_desk.qt.live import LiveFeed, RefcountGuard
+from counter_desk.qt.live import LiveFeed, guard_refcounts
 from counter_desk.qt.models import QueueModel
 from counter_desk.qt.operations import NOT_SAVED, Failure, Operations
 from counter_desk.qt.sound import ErrorTone, Sink
@@ -168,7 +168,9 @@ class StationWindow(QMainWindow, StationForm):
 
         self._start_timers()
         # PySide6 6.12 + CPython 3.11 lose references to True/None on every emit; a counter window runs all day.
-        self._refs = RefcountGuard(self)
+        app = QCoreApplication.instance()
+        if app is not None:  # the application's one guard (see RefcountGuard): a station runs all day
+            guard_refcounts(app)
 
         self.setWindowTitle(_("Counter Desk — {station}", station=station))
         self.officer_label.setText(_("Officer: {name}", name=user) if user else _("Officer: —"))
@@ -469,7 +471,6 @@ class StationWindow(QMainWindow, StationForm):
         self.scanners.close()
         self.clock.stop()
         self._refresh_timer.stop()
-        self._refs.stop()
         if self._live is not None:
             self._live.stop()
         self._tasks.close()

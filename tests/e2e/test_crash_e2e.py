@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 
 from sqlalchemy import text
-from xvfb import find_window, launch, wait_for, xdotool
+from waiting import wait_until
+from xvfb import find_window, launch, xdotool
 
 from counter_desk.clock import SystemClock
 from counter_desk.services import auth, rules
@@ -38,7 +38,8 @@ def _open(display: str, db_url: str) -> tuple[subprocess.Popen[bytes], str]:
     xdotool(display, "windowfocus", "--sync", dialog)
     xdotool(display, "type", "--delay", "5", PASSWORD)
     xdotool(display, "key", "Return")
-    return proc, find_window(display, "Counter Desk — (interview-1|Wawancara 1)$", proc)
+    # The station's name in the title: its first read is on screen (what it holds included).
+    return proc, find_window(display, "Counter Desk — Wawancara 1$", proc)
 
 
 def test_killed_station_restarts_holding_its_ticket(display: str, db_url: str) -> None:
@@ -49,20 +50,18 @@ def test_killed_station_restarts_holding_its_ticket(display: str, db_url: str) -
     number = queue.check_in(walk_in="elderly", station="reception-1").ticket.number
     proc, window = _open(display, db_url)
     try:
-        time.sleep(1.5)
         xdotool(display, "windowfocus", "--sync", window)
         xdotool(display, "key", "F2")  # Call next
-        wait_for(lambda: _state(db, number) == ("called", "interview-1"), what="the call")
+        wait_until(lambda: _state(db, number) == ("called", "interview-1"), what="the call")
         xdotool(display, "key", "F4")  # Start: the applicant is being served
-        wait_for(lambda: _state(db, number) == ("serving", "interview-1"), what="the start")
+        wait_until(lambda: _state(db, number) == ("serving", "interview-1"), what="the start")
         proc.send_signal(signal.SIGKILL)  # the PC dies in the middle of the interview
         proc.wait(timeout=10)
 
         proc, window = _open(display, db_url)
-        time.sleep(1.5)
         xdotool(display, "windowfocus", "--sync", window)
         xdotool(display, "key", "F9")  # Finish: enabled only because the window knows the ticket it serves
-        wait_for(lambda: _state(db, number)[0] == "done", what="finish after the restart")
+        wait_until(lambda: _state(db, number)[0] == "done", what="finish after the restart")
         with db.read() as s:
             calls = s.execute(text("SELECT count(*) FROM events WHERE kind = 'called'")).scalar_one()
             signed_in = s.execute(text("SELECT count(*) FROM audit_log WHERE kind = 'signin'")).scalar_one()

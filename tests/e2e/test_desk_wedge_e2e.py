@@ -4,10 +4,9 @@ ticket is issued, and the booking gets its ticket."""
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import text
-from xvfb import find_window, launch, xdotool
+from waiting import wait_until
+from xvfb import find_window, launch, windows, xdotool
 
 from counter_desk.clock import SystemClock, office_day
 from counter_desk.services import rules, seed
@@ -29,21 +28,22 @@ def test_a_scan_into_the_open_walk_in_dialog_checks_the_booking_in(display: str,
         rules.update(db, None, {"checkin_hours": "allow"})  # the test runs at any hour
         with db.read() as s:
             tz = s.execute(text("SELECT timezone FROM offices")).scalar_one()
-        code = f"MP{office_day(SystemClock().now(), tz):%y%m%d}0003"
+        # The day's first booking (08:00): its check-in opens at midnight, so the test runs at any hour (a later
+        # slot's opens only 8 hours before it).
+        code = f"MP{office_day(SystemClock().now(), tz):%y%m%d}0001"
         proc = launch(display, "--db", db_url, "station", "--station", "reception-1", env={"COUNTER_DESK_SIGN_IN": "0"})
         try:
-            window = find_window(display, "Counter Desk — (reception-1|Loket Penerimaan 1)$", proc)
-            time.sleep(1.5)  # its first snapshot
+            # The station's name in the title: its first read is on screen (the code until then).
+            window = find_window(display, "Counter Desk — Loket Penerimaan 1$", proc)
             xdotool(display, "windowfocus", "--sync", window)
             xdotool(display, "key", "ctrl+w")
             dialog = find_window(display, "^Walk-in$", proc)
             xdotool(display, "windowfocus", "--sync", dialog)
             xdotool(display, "type", "--delay", "5", code)
             xdotool(display, "key", "Return")
-            deadline = time.monotonic() + 15
-            while not _tickets(db) and time.monotonic() < deadline:
-                time.sleep(0.2)
-            time.sleep(0.5)  # anything else it might (wrongly) issue
+            # The dialog closes unanswered (a wrong priority ticket would have been issued by its answer).
+            wait_until(lambda: not windows(display, "^Walk-in$"), what="the walk-in dialog closing")
+            wait_until(lambda: _tickets(db), what="the booking's ticket")
             assert _tickets(db) == [("A-001", code)]
             assert proc.poll() is None
         finally:

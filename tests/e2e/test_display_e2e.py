@@ -11,12 +11,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
+from waiting import poll
 
 from counter_desk.store.engine import Database
 
@@ -40,14 +40,17 @@ def _lines(log: Path) -> list[dict[str, Any]]:
 
 
 def _wait_for(log: Path, test: Any, proc: subprocess.Popen[bytes], timeout: float = 30) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def logged() -> list[dict[str, Any]] | None:
         lines = _lines(log)
         if test(lines):
             return lines
         assert proc.poll() is None, f"the display exited with {proc.returncode}"
-        time.sleep(0.1)
-    pytest.fail(f"timed out; the display logged: {_lines(log)}")
+        return None
+
+    found = poll(logged, timeout)
+    if found is None:
+        pytest.fail(f"timed out; the display logged: {_lines(log)}")
+    return found
 
 
 def _kill_listeners(db_url: str) -> int:
