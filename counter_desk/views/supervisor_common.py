@@ -1,8 +1,10 @@
-"""What the supervisor window's tabs share: the host they run their work through, small dialog helpers.
+"""What the supervisor window's tabs share: the host they run their work through, small widget helpers.
 
-The tabs (:mod:`~counter_desk.views.supervisor_bookings`, :mod:`~counter_desk.views.supervisor_officers`,
-:mod:`~counter_desk.views.supervisor_holidays`) never touch the database themselves: they hand a function to
-their :class:`Host` (the window), which runs it on its worker thread and calls back on the GUI thread.
+The tabs (:mod:`~counter_desk.views.supervisor_overview`, :mod:`~counter_desk.views.supervisor_tickets`,
+:mod:`~counter_desk.views.supervisor_rules` with :mod:`~counter_desk.views.supervisor_holidays`,
+:mod:`~counter_desk.views.supervisor_bookings`, :mod:`~counter_desk.views.supervisor_officers`,
+:mod:`~counter_desk.views.supervisor_plan`) never touch the database themselves: they hand a function to their
+:class:`Host` (the window), which runs it on its worker thread and calls back on the GUI thread.
 """
 
 from __future__ import annotations
@@ -20,16 +22,21 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from counter_desk.clock import Clock
+from counter_desk.services.dashboard import Dashboard, Supervision
+from counter_desk.services.views import Result
 from counter_desk.store.engine import Database
 
 ERROR_STYLE = "background:#c62828;color:white;font-size:15px;padding:6px;border-radius:4px;"
 INFO_STYLE = "background:#2e7d32;color:white;font-size:15px;padding:6px;border-radius:4px;"
+#: A problem that does not stop the office yet (the standby's health).
+WARN_STYLE = "background:#ef6c00;color:white;font-size:15px;padding:6px;border-radius:4px;"
 
 
 class Host(Protocol):
@@ -64,6 +71,17 @@ class Host(Protocol):
 
     def read(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None: ...
 
+    def act(self, name: str, call: Callable[[str], Result], message: Callable[[Result], str]) -> None:
+        """A ticket action with its idempotency token (``call(token)``): ``message(result)`` in the banner."""
+
+    @property
+    def supervision(self) -> Supervision: ...
+
+    @property
+    def dashboard(self) -> Dashboard | None: ...
+
+    def refresh(self) -> None: ...
+
     def info(self, message: str) -> None: ...
 
     def error(self, message: str) -> None: ...
@@ -74,6 +92,25 @@ def labelled(form: QFormLayout, text: str, widget: QWidget) -> None:
     label = QLabel(text)
     label.setBuddy(widget)
     form.addRow(label, widget)
+
+
+def banner(name: str, style: str = "") -> QLabel:
+    """A hidden, word-wrapping banner label."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    if style:
+        label.setStyleSheet(style)
+    label.hide()
+    return label
+
+
+def button(text: str, name: str, slot: Callable[[], None]) -> QPushButton:
+    """A push button with its object name, calling ``slot`` when clicked."""
+    made = QPushButton(text)
+    made.setObjectName(name)
+    made.clicked.connect(slot)
+    return made
 
 
 def table(model: Any, name: str) -> QTableView:
@@ -108,6 +145,7 @@ def selected(view: QTableView) -> Any:
 
 
 def reselect(view: QTableView, key: str | None) -> None:
+    """Select the row whose first column's key (``UserRole``) is ``key`` again, after the rows were replaced."""
     model = view.model()
     if key is None:
         return
