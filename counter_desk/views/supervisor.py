@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -32,13 +31,14 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from counter_desk.clock import Clock, office_day, office_local
-from counter_desk.errors import DatabaseUnavailable, UserError
-from counter_desk.i18n import _, lookup
-from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
+from counter_desk.clock import Clock, office_day
+from counter_desk.i18n import _
+from counter_desk.live.follower import ONLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.live import LiveFeed
-from counter_desk.qt.tasks import NOT_CONFIRMED, TaskRunner, connection_problem, error_text
+from counter_desk.qt.operations import NOT_SAVED, Failure, Operations
+from counter_desk.qt.status import DEFAULT_TIMEZONE, Banner, ClockStatus, ConnectionStatus
+from counter_desk.qt.tasks import TaskRunner
 from counter_desk.services import dashboard, replication
 from counter_desk.services.dashboard import Dashboard, Supervision
 from counter_desk.services.dates import format_day
@@ -46,7 +46,7 @@ from counter_desk.services.queue import QueueService
 from counter_desk.services.views import Result
 from counter_desk.store.engine import Database
 from counter_desk.views.supervisor_bookings import BookingsTab
-from counter_desk.views.supervisor_common import ERROR_STYLE, INFO_STYLE, WARN_STYLE, banner
+from counter_desk.views.supervisor_common import BANNER_PADDING, BANNER_SIZE, WARN_STYLE, banner
 from counter_desk.views.supervisor_officers import OfficersTab
 from counter_desk.views.supervisor_overview import OverviewTab
 from counter_desk.views.supervisor_plan import PlanTab
@@ -101,10 +101,8 @@ class SupervisorWindow(QMainWindow):
         self._dashboard: Dashboard | None = None
         self._want_live = live
         self._live: LiveFeed | None = None
-        self._busy = False
-        self._tokens: dict[str, str] = {}
-        #: Tries of a ticket action (by its token's name) that met a database out of reach, until one is answered.
-        self._failed_tries: dict[str, int] = {}
+        #: The ticket action running (its token's name), to read the dashboard again after a refusal.
+        self._action: str | None = None
 
         self.setWindowTitle(_("Counter Desk — supervisor"))
         central = QWidget()
@@ -112,10 +110,37 @@ class SupervisorWindow(QMainWindow):
         layout.addLayout(self._header())
         self.banner = banner("banner")
         layout.addWidget(self.banner)
+        self._banner = Banner(self.banner, size=BANNER_SIZE, padding=BANNER_PADDING, parent=self)
+        #: Every change the tabs make runs here: one at a time, ticket actions with their idempotency token.
+        self.operations = Operations(
+            self._tasks,
+            error=self._error,
+            info=self._banner.info,
+            done=self._acted,
+            failed=self._failed,
+            log_as="supervisor",
+            parent=self,
+        )
+        self.operations.busy_changed.connect(self.busy_changed)
         #: The standby's health (PostgreSQL with a hot standby): apart from the actions' banner, which it would
         #: otherwise hide every 10 s.
         self.standby_banner = banner("standbyBanner", WARN_STYLE)
         layout.addWidget(self.standby_banner)
+        layout.addWidget(self._build_tabs())
+        self.busy_changed.connect(lambda _busy: self._update_buttons())
+        self.setCentralWidget(central)
+
+        self._start_timers()
+        self._update_buttons()
+        self.refresh()
+        self.rules_tab.load()
+        self.bookings_tab.load()
+        self.officers_tab.load()
+        self.check_standby()
+
+    # ------------------------------------------------------------------ building
+
+    def _build_tabs(self) -> QTabWidget:
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.overview_tab = OverviewTab(self)
@@ -146,19 +171,7 @@ class SupervisorWindow(QMainWindow):
         # a table takes PgDown for itself. As shortcuts they work from anywhere in the window.
         for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
             QShortcut(QKeySequence(keys), self, lambda step=step: self._next_tab(step))
-        self.busy_changed.connect(lambda _busy: self._update_buttons())
-        layout.addWidget(self.tabs)
-        self.setCentralWidget(central)
-
-        self._start_timers()
-        self._update_buttons()
-        self.refresh()
-        self.rules_tab.load()
-        self.bookings_tab.load()
-        self.officers_tab.load()
-        self.check_standby()
-
-    # ------------------------------------------------------------------ building
+        return self.tabs
 
     def _start_timers(self) -> None:
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DEBOUNCE_MS)
@@ -168,10 +181,7 @@ class SupervisorWindow(QMainWindow):
         self._periodic.setObjectName("periodicRefresh")
         self._periodic.timeout.connect(self.refresh)
         self._periodic.start()
-        self._clock_timer = QTimer(self, interval=1000)
-        self._clock_timer.setObjectName("clockTick")
-        self._clock_timer.timeout.connect(self._tick)
-        self._clock_timer.start()
+        self._clock.start()
         self._standby_timer = QTimer(self, interval=STANDBY_CHECK_MS)
         self._standby_timer.setObjectName("standbyCheck")
         self._standby_timer.timeout.connect(self.check_standby)
@@ -186,8 +196,12 @@ class SupervisorWindow(QMainWindow):
             _("Supervisor: {name}", name=self._user) if self._user else _("Supervisor: — (not signed in)")
         )
         self.connection_label = QLabel()
+        self.connection = ConnectionStatus(self.connection_label, self.timezone, parent=self)
+        # Online (back, or still): read the dashboard again for what the feed may have missed.
+        self.connection.changed.connect(self._connection_changed)
         self.clock_label = QLabel()
         self.clock_label.setStyleSheet("font-family:monospace;font-size:15px;")
+        self._clock = ClockStatus(self.clock_label, self._queue.clock.now, self.timezone, parent=self)
         row.addWidget(self.office_label)
         row.addWidget(self.day_label)
         row.addStretch(1)
@@ -200,9 +214,7 @@ class SupervisorWindow(QMainWindow):
     def refresh(self) -> None:
         """Read the dashboard on the worker; show it when it arrives."""
         clock = self._queue.clock
-        self._tasks.run(
-            lambda: dashboard.snapshot(self._db, office=self._office, clock=clock), self._show, self._read_failed
-        )
+        self.read(lambda: dashboard.snapshot(self._db, office=self._office, clock=clock), self._show)
 
     def _schedule_refresh(self) -> None:
         self._refresh_timer.start()
@@ -217,36 +229,27 @@ class SupervisorWindow(QMainWindow):
         self.rules_tab.fill_targets(d)
         self.bookings_tab.categories = dict(d.category_names)
         self.bookings_tab.booking_model.set_category_names(d.category_names)
-        self._tick()
+        self._clock.tick()
         if first and self._want_live:
             self._start_live(d.last_seq)
         self.refreshed.emit()
 
-    def _read_failed(self, exc: Exception) -> None:
-        if isinstance(exc, UserError) and not isinstance(exc, DatabaseUnavailable):
-            self._error(exc.message)
-        elif connection_problem(exc):
-            self._error(_("The database cannot be reached; the window will update when it is back."))
-        else:
-            log.error("reading the dashboard failed", exc_info=exc)
-            self._error(_("Unexpected error: {error}", error=error_text(exc)))
-
     def check_standby(self) -> None:
         """Ask the server about its standby on the worker; show what is wrong (nothing on SQLite)."""
         db = self._db
-        self._tasks.run(lambda: replication.supervisor_warnings(db), self.show_standby_warnings, self._standby_failed)
+        # A database out of reach is only logged: the dashboard's reads say so in the main banner.
+        self.operations.run_query(
+            lambda: replication.supervisor_warnings(db),
+            self.show_standby_warnings,
+            what="the standby check",
+            quiet=True,
+        )
 
     def show_standby_warnings(self, lines: list[str]) -> None:
         """One line per standby problem in the orange banner; hidden when there is none."""
         self.standby_banner.setText("\n".join(lines))
         self.standby_banner.setVisible(bool(lines))
         self.standby_checked.emit(list(lines))
-
-    def _standby_failed(self, exc: Exception) -> None:
-        if connection_problem(exc):  # the dashboard's reads say so in the main banner; ask again next time
-            log.info("the standby check could not reach the database: %s", type(exc).__name__)
-            return
-        self._read_failed(exc)
 
     def _start_live(self, last_seq: int) -> None:
         url = self._db.engine.url
@@ -257,47 +260,31 @@ class SupervisorWindow(QMainWindow):
             parent=self,
         )
         self._live.events.connect(lambda _events: self._schedule_refresh())
-        self._live.state_changed.connect(self._show_connection)
+        self.connection.follow(self._live)
         self._live.start()
 
-    def _show_connection(self, state: FeedState | None) -> None:
-        if state is None:
-            self.connection_label.setText("")
-            return
-        tz = self._dashboard.timezone if self._dashboard else "Asia/Jakarta"
-        if state.state == ONLINE:
-            text, colour = _("● online"), "#2e7d32"
-        elif state.state == OFFLINE:
-            text, colour = _("● offline since {time}", time=office_local(state.since, tz).strftime("%H:%M")), "#c62828"
-        else:
-            text, colour = _("● reconnecting…"), "#ef6c00"
-        self.connection_label.setText(text)
-        self.connection_label.setStyleSheet(f"color:{colour};font-weight:bold;")
-        if state.state == ONLINE:
+    def _connection_changed(self, state: FeedState | None) -> None:
+        if state is not None and state.state == ONLINE:
             self._schedule_refresh()
-
-    def _tick(self) -> None:
-        tz = self._dashboard.timezone if self._dashboard else "Asia/Jakarta"
-        self.clock_label.setText(office_local(self._queue.clock.now(), tz).strftime("%H:%M:%S"))
-
-    # ------------------------------------------------------------------ selection and buttons
 
     # ------------------------------------------------------------------ acting
 
-    def _error(self, message: str) -> None:
-        self.banner.setStyleSheet(ERROR_STYLE)
-        self.banner.setText(message)
-        self.banner.show()
+    def _error(self, message: str, *, tone: bool = False, refusal: bool = True) -> None:
+        """The red banner, and ``failed`` -- for a read that found the database away too (``refusal=False``), as
+        the supervisor always did; ``tone`` is for a station's scans, never asked here."""
+        self._banner.error(message)
         self.failed.emit(message)
 
-    def _info(self, message: str) -> None:
-        self.banner.setStyleSheet(INFO_STYLE)
-        self.banner.setText(message)
-        self.banner.show()
+    def _acted(self, name: str, result: Any) -> None:
+        self._action = None
+        self.acted.emit(result)
+        self.refresh()
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.busy_changed.emit(busy)
+    def _failed(self, failure: Failure) -> None:
+        if failure.name == self._action:
+            self._action = None
+            if failure.kind != NOT_SAVED:  # answered (refused, or a bug): show the dashboard as it now is
+                self.refresh()
 
     def _update_buttons(self) -> None:
         """Every tab enables its buttons by the window's busy state and its own selection."""
@@ -333,7 +320,7 @@ class SupervisorWindow(QMainWindow):
 
     @property
     def busy(self) -> bool:
-        return self._busy
+        return self.operations.busy
 
     @property
     def supervision(self) -> Supervision:
@@ -344,20 +331,20 @@ class SupervisorWindow(QMainWindow):
         return self._dashboard
 
     def timezone(self) -> str:
-        return self._dashboard.timezone if self._dashboard else "Asia/Jakarta"
+        return self._dashboard.timezone if self._dashboard else DEFAULT_TIMEZONE
 
     def today(self) -> dt.date:
         return self._dashboard.day if self._dashboard else office_day(self.clock.now(), self.timezone())
 
     def info(self, message: str) -> None:
-        self._info(message)
+        self._banner.info(message)
 
     def error(self, message: str) -> None:
         self._error(message)
 
     def read(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """Read on the worker; a failure is shown in the banner."""
-        self._tasks.run(work, done, self._read_failed)
+        self.operations.run_query(work, done, what="reading the dashboard")
 
     def run_job(
         self,
@@ -366,64 +353,19 @@ class SupervisorWindow(QMainWindow):
         done: Callable[[Any], None],
         failed: Callable[[Exception], bool] | None = None,
     ) -> bool:
-        """One change on the worker, one at a time: ``done(result)`` after it, or the error in the banner
-        (``failed(exc)`` is asked first and may take over by returning True). False when another is running."""
-        if self._busy:
-            return False
-        self._set_busy(True)
-
-        def ok(result: Any) -> None:
-            self._set_busy(False)
-            done(result)
-
-        def fail(exc: Exception) -> None:
-            self._set_busy(False)
-            if failed is not None and failed(exc):
-                return
-            self._show_failure(what, exc)
-
-        self._tasks.run(work, ok, fail)
-        return True
-
-    def _show_failure(self, what: str, exc: Exception) -> None:
-        if isinstance(exc, UserError) and not isinstance(exc, DatabaseUnavailable):
-            self._error(exc.message)
-        elif connection_problem(exc):
-            self._error(_("Not saved: the database cannot be reached. Nothing was changed; try again."))
-        else:
-            log.error("supervisor %s failed", what, exc_info=exc)
-            self._error(_("Unexpected error: {error}", error=error_text(exc)))
+        """One change on the worker, one at a time (:meth:`~counter_desk.qt.operations.Operations.run_job`)."""
+        return self.operations.run_job(what, work, done, failed)
 
     def act(self, name: str, call: Callable[[str], Result], message: Callable[[Result], str]) -> None:
         """One action with its idempotency token (kept after a connection failure, so a retry never acts twice)."""
-        token = self._tokens.setdefault(name, uuid.uuid4().hex)
-
-        def done(result: Result) -> None:
-            self._tokens.pop(name, None)
-            tries = self._failed_tries.pop(name, 0)
-            # After tries the database never answered: say whether the first of them had been saved after all.
-            self._info(
-                replication.outcome_message(replication.Retried(result, tries, result.replayed), message(result))
-            )
-            self.acted.emit(result)
-            self.refresh()
-
-        def failed(exc: Exception) -> bool:
-            if connection_problem(exc):  # the token is kept: done again, the action is never done twice
-                self._failed_tries[name] = self._failed_tries.get(name, 0) + 1
-                self._error(lookup(NOT_CONFIRMED))
-                return True
-            self._tokens.pop(name, None)  # the action was refused: a new click is a new action
-            self._failed_tries.pop(name, None)
-            self.refresh()
-            return False  # run_job shows the message
-
-        self.run_job(name, lambda: call(token), done, failed)
+        if self.operations.run_action(name, call, message):
+            self._action = name
 
     # ------------------------------------------------------------------ Qt
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        for timer in (self._clock_timer, self._refresh_timer, self._periodic, self._standby_timer):
+        self._clock.stop()
+        for timer in (self._refresh_timer, self._periodic, self._standby_timer):
             timer.stop()
         if self._live is not None:
             self._live.stop()

@@ -29,14 +29,18 @@ from PySide6.QtWidgets import (
 )
 
 from counter_desk.clock import Clock
+from counter_desk.qt.status import ERROR_COLOUR, WARN_COLOUR, banner_style
 from counter_desk.services.dashboard import Dashboard, Supervision
 from counter_desk.services.views import Result
 from counter_desk.store.engine import Database
 
-ERROR_STYLE = "background:#c62828;color:white;font-size:15px;padding:6px;border-radius:4px;"
-INFO_STYLE = "background:#2e7d32;color:white;font-size:15px;padding:6px;border-radius:4px;"
+#: The supervisor's banners: the colours and shape of every window's (:mod:`counter_desk.qt.status`), a size
+#: smaller than a station's.
+BANNER_SIZE = 15
+BANNER_PADDING = 6
+ERROR_STYLE = banner_style(ERROR_COLOUR, size=BANNER_SIZE, padding=BANNER_PADDING)
 #: A problem that does not stop the office yet (the standby's health).
-WARN_STYLE = "background:#ef6c00;color:white;font-size:15px;padding:6px;border-radius:4px;"
+WARN_STYLE = banner_style(WARN_COLOUR, size=BANNER_SIZE, padding=BANNER_PADDING)
 
 
 class Host(Protocol):
