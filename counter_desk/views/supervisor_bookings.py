@@ -35,6 +35,7 @@ from counter_desk.views.supervisor_common import (
     ERROR_STYLE,
     FormDialog,
     Host,
+    button,
     date_edit,
     day_of,
     labelled,
@@ -189,12 +190,8 @@ class BookingsTab(QWidget):
         self.count_label.setObjectName("countLabel")
         row.addWidget(self.count_label)
         row.addStretch(1)
-        self.add_button = QPushButton(_("&Add booking…"))
-        self.add_button.setObjectName("addBookingButton")
-        self.add_button.clicked.connect(self._ask_add)
-        self.reschedule_button = QPushButton(_("Re&schedule…"))
-        self.reschedule_button.setObjectName("rescheduleButton")
-        self.reschedule_button.clicked.connect(self._ask_reschedule)
+        self.add_button = button(_("&Add booking…"), "addBookingButton", self._ask_add)
+        self.reschedule_button = button(_("Re&schedule…"), "rescheduleButton", self._ask_reschedule)
         row.addWidget(self.add_button)
         row.addWidget(self.reschedule_button)
         inner.addLayout(row)

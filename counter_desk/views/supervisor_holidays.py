@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +28,7 @@ from counter_desk.services import rules
 from counter_desk.views.supervisor_common import (
     FormDialog,
     Host,
+    button,
     date_edit,
     day_of,
     labelled,
@@ -91,12 +91,8 @@ class HolidaysBox(QGroupBox):
         self.moved_label.hide()
         layout.addWidget(self.moved_label)
         row = QHBoxLayout()
-        self.add_button = QPushButton(_("&Add holiday…"))
-        self.add_button.setObjectName("addHolidayButton")
-        self.add_button.clicked.connect(self._ask_add)
-        self.remove_button = QPushButton(_("Re&move holiday…"))
-        self.remove_button.setObjectName("removeHolidayButton")
-        self.remove_button.clicked.connect(self._ask_remove)
+        self.add_button = button(_("&Add holiday…"), "addHolidayButton", self._ask_add)
+        self.remove_button = button(_("Re&move holiday…"), "removeHolidayButton", self._ask_remove)
         row.addWidget(self.add_button)
         row.addWidget(self.remove_button)
         row.addStretch(1)
