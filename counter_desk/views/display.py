@@ -37,21 +37,25 @@ from counter_desk.services.estimate import StageEstimate
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import EventView
 from counter_desk.store.engine import Database
-from counter_desk.views.display_widgets import CallLog, Marquee, fitting_font, let_shrink, logo
+from counter_desk.views.display_widgets import (
+    BACKGROUND,
+    MUTED,
+    PANEL,
+    TEXT,
+    CallHighlight,
+    CallLog,
+    Marquee,
+    fitting_font,
+    let_shrink,
+    logo,
+)
 
 log = logging.getLogger(__name__)
 
-BACKGROUND = "#0b2545"
-PANEL = "#13315c"
-TEXT = "#ffffff"
-ACCENT = "#ffd166"
-MUTED = "#9fb3c8"
 ESTIMATE_DEBOUNCE_MS = 700
 ESTIMATE_EVERY_MS = 30_000
 CONFIG_EVERY_MS = 300_000
 RETRY_LOAD_MS = 3000
-BLINK_MS = 450
-BLINKS = 12
 HISTORY_ROWS = RECENT_CALLS - 1
 
 
@@ -87,7 +91,6 @@ class DisplayWindow(QWidget):
         self._live: LiveFeed | None = None
         self._state: DisplayState | None = None
         self._calls = CallLog(log_calls)
-        self._blinks_left = 0
         self._closing = False
         self._reloading = False
         if sink is None:
@@ -172,13 +175,10 @@ class DisplayWindow(QWidget):
         header.setStretchFactor(self.office_label, 1)  # the office name takes the room left, never more
         for _number, station in self.history_rows:
             let_shrink(station)
-        self._paint_current(highlight=False)
+        self._highlight = CallHighlight(self.current_frame, self.current_number, self.current_station, parent=self)
 
     def _start_timers(self) -> None:
         self._clock.start()
-        self._blink_timer = QTimer(self, interval=BLINK_MS)
-        self._blink_timer.setObjectName("blink")
-        self._blink_timer.timeout.connect(self._blink)
         self._estimate_debounce = QTimer(self, singleShot=True, interval=ESTIMATE_DEBOUNCE_MS)
         self._estimate_debounce.setObjectName("estimateDebounce")
         self._estimate_debounce.timeout.connect(self._read_estimates)
@@ -281,7 +281,7 @@ class DisplayWindow(QWidget):
         announced = state.announcement
         if announced is not None:
             self.announcer.announce(announced.number, announced.station_name)
-            self._start_blink()
+            self._highlight.start()
         for call in state.fresh:
             self._calls.write({**call.to_json(), "announced": call is announced})
             self.call_shown.emit(call)
@@ -402,28 +402,10 @@ class DisplayWindow(QWidget):
         if self.connection.came_online:
             self._read_estimates()
 
-    def _start_blink(self) -> None:
-        self._blinks_left = BLINKS
-        self._paint_current(highlight=True)
-        self._blink_timer.start()
-
-    def _blink(self) -> None:
-        self._blinks_left -= 1
-        if self._blinks_left <= 0:
-            self._blink_timer.stop()
-            self._paint_current(highlight=False)
-            return
-        self._paint_current(highlight=self._blinks_left % 2 == 0)
-
     @property
     def highlighted(self) -> bool:
-        return self._blink_timer.isActive()
-
-    def _paint_current(self, *, highlight: bool) -> None:
-        bg, fg = (ACCENT, BACKGROUND) if highlight else (BACKGROUND, ACCENT)
-        self.current_frame.setStyleSheet(f"QFrame#currentFrame {{ background:{bg}; }}")
-        self.current_number.setStyleSheet(f"color:{fg};")
-        self.current_station.setStyleSheet(f"color:{BACKGROUND if highlight else TEXT};")
+        """The current call is blinking (a fresh call)."""
+        return self._highlight.active
 
     # ------------------------------------------------------------------ sizes
 
@@ -485,8 +467,8 @@ class DisplayWindow(QWidget):
             return
         self._closing = True
         self._clock.stop()
+        self._highlight.timer.stop()
         for timer in (
-            self._blink_timer,
             self._estimate_debounce,
             self._estimate_timer,
             self._config_timer,

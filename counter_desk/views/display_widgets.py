@@ -10,13 +10,21 @@ import json
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QPixmap
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QWidget
 
 from counter_desk import resources
 
 log = logging.getLogger(__name__)
+
+BACKGROUND = "#0b2545"
+PANEL = "#13315c"
+TEXT = "#ffffff"
+ACCENT = "#ffd166"
+MUTED = "#9fb3c8"
+BLINK_MS = 450
+BLINKS = 12
 
 
 def logo() -> QPixmap:
@@ -108,3 +116,44 @@ class CallLog:
                 fh.write(json.dumps(line, ensure_ascii=False) + "\n")
         except OSError:
             log.exception("cannot write the call log %s", self.path)
+
+
+class CallHighlight(QObject):
+    """The current call's panel: steady (accent number on the background), or blinking -- colours swapped
+    :data:`BLINKS` times, every :data:`BLINK_MS` -- when a fresh call arrives."""
+
+    def __init__(self, frame: QFrame, number: QLabel, station: QLabel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._frame, self._number, self._station = frame, number, station
+        self._left = 0
+        self.timer = QTimer(self, interval=BLINK_MS)
+        self.timer.setObjectName("blink")
+        self.timer.timeout.connect(self._step)
+        self.paint(highlight=False)
+
+    @property
+    def active(self) -> bool:
+        return self.timer.isActive()
+
+    def start(self) -> None:
+        self._left = BLINKS
+        self.paint(highlight=True)
+        self.timer.start()
+
+    def stop(self) -> None:
+        """Steady again, now."""
+        self.timer.stop()
+        self.paint(highlight=False)
+
+    def _step(self) -> None:
+        self._left -= 1
+        if self._left <= 0:
+            self.stop()
+            return
+        self.paint(highlight=self._left % 2 == 0)
+
+    def paint(self, *, highlight: bool) -> None:
+        bg, fg = (ACCENT, BACKGROUND) if highlight else (BACKGROUND, ACCENT)
+        self._frame.setStyleSheet(f"QFrame#currentFrame {{ background:{bg}; }}")
+        self._number.setStyleSheet(f"color:{fg};")
+        self._station.setStyleSheet(f"color:{BACKGROUND if highlight else TEXT};")

@@ -188,8 +188,7 @@ def test_layout_holds_at_720p_1080p_and_4k(
         queue.call_next(f"interview-{i + 2}")
     window.apply_events(queue.events(after=0))
     assert window.highlighted
-    window._blink_timer.stop()  # photograph the steady state, not a blink
-    window._paint_current(highlight=False)
+    window._highlight.stop()  # photograph the steady state, not a blink
     window.connection.show(FeedState(ONLINE, clock.now()))  # as the live feed reports it
     assert window.connection_label.text() == "● terhubung"
     qtbot.waitUntil(lambda: any("5 menunggu" in label.text() for label in window.wait_labels), timeout=WAIT_MS)
