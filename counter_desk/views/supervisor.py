@@ -1,12 +1,15 @@
 """The supervisor's window: the whole office at a glance, live, and the few actions that unblock a queue.
 
-Tabs: *Overview* (stages against their wait targets in traffic-light colours, stations, served today, charts of
-arrivals and waits by hour), *Tickets* (waiting, held and no-show tickets, with *Move to another stage*,
-*Release station* and *Reopen no-show*), *Rules* (the office's rules, the stages' wait targets -- saved together
-in one transaction -- and the holiday calendar), *Bookings* (import of the M-Paspor export with its validation
-report, a day's bookings, manual entry and reschedule: :mod:`~counter_desk.views.supervisor_bookings`),
-*Officers* (users, roles, passwords, lockouts: :mod:`~counter_desk.views.supervisor_officers`) and *Plan* (the
-booths to open on a coming day: :mod:`~counter_desk.views.supervisor_plan`).
+The window is a frame: a header, the banners and six tabs, each a module behind the host protocol of
+:mod:`~counter_desk.views.supervisor_common` -- *Overview* (stages against their wait targets, stations, served
+today, charts by hour: :mod:`~counter_desk.views.supervisor_overview`), *Tickets* (waiting, held and no-show
+tickets with *Move to another stage*, *Release station* and *Reopen no-show*:
+:mod:`~counter_desk.views.supervisor_tickets`), *Rules* (the office's rules and the stages' wait targets, saved
+together in one transaction, and the holiday calendar: :mod:`~counter_desk.views.supervisor_rules`), *Bookings*
+(import of the M-Paspor export, a day's bookings, manual entry and reschedule:
+:mod:`~counter_desk.views.supervisor_bookings`), *Officers* (users, roles, passwords, lockouts:
+:mod:`~counter_desk.views.supervisor_officers`) and *Plan* (the booths to open on a coming day:
+:mod:`~counter_desk.views.supervisor_plan`).
 
 Every ~10 s the window asks the server about its hot standby (PostgreSQL only) and shows any problem in an orange
 banner of its own (:func:`~counter_desk.services.replication.supervisor_warnings`).
@@ -15,15 +18,14 @@ Everything works from the keyboard: Ctrl+Tab / Ctrl+PgDown and Alt+<underlined l
 button has its Alt+letter, Ctrl+S saves the rules, the tables take the focus when their tab is shown and the
 arrow keys choose the row an action applies to; every dialog takes Enter and Escape.
 
-Like the station windows it never touches the database on the GUI thread: every read and action runs on the
-window's :class:`~counter_desk.qt.tasks.TaskRunner`, and the change feed
-(:class:`~counter_desk.qt.live.LiveFeed`) says when to read the dashboard again.
+Like the station windows it never touches the database on the GUI thread: every read and action runs through the
+window's :class:`~counter_desk.qt.operations.Operations` on its :class:`~counter_desk.qt.tasks.TaskRunner`, and
+the change feed (:class:`~counter_desk.qt.live.LiveFeed`) says when to read the dashboard again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -53,8 +55,6 @@ from counter_desk.views.supervisor_plan import PlanTab
 from counter_desk.views.supervisor_plan import title as plan_title
 from counter_desk.views.supervisor_rules import RulesTab
 from counter_desk.views.supervisor_tickets import TicketsTab
-
-log = logging.getLogger(__name__)
 
 REFRESH_DEBOUNCE_MS = 100
 #: Waiting times move on even when nothing happens: read the dashboard again this often.
