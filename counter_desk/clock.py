@@ -11,6 +11,10 @@ import datetime as dt
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+#: The office's time zone where none is given or known yet: a new office's default (seed file, database) and what
+#: a window shows before its first read. Western Indonesian Time (WIB), where the reference offices are.
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+
 
 class Clock(Protocol):
     def now(self) -> dt.datetime:

@@ -125,8 +125,3 @@ def connect_officer(url: str, username: str, station: str | None = None) -> Data
     except auth.PasswordNeeded:
         password = ask_password(username)
     return auth.connect_officer(url, username, password, station)
-
-
-def acting_user() -> str | None:
-    """The ``--user`` of the running command (for the few handlers that need it after :func:`settings`)."""
-    return _acting["user"]

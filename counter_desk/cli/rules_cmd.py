@@ -16,7 +16,7 @@ from sqlalchemy import select
 from counter_desk.cli import common, emit
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _, lookup
-from counter_desk.services import auth, directory, rules
+from counter_desk.services import calendar, directory, roles, rules
 from counter_desk.services.bookings_file import RowError, parse_date
 from counter_desk.store.engine import Database
 from counter_desk.store.models import Category, Stage
@@ -85,7 +85,7 @@ def _open(args: argparse.Namespace) -> tuple[Database, str | None]:
     db = common.open_database(settings)
     if getattr(args, "user", None) is not None:
         with db.read() as session:
-            auth.require_user_role(session, args.user, auth.RULES_ROLES)
+            roles.require_user_role(session, args.user, roles.RULES_ROLES)
     return db, settings.office
 
 
@@ -118,7 +118,7 @@ def _overview(db: Database, office: str | None) -> dict[str, Any]:
             {"code": s.code, "name": s.name, "wait_target_minutes": s.wait_target_minutes, "announce": s.announce}
             for s in stages
         ]
-        holidays = rules.holidays_of(session, info.id)
+        holidays = calendar.holidays_of(session, info.id)
     return {
         "office": info.code,
         "rules": {
@@ -217,7 +217,7 @@ def _stage(args: argparse.Namespace) -> int:
 
 def _holiday_list(args: argparse.Namespace) -> int:
     settings = common.settings(args)
-    days = rules.holidays(common.open_database(settings), settings.office, year=args.year)
+    days = calendar.holidays(common.open_database(settings), settings.office, year=args.year)
     emit(
         args,
         {"holidays": [{"day": h.day.isoformat(), "name": h.name} for h in days]},
@@ -229,7 +229,7 @@ def _holiday_list(args: argparse.Namespace) -> int:
 def _holiday_add(args: argparse.Namespace) -> int:
     day = _day(args.day)
     db, office = _open(args)
-    result = rules.set_holiday(db, office, day, args.name, move_pickups=args.move_pickups, user=args.user)
+    result = calendar.set_holiday(db, office, day, args.name, move_pickups=args.move_pickups, user=args.user)
     lines = [_("holiday {day}: {name}", day=day.isoformat(), name=result.name)]
     if result.moved:
         lines.append(
@@ -247,6 +247,6 @@ def _holiday_add(args: argparse.Namespace) -> int:
 def _holiday_remove(args: argparse.Namespace) -> int:
     day = _day(args.day)
     db, office = _open(args)
-    rules.remove_holiday(db, office, day, user=args.user)
+    calendar.remove_holiday(db, office, day, user=args.user)
     emit(args, {"day": day.isoformat(), "removed": True}, _("holiday {day} removed", day=day.isoformat()))
     return 0

@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
 def _supervisor(args: argparse.Namespace) -> int:
     settings = common.settings(args)
     gate = common.open_database(settings, as_user=False)
-    from counter_desk.services import auth, dashboard, directory
+    from counter_desk.services import dashboard, directory, roles
 
     own_login = common.signs_in_to_postgres(gate)
     if own_login and not settings.sign_in:
@@ -39,7 +39,7 @@ def _supervisor(args: argparse.Namespace) -> int:
         with gate.read() as session:
             directory.office_info(session, settings.office)
             if args.user is not None:
-                auth.require_user_role(session, args.user, dashboard.SUPERVISOR_ROLES)
+                roles.require_user_role(session, args.user, dashboard.SUPERVISOR_ROLES)
     from counter_desk.views.app import application
     from counter_desk.views.supervisor import SupervisorWindow
 

@@ -15,7 +15,7 @@ from typing import Any
 from counter_desk.cli import common, emit
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
-from counter_desk.services import auth
+from counter_desk.services import auth, roles
 
 
 def register(sub: Any) -> None:
@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
     p = verbs.add_parser("add", help="add an officer")
     p.add_argument("username", metavar="USERNAME")
     p.add_argument("--name", required=True, help="full name")
-    p.add_argument("--roles", required=True, metavar="R1,R2", help=f"roles: {', '.join(auth.ROLES)}")
+    p.add_argument("--roles", required=True, metavar="R1,R2", help=f"roles: {', '.join(roles.ROLES)}")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     group.add_argument("--no-password", action="store_true", help="no password yet: set it later with passwd")

@@ -14,15 +14,14 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from counter_desk.clock import office_local
+from counter_desk.clock import DEFAULT_TIMEZONE, office_local
 from counter_desk.i18n import N_, _, lookup
 from counter_desk.qt.models import RowsTable
-from counter_desk.qt.status import DEFAULT_TIMEZONE
 from counter_desk.services.auth import UserView
 from counter_desk.services.bookings import BookingView, Rejection
+from counter_desk.services.calendar import HolidayView
 from counter_desk.services.dashboard import AMBER, GREEN, IDLE, RED, StageFigures, StationFigures, TicketRow
 from counter_desk.services.dates import format_day
-from counter_desk.services.rules import HolidayView
 from counter_desk.states import status_label
 
 _Index = QModelIndex | QPersistentModelIndex

@@ -27,7 +27,7 @@ from counter_desk.errors import (
     WrongOffice,
 )
 from counter_desk.i18n import _
-from counter_desk.services import auth, directory
+from counter_desk.services import checkin_info, directory, roles
 from counter_desk.services.estimate import estimate_stage
 from counter_desk.services.views import (
     CheckInInfo,
@@ -157,12 +157,12 @@ class QueueCore:
         if station is not None:
             info = directory.station_info(ctx.session, ctx.office.id, station)
             kind = ctx.session.execute(select(Stage.kind).where(Stage.id == info.stage_id)).scalar_one()
-            wanted = [auth.ROLE_FOR_STAGE_KIND[kind], "supervisor"]
+            wanted = [roles.ROLE_FOR_STAGE_KIND[kind], "supervisor"]
         elif action is Action.CHECK_IN:
             wanted = ["reception", "supervisor"]
         else:
             wanted = ["supervisor"]
-        auth.require_user_role(ctx.session, user, wanted)
+        roles.require_user_role(ctx.session, user, wanted)
 
     def _view(
         self, ctx: ActionContext, ticket: TicketLike, booking: tuple[str, dt.time | None] | None = None
@@ -262,9 +262,7 @@ class QueueCore:
         assert ticket is not None  # foreign key
         info = None
         if action is Action.CHECK_IN:
-            from counter_desk.services import checkin  # checkin imports pickups, which imports this module
-
-            info = checkin.info_of_ticket(ctx.session, ticket.id)
+            info = checkin_info.info_of_ticket(ctx.session, ticket.id)
         return Result(self._view(ctx, ticket), None, replayed=True, check_in=info)
 
     def _after_integrity_error(self, exc: IntegrityError, action: Action, token: str | None) -> Result:

@@ -1,8 +1,7 @@
-"""Officers: sign-in with argon2-hashed passwords, roles, lockout, and the audit of every sign-in.
+"""Officers: sign-in with argon2-hashed passwords, lockout, officer management, and the audit of every sign-in.
 
-Roles are enforced here, in the services, not by hiding buttons: :func:`require_role` for a signed-in
-:class:`Officer`, :func:`require_user_role` for a username inside an action's transaction, and
-:data:`ROLE_FOR_STAGE_KIND` for the station actions (a reception station needs ``reception``, ...).
+The roles and the check the services make inside their transactions are :mod:`counter_desk.services.roles`;
+:func:`require_role` here checks a signed-in :class:`Officer`.
 
 A wrong password and an unknown username get the same message. After ``lockout_attempts`` failures in a row
 (an office rule) the account is locked for ``lockout_minutes``. Every sign-in, failure and refusal is appended
@@ -27,33 +26,20 @@ from sqlalchemy.orm import Session
 
 from counter_desk.clock import Clock, SystemClock, office_local
 from counter_desk.errors import Conflict, InvalidInput, NotFound, UserError
-from counter_desk.i18n import N_, _, lookup
-from counter_desk.services import directory, rules
+from counter_desk.i18n import _
+from counter_desk.services import audit, directory, rules
+from counter_desk.services.roles import (
+    ROLE_FOR_STAGE_KIND,
+    ROLES,
+    USERS_ROLES,
+    NotAllowed,
+    not_allowed,
+    parse_roles,
+    require_user_role,
+    role_set,
+)
 from counter_desk.store.engine import Database, normalise_url
-from counter_desk.store.models import AuditEntry, Office, Stage, User
-
-#: Every role, with what it lets an officer do (marked for translation, shown with ``i18n.lookup``).
-ROLES: dict[str, str] = {
-    "reception": N_("check applicants in and issue tickets"),
-    "interview": N_("call and serve at the interview booths"),
-    "adjudicator": N_("approve or reject applications"),
-    "pickup": N_("hand passports over"),
-    "supervisor": N_("supervise the queues, change the rules, import bookings"),
-    "admin": N_("manage officers and their passwords, purge personal data"),
-}
-
-#: The role an officer needs to act at a station of each stage kind (``Stage.kind``).
-ROLE_FOR_STAGE_KIND: dict[str, str] = {
-    "reception": "reception",
-    "service": "interview",
-    "adjudication": "adjudicator",
-    "pickup": "pickup",
-}
-#: Roles that may change the office's rules and bookings; that may manage officers; that may purge.
-RULES_ROLES = ("supervisor", "admin")
-BOOKINGS_ROLES = ("supervisor", "admin")
-USERS_ROLES = ("admin",)
-PURGE_ROLES = ("admin",)
+from counter_desk.store.models import Office, Stage, User
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
@@ -68,13 +54,6 @@ def _dummy_hash() -> str:
     """Verified against when the username is unknown, so that both cases take as long (made on first use: a
     hash costs a quarter of a second, which every command would pay at start-up)."""
     return HASHER.hash("counter-desk: no such user")
-
-
-class NotAllowed(UserError):
-    """The officer lacks the role the action needs, or is not signed in."""
-
-    exit_code = 8
-    code = "not_allowed"
 
 
 class SignInFailed(UserError):
@@ -92,9 +71,6 @@ class Officer:
     username: str
     full_name: str
     roles: frozenset[str]
-
-    def has(self, role: str) -> bool:
-        return role in self.roles
 
 
 @dataclass(frozen=True)
@@ -130,83 +106,16 @@ class UserView:
 # -- roles ---------------------------------------------------------------------------------------------------
 
 
-def role_set(text: str | None) -> frozenset[str]:
-    """``"supervisor admin"`` -> the roles (unknown words are ignored: they grant nothing)."""
-    return frozenset(word for word in (text or "").split() if word in ROLES)
-
-
-def parse_roles(values: Iterable[str]) -> list[str]:
-    """Roles given by a person (``reception,interview`` or separate words), checked, in the order of ROLES."""
-    wanted = {word.strip().lower() for value in values for word in re.split(r"[,\s]+", value) if word.strip()}
-    unknown = sorted(wanted - set(ROLES))
-    if unknown:
-        msg = _("unknown role {roles} (known: {known})", roles=", ".join(unknown), known=", ".join(ROLES))
-        raise InvalidInput(msg)
-    return [role for role in ROLES if role in wanted]
-
-
-def _not_allowed(username: str, roles: Iterable[str]) -> NotAllowed:
-    return NotAllowed(
-        _("{user} may not do this: it needs the role {roles}", user=username, roles=_(" or ").join(roles))
-    )
-
-
 def require_role(officer: Officer | None, *roles: str) -> Officer:
     """``officer`` if it holds one of ``roles``; else :class:`NotAllowed` (also when nobody is signed in)."""
     if officer is None:
         raise NotAllowed(_("sign in first"))
     if not officer.roles.intersection(roles):
-        raise _not_allowed(officer.username, roles)
+        raise not_allowed(officer.username, roles)
     return officer
 
 
-def require_stage_role(officer: Officer | None, stage_kind: str) -> Officer:
-    """``officer`` if it may act at a station of a stage of ``stage_kind`` (see :data:`ROLE_FOR_STAGE_KIND`)."""
-    return require_role(officer, ROLE_FOR_STAGE_KIND[stage_kind])
-
-
-def require_user_role(session: Session, username: str | None, roles: Iterable[str]) -> int | None:
-    """Inside an action's transaction: the id of ``username`` if it is active and holds one of ``roles``.
-
-    ``None`` (no user given: a script run by someone with access to the database) passes and returns None.
-    """
-    if username is None:
-        return None
-    wanted = tuple(roles)
-    row = session.execute(select(User.id, User.roles, User.active).where(User.username == username)).one_or_none()
-    if row is None or not row.active:
-        raise NotFound(_("unknown or inactive user {username!r}", username=username))
-    if not role_set(row.roles).intersection(wanted):
-        raise _not_allowed(username, wanted)
-    return int(row.id)
-
-
 # -- signing in ----------------------------------------------------------------------------------------------
-
-
-def _entry(  # noqa: PLR0917 - one audit line, written at five places alike
-    session: Session,
-    office_id: int,
-    kind: str,
-    username: str,
-    user_id: int | None,
-    station_id: int | None,
-    now: dt.datetime,
-    **detail: Any,
-) -> None:
-    # Written here, not with rules.audit: that looks the user up and refuses unknown or inactive ones, and a
-    # failed sign-in must be recorded exactly then.
-    session.add(
-        AuditEntry(
-            office_id=office_id,
-            kind=kind,
-            user_id=user_id,
-            username=username[:64],
-            station_id=station_id,
-            detail=detail,
-            created_at=now,
-        )
-    )
 
 
 def authenticate(
@@ -235,14 +144,27 @@ def authenticate(
         info = directory.office_info(session, office) if user is None else None
         office_id = user.office_id if user is not None else info.id  # type: ignore[union-attr]
         station_id = directory.station_info(session, office_id, station).id if station else None
+
+        def entry(kind: str, username: str, user_id: int | None, **detail: Any) -> None:
+            audit.record_sign_in(
+                session,
+                office_id,
+                kind,
+                username=username,
+                user_id=user_id,
+                station_id=station_id,
+                now=now,
+                detail=detail,
+            )
+
         wrong = SignInFailed(_("wrong username or password"))
         if user is None or user.password_hash is None:
             _verify(_dummy_hash(), password)
             reason = "unknown_user" if user is None else "no_password"
-            _entry(session, office_id, "signin_failed", name, user.id if user else None, station_id, now, reason=reason)
+            entry("signin_failed", name, user.id if user else None, reason=reason)
             failure = wrong
         elif user.locked_until is not None and user.locked_until > now:
-            _entry(session, office_id, "signin_refused", user.username, user.id, station_id, now, reason="locked")
+            entry("signin_refused", user.username, user.id, reason="locked")
             failure = SignInFailed(_locked_message(session, user))
         elif not _verify(user.password_hash, password):
             limits = rules.rules_of(session, office_id)
@@ -251,21 +173,20 @@ def authenticate(
             if locked:
                 user.locked_until = now + dt.timedelta(minutes=int(limits["lockout_minutes"]))
                 user.failed_logins = 0
-            detail = {"reason": "wrong_password", "locked": locked}
-            _entry(session, office_id, "signin_failed", user.username, user.id, station_id, now, **detail)
+            entry("signin_failed", user.username, user.id, reason="wrong_password", locked=locked)
             failure = SignInFailed(_locked_message(session, user)) if locked else wrong
         elif not user.active:
-            _entry(session, office_id, "signin_refused", user.username, user.id, station_id, now, reason="disabled")
+            entry("signin_refused", user.username, user.id, reason="disabled")
             failure = SignInFailed(_("this account is disabled: ask an administrator"))
         else:
             if HASHER.check_needs_rehash(user.password_hash):
                 user.password_hash = HASHER.hash(password)
             user.failed_logins, user.locked_until = 0, None
             if wanted is not None and not role_set(user.roles).intersection(wanted):
-                _entry(session, office_id, "signin_refused", user.username, user.id, station_id, now, reason="role")
-                failure = _not_allowed(user.username, wanted)
+                entry("signin_refused", user.username, user.id, reason="role")
+                failure = not_allowed(user.username, wanted)
             else:
-                _entry(session, office_id, "signin", user.username, user.id, station_id, now)
+                entry("signin", user.username, user.id)
                 officer = Officer(user.id, user.username, user.full_name, role_set(user.roles))
     if failure is not None:
         raise failure  # after the commit: the failure stays in the audit log
@@ -288,7 +209,9 @@ def sign_out(db: Database, officer: Officer, station: str | None = None, *, cloc
     with db.write() as session:
         office_id = session.get_one(User, officer.id).office_id
         station_id = directory.station_info(session, office_id, station).id if station else None
-        _entry(session, office_id, "signout", officer.username, officer.id, station_id, now)
+        audit.record_sign_in(
+            session, office_id, "signout", username=officer.username, user_id=officer.id, station_id=station_id, now=now
+        )
 
 
 def _verify(hashed: str, password: str) -> bool:
@@ -429,7 +352,7 @@ def add_user(
             )
             user = session.get_one(User, uid)
             detail = {"username": name, "roles": wanted, "password_set": hashed is not None}
-            rules.audit(session, info.id, "user_added", user=actor, now=now, detail=detail)
+            audit.record(session, info.id, "user_added", user=actor, now=now, detail=detail)
             return _view(session, user)
         user = User(
             office_id=info.id,
@@ -447,7 +370,7 @@ def add_user(
         except IntegrityError:  # added at the same moment by someone else
             raise Conflict(_("user {username!r} exists already", username=name)) from None
         detail = {"username": name, "roles": wanted, "password_set": hashed is not None}
-        rules.audit(session, info.id, "user_added", user=actor, now=now, detail=detail)
+        audit.record(session, info.id, "user_added", user=actor, now=now, detail=detail)
         return _view(session, user)
 
 
@@ -472,7 +395,7 @@ def set_password(
             )
         else:
             user.password_hash, user.failed_logins, user.locked_until = hashed, 0, None
-        rules.audit(session, user.office_id, "password_set", user=actor, now=now, detail={"username": user.username})
+        audit.record(session, user.office_id, "password_set", user=actor, now=now, detail={"username": user.username})
         return _view(session, user)
 
 
@@ -505,7 +428,7 @@ def set_roles(
             user.roles = " ".join(ordered)
         if ordered != before:
             detail = {"username": user.username, "roles": [before, ordered]}
-            rules.audit(session, user.office_id, "roles_changed", user=actor, now=now, detail=detail)
+            audit.record(session, user.office_id, "roles_changed", user=actor, now=now, detail=detail)
         return _view(session, user)
 
 
@@ -519,7 +442,7 @@ def unlock(db: Database, username: str, *, actor: str | None = None, clock: Cloc
             _call(session, "SELECT cd_user_unlock(:name)", name=user.username)
         else:
             user.failed_logins, user.locked_until = 0, None
-        rules.audit(session, user.office_id, "user_unlocked", user=actor, now=now, detail={"username": user.username})
+        audit.record(session, user.office_id, "user_unlocked", user=actor, now=now, detail={"username": user.username})
         return _view(session, user)
 
 
@@ -539,7 +462,7 @@ def set_active(
             else:
                 user.active = active
             kind = "user_enabled" if active else "user_disabled"
-            rules.audit(session, user.office_id, kind, user=actor, now=now, detail={"username": user.username})
+            audit.record(session, user.office_id, kind, user=actor, now=now, detail={"username": user.username})
         return _view(session, user)
 
 
@@ -548,10 +471,6 @@ def list_users(db: Database, office: str | None = None) -> list[UserView]:
         info = directory.office_info(session, office)
         users = session.scalars(select(User).where(User.office_id == info.id).order_by(User.username))
         return [_view(session, u) for u in users]
-
-
-def role_description(role: str) -> str:
-    return lookup(ROLES[role])
 
 
 # -- signing in on PostgreSQL: the officer's own database login ----------------------------------------------
@@ -665,7 +584,7 @@ def sign_in_postgres(
             ).one()
         officer = Officer(int(row.id), str(row.username), str(row.full_name), role_set(row.roles))
         if wanted is not None and not officer.roles.intersection(wanted):
-            raise _not_allowed(officer.username, wanted)
+            raise not_allowed(officer.username, wanted)
     except BaseException:
         db.dispose()
         raise

@@ -26,7 +26,7 @@ from counter_desk import i18n
 from counter_desk.clock import Clock, SystemClock, office_day
 from counter_desk.errors import Conflict, InvalidInput, NotFound
 from counter_desk.i18n import N_, _, lookup
-from counter_desk.services import auth, directory, rules
+from counter_desk.services import audit, directory, roles
 from counter_desk.services.bookings_file import (
     RowError,
     SourceFile,
@@ -395,7 +395,7 @@ def import_bookings(
     now = (clock or SystemClock()).now()
     with db.write() as session:
         info = directory.office_info(session, office)
-        auth.require_user_role(session, user, auth.BOOKINGS_ROLES)
+        roles.require_user_role(session, user, roles.BOOKINGS_ROLES)
         plan = _plan(session, info.id, source, office_day(now, info.timezone), now)
         # Written even on a dry run, to count the days' bookings against the quotas; then rolled back.
         try:
@@ -418,7 +418,7 @@ def import_bookings(
                 "unchanged": plan.unchanged,
                 "rejected": len(plan.rejected),
             }
-            rules.audit(session, info.id, "bookings_imported", user=user, now=now, detail=detail)
+            audit.record(session, info.id, "bookings_imported", user=user, now=now, detail=detail)
         else:
             session.rollback()
     return ImportReport(
@@ -518,7 +518,7 @@ def add_booking(
     }
     with db.write() as session:
         info = directory.office_info(session, office)
-        auth.require_user_role(session, user, auth.BOOKINGS_ROLES)
+        roles.require_user_role(session, user, roles.BOOKINGS_ROLES)
         categories = _Categories(session, info.id)
         try:
             values = _clean(raw, categories)
@@ -546,7 +546,7 @@ def add_booking(
             session.flush()
         except IntegrityError:
             raise Conflict(_("booking {code} exists already: reschedule it instead", code=booking.code)) from None
-        rules.audit(session, info.id, "booking_added", user=user, now=now, detail={"code": booking.code})
+        audit.record(session, info.id, "booking_added", user=user, now=now, detail={"code": booking.code})
         return _view(booking, categories.codes[booking.category_id])
 
 
@@ -584,7 +584,7 @@ def reschedule(
         raise _row_to_input(exc) from None
     with db.write() as session:
         info = directory.office_info(session, office)
-        auth.require_user_role(session, user, auth.BOOKINGS_ROLES)
+        roles.require_user_role(session, user, roles.BOOKINGS_ROLES)
         booking = _find(session, info.id, code)
         if booking.status == "checked_in":
             raise Conflict(_("booking {code} is already checked in: it is not changed", code=booking.code))
@@ -598,7 +598,7 @@ def reschedule(
             booking.slot_start, booking.slot_end = start, end
         after = {"date": new_day.isoformat(), "slot": _view(booking, "").slot or None}
         detail = {"code": booking.code, "from": before, "to": after}
-        rules.audit(session, info.id, "booking_rescheduled", user=user, now=now, detail=detail)
+        audit.record(session, info.id, "booking_rescheduled", user=user, now=now, detail=detail)
         category = session.get_one(Category, booking.category_id).code
         return _view(booking, category)
 

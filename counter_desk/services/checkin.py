@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,11 +21,10 @@ from counter_desk.errors import Conflict, InvalidInput, NotFound, WrongDay, Wron
 from counter_desk.i18n import N_, _, lookup
 from counter_desk.services import directory, rules
 from counter_desk.services.actions import ActionContext
+from counter_desk.services.checkin_info import Arrival
 from counter_desk.services.dates import format_day
-from counter_desk.services.pickups import mask_name, mask_nik
 from counter_desk.services.queue_errors import LateRefused, OfficeClosed
-from counter_desk.services.views import CheckInInfo
-from counter_desk.store.models import Booking, Category, Event, Holiday, Office, Ticket
+from counter_desk.store.models import Booking, Category, Holiday, Office, Ticket
 
 #: How far ahead :func:`next_opening` looks for a working day (a long holiday run still ends within it).
 _LOOKAHEAD_DAYS = 60
@@ -143,18 +141,6 @@ def _closed_message(
     )
 
 
-@dataclass(frozen=True)
-class Arrival:
-    """How a booked applicant's arrival relates to the booked slot and the office's check-in window."""
-
-    kind: str
-    minutes_from_slot: int | None
-    #: Join the end of the queue (late, ``late_policy = end_of_queue``).
-    to_end: bool
-    #: The late policy applied to a late arrival.
-    late_policy: str | None
-
-
 def judge_arrival(
     booking: Booking,
     today: dt.date,
@@ -200,54 +186,6 @@ def judge_arrival(
         raise LateRefused(msg)
     applied = "end_of_queue" if policy == "refuse" else policy
     return Arrival("late", minutes, to_end=applied == "end_of_queue", late_policy=applied)
-
-
-def info_of(
-    booking: Booking | None,
-    arrival: Arrival | None,
-    *,
-    override: str | None = None,
-    override_by: str | None = None,
-) -> CheckInInfo:
-    """What the check-in result shows reception."""
-    if booking is None or arrival is None:
-        return CheckInInfo(arrival="walk_in", override=override, override_by=override_by)
-    return CheckInInfo(
-        arrival=arrival.kind,
-        application_number=booking.application_number,
-        name_masked=mask_name(booking.applicant_name) or None,
-        nik_masked=mask_nik(booking.nik) or None,
-        birth_date=booking.birth_date,
-        slot_date=booking.slot_date,
-        slot_start=booking.slot_start,
-        slot_end=booking.slot_end,
-        minutes_from_slot=arrival.minutes_from_slot,
-        late_policy=arrival.late_policy,
-        override=override,
-        override_by=override_by,
-    )
-
-
-def info_of_ticket(session: Session, ticket_id: int) -> CheckInInfo:
-    """The check-in result of an issued ticket again (a retry replayed by its token): from its booking and the
-    ``checked_in`` event's record of the arrival and any override."""
-    ticket = session.get_one(Ticket, ticket_id)
-    data = (
-        session.scalars(
-            select(Event.data).where(Event.ticket_id == ticket_id, Event.kind == "checked_in").order_by(Event.seq)
-        ).first()
-        or {}
-    )
-    booking = session.get(Booking, ticket.booking_id) if ticket.booking_id is not None else None
-    if booking is None:
-        return CheckInInfo(arrival="walk_in", override=data.get("override"), override_by=data.get("override_by"))
-    arrival = Arrival(
-        str(data.get("arrival", "no_slot")),
-        data.get("minutes_from_slot"),
-        to_end=bool(data.get("late")),
-        late_policy=data.get("late_policy"),
-    )
-    return info_of(booking, arrival, override=data.get("override"), override_by=data.get("override_by"))
 
 
 def event_data(

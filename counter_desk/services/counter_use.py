@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, InvalidInput, InvalidTransition
@@ -235,24 +234,3 @@ class CounterUse(QueueCore):
                 data={"reason": row.reason, "paused_seconds": int((ctx.now - row.started_at).total_seconds())},
             )
             return _pause_view(row, st.code, seq)
-
-    def station_pause(self, station: str) -> StationPause | None:
-        """The booth's current pause, or None when it is not paused."""
-        with self.db.read() as session:
-            ctx = self._ctx(session, None)
-            st = self._station(ctx, station)
-            row = session.scalars(
-                select(PauseRow).where(PauseRow.station_id == st.id, PauseRow.ended_at.is_(None))
-            ).first()
-            return _pause_view(row, st.code) if row is not None else None
-
-
-def paused_station_ids(session: Session, station_ids: list[int]) -> set[int]:
-    """Which of ``station_ids`` are paused now (inside the caller's session)."""
-    if not station_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(PauseRow.station_id).where(PauseRow.station_id.in_(station_ids), PauseRow.ended_at.is_(None))
-        )
-    )

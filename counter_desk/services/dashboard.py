@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 from counter_desk.clock import Clock, SystemClock, office_day, office_local
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
-from counter_desk.services import auth, directory, rules
+from counter_desk.services import directory, roles, rules
 from counter_desk.services.queue import QueueService
 from counter_desk.services.timeline import Timeline, read_timeline
 from counter_desk.services.views import Result, StationPause
@@ -486,7 +486,7 @@ class Supervision:
             msg = _("give a reason: it is recorded with your name")
             raise InvalidInput(msg)
         with self.queue.db.read() as session:
-            auth.require_user_role(session, self.user, SUPERVISOR_ROLES)
+            roles.require_user_role(session, self.user, SUPERVISOR_ROLES)
         return reason
 
     def move(self, number: str, stage: str, reason: str, *, token: str | None = None) -> Result:
@@ -507,7 +507,7 @@ class Supervision:
     def end_pause(self, station: str) -> StationPause:
         """Open a booth left paused (its officer went home): the pause ends, recorded with the supervisor's name."""
         with self.queue.db.read() as session:
-            auth.require_user_role(session, self.user, SUPERVISOR_ROLES)
+            roles.require_user_role(session, self.user, SUPERVISOR_ROLES)
         return self.queue.unpause_station(station, user=self.user)
 
     def requeue_parked(self, number: str, reason: str, *, token: str | None = None) -> Result:

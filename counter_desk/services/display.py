@@ -5,9 +5,10 @@ The display is a pure function of the office's configuration and the events it h
 brought (``fresh``) and the one to announce (only the newest: after an outage the missed calls appear at once,
 the latest as the current call, and only it is spoken -- no burst of stale audio).
 
-Only ticket numbers, stations and stages are ever kept: an event carries no name or NIK, and nothing here reads
-bookings. Events the display does not understand (an unknown kind, a station or stage added after it loaded its
-configuration, a call without a number) are logged and skipped; they never stop the display.
+Only ticket numbers, stations and stages are ever kept: everything is read from the display views
+(:mod:`counter_desk.store.display_views`), which hold no name, NIK, user or booking. Events the display does not
+understand (an unknown kind, a station or stage added after it loaded its configuration, a call without a number)
+are logged and skipped; they never stop the display.
 """
 
 from __future__ import annotations
@@ -17,16 +18,18 @@ import logging
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, null, select
+from sqlalchemy.orm import Session
 
 from counter_desk.clock import office_day
-from counter_desk.services import directory, rules
-from counter_desk.services.estimate import StageEstimate
+from counter_desk.errors import InvalidInput, NotFound
+from counter_desk.i18n import _
+from counter_desk.services import rules
+from counter_desk.services.estimate import StageEstimate, office_estimates
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import EventView
 from counter_desk.states import EVENT_KINDS, Action
-from counter_desk.store.journal import last_event_seq
-from counter_desk.store.models import Event, Stage, Station
+from counter_desk.store import display_views as v
 
 log = logging.getLogger(__name__)
 
@@ -259,24 +262,81 @@ _NOT_ANNOUNCED = Call(0, "", "", "", "", "", dt.datetime.min.replace(tzinfo=dt.U
 
 
 # ---------------------------------------------------------------------- reading from the database
+#
+# Only the display views (counter_desk.store.display_views): on PostgreSQL the display role may read nothing else.
+
+_o = v.offices
+_OFFICE = select(_o.c.id, _o.c.name, _o.c.timezone, _o.c.running_text)
+# The event log as the display reads it: who acted, why and the event's data are not in the view; NULL stands in
+# for them, so these rows map to an EventView like the log's own (EventView.from_row).
+_EVENTS = select(*v.events.c, null().label("user_id"), null().label("reason"), null().label("data")).order_by(
+    v.events.c.seq
+)
+
+
+@dataclass(frozen=True)
+class _Office:
+    id: int
+    name: str
+    timezone: str
+    #: The office setting ``display_text`` as stored (JSON), None when not set.
+    running_text: Any
+
+
+def _office(session: Session, code: str | None) -> _Office:
+    """The office named by ``code``, or the only one; the same errors as :func:`directory.office`."""
+    conn = session.connection()
+    if code is not None:
+        row = conn.execute(_OFFICE.where(_o.c.code == code)).one_or_none()
+        if row is None:
+            known = ", ".join(conn.execute(select(_o.c.code).order_by(_o.c.code)).scalars()) or _("none")
+            raise NotFound(_("unknown office {code!r} (known: {known})", code=code, known=known))
+        return _Office(*row)
+    rows = conn.execute(_OFFICE.order_by(_o.c.id).limit(2)).all()
+    if not rows:
+        raise NotFound(_("this database has no office yet: run 'counter-desk db seed' to load the reference office"))
+    if len(rows) > 1:
+        raise InvalidInput(_("this database holds several offices: choose one with --office CODE"))
+    return _Office(*rows[0])
+
+
+def _codes(session: Session, office_id: int) -> tuple[dict[int, str], dict[int, str]]:
+    """id -> code of the office's stages and stations (read fresh: stations may have been added)."""
+    stages = session.execute(select(v.stages.c.id, v.stages.c.code).where(v.stages.c.office_id == office_id))
+    stations = session.execute(select(v.stations.c.id, v.stations.c.code).where(v.stations.c.office_id == office_id))
+    return dict(stages.all()), dict(stations.all())
 
 
 def load_config(queue: QueueService) -> DisplayConfig:
     """The office's stages, stations and running text, read fresh."""
     with queue.db.read() as session:
-        office = directory.office_info(session, queue.office_code)
-        stages = {
-            s.code: StageLabel(s.code, s.name, bool(s.announce), s.position, s.kind)
-            for s in session.scalars(select(Stage).where(Stage.office_id == office.id))
-        }
-        by_id = {s.id: s.code for s in session.scalars(select(Stage).where(Stage.office_id == office.id))}
-        stations = {
-            s.code: StationLabel(s.code, s.name, by_id.get(s.stage_id, ""))
-            for s in session.scalars(select(Station).where(Station.office_id == office.id))
-        }
-        text = rules.rules_of(session, office.id).get(RUNNING_TEXT_KEY)
+        office = _office(session, queue.office_code)
+        stage_rows = session.execute(select(v.stages).where(v.stages.c.office_id == office.id)).all()
+        station_rows = session.execute(select(v.stations).where(v.stations.c.office_id == office.id)).all()
+    stages = {s.code: StageLabel(s.code, s.name, bool(s.announce), s.position, s.kind) for s in stage_rows}
+    by_id = {s.id: s.code for s in stage_rows}
+    stations = {s.code: StationLabel(s.code, s.name, by_id.get(s.stage_id, "")) for s in station_rows}
+    text = office.running_text
     running = " ".join(text.split()) if isinstance(text, str) and text.strip() else DEFAULT_RUNNING_TEXT
     return DisplayConfig(office.name, office.timezone, stages, stations, running)
+
+
+def read_events(queue: QueueService, after: int, limit: int) -> list[EventView]:
+    """The office's events with a sequence number above ``after``, oldest first (the display's change feed)."""
+    with queue.db.read() as session:
+        office = _office(session, queue.office_code)
+        stages, stations = _codes(session, office.id)
+        rows = session.execute(
+            _EVENTS.where(v.events.c.office_id == office.id, v.events.c.seq > after).limit(limit)
+        ).all()
+    return [EventView.from_row(row, stages, stations, {}) for row in rows]
+
+
+def read_estimates(queue: QueueService) -> list[StageEstimate]:
+    """Waiting count and estimated wait of every stage, in flow order."""
+    with queue.db.read() as session:
+        office = _office(session, queue.office_code)
+        return office_estimates(session, office.id, queue.clock.now())
 
 
 def load_state(queue: QueueService, *, keep: int = RECENT_CALLS) -> DisplayState:
@@ -285,47 +345,26 @@ def load_state(queue: QueueService, *, keep: int = RECENT_CALLS) -> DisplayState
     The last event sequence is read first, so a follower starting from ``state.last_seq`` misses nothing.
     """
     with queue.db.read() as session:
-        seq = last_event_seq(session)
+        seq = session.execute(select(func.coalesce(func.max(v.events.c.seq), 0))).scalar_one()
     config = load_config(queue)
     now = queue.clock.now()
     today = office_day(now, config.timezone)
     recent = _recent_calls(queue, seq, keep * 4)
     state = DisplayState(config, day=today).apply([e for e in recent if office_day(e.at, config.timezone) == today])
     state = replace(state, last_seq=seq)
-    return state.with_waits(queue.estimates()).settled()
+    return state.with_waits(read_estimates(queue)).settled()
 
 
 def _recent_calls(queue: QueueService, up_to: int, limit: int) -> list[EventView]:
     """The latest call and recall events up to sequence ``up_to``, oldest first."""
+    e = v.events
     with queue.db.read() as session:
-        office = directory.office_info(session, queue.office_code)
-        names = directory.Names(session, office.id)
-        rows = list(
-            session.scalars(
-                select(Event)
-                .where(
-                    Event.office_id == office.id,
-                    Event.seq <= up_to,
-                    Event.kind.in_(sorted(_CALL_KINDS)),
-                )
-                .order_by(Event.seq.desc())
-                .limit(limit)
-            )
-        )
-    return [
-        EventView(
-            seq=e.seq,
-            kind=e.kind,
-            at=e.created_at,
-            ticket_id=e.ticket_id,
-            number=e.number,
-            from_status=e.from_status,
-            to_status=e.to_status,
-            stage=names.stages.get(e.stage_id) if e.stage_id else None,
-            station=names.stations.get(e.station_id) if e.station_id else None,
-            user=None,
-            reason=None,
-            data={},
-        )
-        for e in reversed(rows)
-    ]
+        office = _office(session, queue.office_code)
+        stages, stations = _codes(session, office.id)
+        rows = session.execute(
+            _EVENTS.where(e.c.office_id == office.id, e.c.seq <= up_to, e.c.kind.in_(sorted(_CALL_KINDS)))
+            .order_by(None)
+            .order_by(e.c.seq.desc())
+            .limit(limit)
+        ).all()
+    return [EventView.from_row(row, stages, stations, {}) for row in reversed(rows)]

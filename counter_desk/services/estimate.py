@@ -11,6 +11,9 @@ The model is deliberately simple and explainable to an office (it is printed on 
   ``c`` stations, and whoever is at a counter is on average half done.
 
 With no recent service, or no open station, the estimate is unknown (``None``), never a made-up number.
+
+Everything is read from the display views (:mod:`counter_desk.store.display_views`): the waiting-room display,
+which may read nothing else, and the stations compute the same numbers from the same rows.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass
+from typing import Protocol
 
-from sqlalchemy import false, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from counter_desk.states import HELD, Action, Status
-from counter_desk.store.models import Event, Stage, Station, StationPause, Ticket
+from counter_desk.store import display_views as v
 
 LOOKBACK = dt.timedelta(hours=2)
 OPEN_WINDOW = dt.timedelta(minutes=30)
@@ -76,15 +80,28 @@ class StageEstimate:
         }
 
 
-def estimate_stage(session: Session, stage: Stage, now: dt.datetime) -> StageEstimate:
+class StageRef(Protocol):
+    """What an estimate needs of a stage: a :class:`~counter_desk.store.models.Stage` or a ``display_stages`` row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+def estimate_stage(session: Session, stage: StageRef, now: dt.datetime) -> StageEstimate:
+    """The estimate of one stage, read from the display views (the waiting-room display may read nothing else)."""
+    e, t, st = v.events, v.tickets, v.stations
     events = session.execute(
-        select(Event.ticket_id, Event.kind, Event.station_id, Event.created_at)
+        select(e.c.ticket_id, e.c.kind, e.c.station_id, e.c.created_at)
         .where(
-            Event.stage_id == stage.id,
-            Event.created_at >= now - LOOKBACK,
-            Event.kind.in_([*_CALLS, *_RELEASES]),
+            e.c.stage_id == stage.id,
+            e.c.created_at >= now - LOOKBACK,
+            e.c.kind.in_([*_CALLS, *_RELEASES]),
         )
-        .order_by(Event.seq)
+        .order_by(e.c.seq)
     ).all()
     called: dict[int, tuple[int | None, dt.datetime]] = {}
     durations: list[float] = []
@@ -101,22 +118,15 @@ def estimate_stage(session: Session, stage: Stage, now: dt.datetime) -> StageEst
             durations.append((at - since).total_seconds())
     durations = durations[-MAX_SAMPLES:]
     holding = set(
-        session.scalars(
-            select(Ticket.station_id).where(Ticket.stage_id == stage.id, Ticket.status.in_([s.value for s in HELD]))
-        )
+        session.scalars(select(t.c.station_id).where(t.c.stage_id == stage.id, t.c.status.in_([s.value for s in HELD])))
     )
-    active = set(session.scalars(select(Station.id).where(Station.stage_id == stage.id, Station.active.is_(True))))
-    paused = set(
-        session.scalars(
-            select(StationPause.station_id).where(
-                StationPause.station_id.in_(active) if active else false(), StationPause.ended_at.is_(None)
-            )
-        )
-    )
+    stations = session.execute(
+        select(st.c.id, st.c.paused).where(st.c.stage_id == stage.id, st.c.active.is_(True))
+    ).all()
+    active = {row.id for row in stations}
+    paused = {row.id for row in stations if row.paused}
     waiting = session.scalar(
-        select(func.count())
-        .select_from(Ticket)
-        .where(Ticket.stage_id == stage.id, Ticket.status == Status.WAITING.value)
+        select(func.count()).select_from(t).where(t.c.stage_id == stage.id, t.c.status == Status.WAITING.value)
     )
     return StageEstimate(
         stage=stage.code,
@@ -127,3 +137,9 @@ def estimate_stage(session: Session, stage: Stage, now: dt.datetime) -> StageEst
         samples=len(durations),
         paused_stations=len(paused),
     )
+
+
+def office_estimates(session: Session, office_id: int, now: dt.datetime) -> list[StageEstimate]:
+    """Every stage's estimate, in flow order, from the display views only."""
+    stages = session.execute(select(v.stages).where(v.stages.c.office_id == office_id).order_by(v.stages.c.position))
+    return [estimate_stage(session, stage, now) for stage in stages.all()]

@@ -33,9 +33,10 @@ from sqlalchemy.orm import Session
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongDay, WrongOffice
 from counter_desk.i18n import _
-from counter_desk.services import rules
+from counter_desk.services import calendar, rules
 from counter_desk.services.actions import TICKET_NUMBER, ActionContext, PendingEvent, QueueCore, TicketLike
 from counter_desk.services.dates import format_day
+from counter_desk.services.masking import mask_name, mask_nik
 from counter_desk.services.views import Result
 from counter_desk.states import HELD, Action, Status
 from counter_desk.store.models import Booking, Category, Office, Pickup, Stage, Ticket, User
@@ -102,22 +103,6 @@ def parse_pickup_code(raw: str) -> str:
         msg = _("{code!r} is misread or mistyped (its check character is wrong): scan again", code=shown)
         raise InvalidInput(msg)
     return text
-
-
-def mask_nik(nik: str | None) -> str:
-    """A NIK as printed: all but the first and last four digits hidden (``3505********0001``)."""
-    if not nik:
-        return ""
-    text = nik.strip()
-    if len(text) <= 8:
-        return "*" * len(text)
-    return text[:4] + "*" * (len(text) - 8) + text[-4:]
-
-
-def mask_name(name: str | None) -> str:
-    """A name as printed: the first two letters of each word (``Budi Santoso`` -> ``Bu** Sa*****``)."""
-    words = (name or "").split()
-    return " ".join(w[:2] + "*" * (len(w) - 2) if len(w) > 2 else w[:1] + "*" * (len(w) - 1) for w in words)
 
 
 @dataclass(frozen=True)
@@ -214,7 +199,7 @@ def record_decision(session: Session, ticket_id: int, outcome: str, now: dt.date
 def collect_by(session: Session, office_id: int, ready_on: dt.date, within: int) -> dt.date:
     """The last day a passport ready on ``ready_on`` may be collected: ``within`` days later, moved on to the
     next working day when that is a weekend or a holiday (the office is closed; the applicant loses nothing)."""
-    return rules.working_day_after(session, office_id, ready_on + dt.timedelta(days=within - 1), 1)
+    return calendar.working_day_after(session, office_id, ready_on + dt.timedelta(days=within - 1), 1)
 
 
 def pickup_days(session: Session, office_id: int, category_id: int) -> int:
@@ -313,7 +298,7 @@ class PickupService(QueueCore):
             application_number=booking.application_number,
             booking_id=booking.id,
             ticket_id=t.id,
-            ready_on=rules.working_day_after(session, ctx.office.id, t.day, days),
+            ready_on=calendar.working_day_after(session, ctx.office.id, t.day, days),
             status=t.outcome if decided and t.outcome else "pending",
             issued_at=ctx.now,
             decided_at=t.finished_at if decided else None,

@@ -24,7 +24,7 @@ from sqlalchemy.sql.dml import ReturningUpdate
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, WrongOffice
 from counter_desk.i18n import _
-from counter_desk.services import auth, checkin, directory, pickups, rules
+from counter_desk.services import audit, checkin, checkin_info, directory, pickups, roles, rules
 from counter_desk.services.actions import (
     CALL_ORDER,
     POSITIONS,
@@ -140,7 +140,7 @@ class QueueService(CounterUse):
             at = self._station(ctx, station) if station else None
             today = self._today(ctx)
             if override_by is not None:
-                auth.require_user_role(ctx.session, override_by, OVERRIDE_ROLES)
+                roles.require_user_role(ctx.session, override_by, OVERRIDE_ROLES)
                 supervisor = directory.user(ctx.session, override_by)
                 if supervisor is not None and supervisor.office_id != ctx.office.id:
                     msg = _("user {user!r} belongs to another office", user=override_by)
@@ -175,7 +175,7 @@ class QueueService(CounterUse):
             ticket = self._new_ticket(ctx, category, booking, queue_key)
             data = checkin.event_data(booking, category, arrival, override, override_by)
             if override is not None:
-                rules.audit(
+                audit.record(
                     ctx.session,
                     ctx.office.id,
                     "checkin_override",
@@ -185,7 +185,7 @@ class QueueService(CounterUse):
                     detail={"ticket": ticket.number, "override": override, "clerk": user}
                     | ({"booking": booking.code} if booking else {"walk_in": category.code}),
                 )
-            ctx.check_in = checkin.info_of(
+            ctx.check_in = checkin_info.info_of(
                 booking, arrival, override=override, override_by=override_by if override else None
             )
             event = self._record(ctx, ticket, Action.CHECK_IN, None, station_id=at.id if at else None, data=data)
@@ -623,20 +623,4 @@ class QueueService(CounterUse):
                 .order_by(Event.seq)
                 .limit(limit)
             )
-            return [
-                EventView(
-                    seq=e.seq,
-                    kind=e.kind,
-                    at=e.created_at,
-                    ticket_id=e.ticket_id,
-                    number=e.number,
-                    from_status=e.from_status,
-                    to_status=e.to_status,
-                    stage=names.stages.get(e.stage_id) if e.stage_id else None,
-                    station=names.stations.get(e.station_id) if e.station_id else None,
-                    user=names.users.get(e.user_id) if e.user_id else None,
-                    reason=e.reason,
-                    data=dict(e.data or {}),
-                )
-                for e in rows
-            ]
+            return [EventView.from_row(e, names.stages, names.stations, names.users) for e in rows]

@@ -21,7 +21,8 @@ from counter_desk.errors import InvalidTransition
 from counter_desk.i18n import _
 from counter_desk.services import directory
 from counter_desk.services.dates import format_day
-from counter_desk.services.pickups import PickupView, mask_name, mask_nik
+from counter_desk.services.masking import mask_name, mask_nik
+from counter_desk.services.pickups import PickupView
 from counter_desk.services.queue import QueueService
 from counter_desk.states import Status
 

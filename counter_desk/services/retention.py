@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select, update
 
 from counter_desk.clock import Clock, SystemClock, office_day
-from counter_desk.services import auth, directory, rules
+from counter_desk.services import audit, directory, roles, rules
 from counter_desk.store.engine import Database
 from counter_desk.store.models import Booking, Pickup
 
@@ -53,7 +53,7 @@ def purge(
     now = (clock or SystemClock()).now()
     with db.write() as session:
         info = directory.office_info(session, office)
-        auth.require_user_role(session, user, auth.PURGE_ROLES)
+        roles.require_user_role(session, user, roles.PURGE_ROLES)
         days = int(rules.rules_of(session, info.id)["retention_days"])
         before = office_day(now, info.timezone) - dt.timedelta(days=days)
         # The start of that day in the office's time zone: pickups are dated by instants, bookings by days.
@@ -80,5 +80,5 @@ def purge(
                 execution_options={"synchronize_session": False},
             )
             detail = {"before": before.isoformat(), "bookings": bookings, "pickups": pickups}
-            rules.audit(session, info.id, "personal_data_purged", user=user, now=now, detail=detail)
+            audit.record(session, info.id, "personal_data_purged", user=user, now=now, detail=detail)
     return PurgeReport(before, days, bookings, pickups, dry_run)

@@ -2,9 +2,10 @@
 
 Each rule has a key, a kind, a default and limits (:data:`RULES`); a rule nobody has set reads as its default.
 :func:`update` validates every change before writing any (all or nothing) and records the change -- old and
-new value, who -- in the audit log. Per-category rules (daily quota, age limits) live on the category, per-stage
-rules (wait target, announce) on the stage, the holiday calendar in its own table; they are changed here too, so
-that every configuration change is audited the same way.
+new value, who -- in the audit log (:mod:`counter_desk.services.audit`). Per-category rules (daily quota, age
+limits) live on the category, per-stage rules (wait target, announce) on the stage; they are changed here too, so
+that every configuration change is audited the same way. The holiday calendar is
+:mod:`counter_desk.services.calendar`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from sqlalchemy.orm import Session
 from counter_desk.clock import Clock, SystemClock, office_day
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import N_, _
-from counter_desk.services import directory
+from counter_desk.services import audit, directory, roles
 from counter_desk.store.engine import Database
-from counter_desk.store.models import AuditEntry, Booking, Category, Holiday, OfficeSetting, Pickup, Stage, User
+from counter_desk.store.models import Booking, Category, OfficeSetting, Stage
 
 
 @dataclass(frozen=True)
@@ -252,33 +253,6 @@ def current(db: Database, office: str | None = None) -> dict[str, Any]:
         return rules_of(session, directory.office_info(session, office).id)
 
 
-def audit(
-    session: Session,
-    office_id: int,
-    kind: str,
-    *,
-    user: str | None,
-    now: dt.datetime,
-    detail: Mapping[str, Any],
-    station_id: int | None = None,
-) -> None:
-    """Append one entry to the audit log (in the caller's transaction, so it commits with the change).
-
-    ``user`` is recorded as typed; its id too when such a user exists (an unknown name is no reason to lose
-    the entry)."""
-    session.add(
-        AuditEntry(
-            office_id=office_id,
-            kind=kind,
-            user_id=_user_id(session, user),
-            username=user,
-            station_id=station_id,
-            detail=dict(detail),
-            created_at=now,
-        )
-    )
-
-
 def _checked(changes: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(changes) - set(RULES))
     if unknown:
@@ -345,14 +319,14 @@ def _apply_rules(
         return before
     if "pickup_days_by_category" in changed:
         _known_categories(session, office_id, category_days(changed["pickup_days_by_category"]))
-    user_id = _user_id(session, user)
+    user_id = audit.find_user_id(session, user)
     for key, value in changed.items():
         row = session.get(OfficeSetting, (office_id, key))
         if row is None:
             session.add(OfficeSetting(office_id=office_id, key=key, value=value, updated_at=now, updated_by=user_id))
         else:
             row.value, row.updated_at, row.updated_by = value, now, user_id
-    audit(
+    audit.record(
         session,
         office_id,
         "rules_changed",
@@ -375,18 +349,9 @@ def _known_categories(session: Session, office_id: int, days: Mapping[str, int])
         raise InvalidInput(msg)
 
 
-def _user_id(session: Session, user: str | None) -> int | None:
-    if not user:
-        return None
-    found = session.scalars(select(User.id).where(User.username == user)).one_or_none()
-    return int(found) if found is not None else None
-
-
 def _may_change_rules(session: Session, user: str | None) -> None:
     """Roles are enforced here, not only in the windows: only a supervisor or an admin changes the rules."""
-    from counter_desk.services import auth  # auth imports this module
-
-    auth.require_user_role(session, user, auth.RULES_ROLES)
+    roles.require_user_role(session, user, roles.RULES_ROLES)
 
 
 def _time_minutes(text: str) -> int:
@@ -439,7 +404,7 @@ def update_category(
             return
         for key, (_old, value) in changed.items():
             setattr(row, key, value)
-        audit(session, info.id, "category_changed", user=user, now=now, detail={"category": category} | changed)
+        audit.record(session, info.id, "category_changed", user=user, now=now, detail={"category": category} | changed)
 
 
 def _quota_holds(
@@ -521,181 +486,4 @@ def _apply_stage(
         detail["announce"] = [row.announce, announce]
         row.announce = announce
     if len(detail) > 1:
-        audit(session, office_id, "stage_changed", user=user, now=now, detail=detail)
-
-
-@dataclass(frozen=True)
-class HolidayView:
-    day: dt.date
-    name: str
-
-
-def holidays(db: Database, office: str | None = None, *, year: int | None = None) -> list[HolidayView]:
-    """The office's holidays, by day (of ``year`` if given)."""
-    with db.read() as session:
-        return holidays_of(session, directory.office_info(session, office).id, year=year)
-
-
-def holidays_of(session: Session, office_id: int, *, year: int | None = None) -> list[HolidayView]:
-    query = select(Holiday.day, Holiday.name).where(Holiday.office_id == office_id).order_by(Holiday.day)
-    if year is not None:
-        query = query.where(Holiday.day >= dt.date(year, 1, 1), Holiday.day <= dt.date(year, 12, 31))
-    return [HolidayView(day, name) for day, name in session.execute(query).all()]
-
-
-@dataclass(frozen=True)
-class MovedPickup:
-    """A pickup whose promised day became a holiday, and the working day it now reads."""
-
-    application_number: str
-    code: str
-    before: dt.date
-    after: dt.date
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "application_number": self.application_number,
-            "code": self.code,
-            "from": self.before.isoformat(),
-            "to": self.after.isoformat(),
-        }
-
-
-@dataclass(frozen=True)
-class HolidaySet:
-    day: dt.date
-    name: str
-    #: Pickups moved to the next working day (only with ``move_pickups``), by application number.
-    moved: tuple[MovedPickup, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {"day": self.day.isoformat(), "name": self.name, "moved_pickups": [m.to_json() for m in self.moved]}
-
-
-class HolidayClash(InvalidInput):
-    """The day holds promises: pickups ready that day (movable) or bookings (which M-Paspor owns)."""
-
-    def __init__(self, message: str, *, pickups: int, bookings: int) -> None:
-        super().__init__(message)
-        self.pickups = pickups
-        self.bookings = bookings
-
-
-#: Pickups still to be collected: their receipt promises a day.
-OPEN_PICKUPS = ("pending", "approved")
-
-
-def set_holiday(
-    db: Database,
-    office: str | None,
-    day: dt.date,
-    name: str,
-    *,
-    move_pickups: bool = False,
-    user: str | None = None,
-    clock: Clock | None = None,
-) -> HolidaySet:
-    """Add (or rename) a holiday.
-
-    A new holiday on a day that pickup receipts already promise (``ready_on``, not yet collected) is refused,
-    naming how many, unless ``move_pickups``: then those pickups are moved to the next working day and listed
-    (the office informs the applicants). A day with bookings is always refused: M-Paspor owns them, reschedule
-    them first."""
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise InvalidInput(_("a holiday needs a name of at most 200 characters"))
-    now = (clock or SystemClock()).now()
-    with db.write() as session:
-        info = directory.office_info(session, office)
-        _may_change_rules(session, user)
-        row = session.get(Holiday, (info.id, day))
-        moved: list[MovedPickup] = []
-        if row is None:
-            moved = _clear_day(session, info.id, day, move_pickups)
-            session.add(Holiday(office_id=info.id, day=day, name=name))
-        else:
-            row.name = name
-        detail: dict[str, Any] = {"day": day.isoformat(), "name": name}
-        if moved:
-            detail["moved_pickups"] = [m.to_json() for m in moved]
-        audit(session, info.id, "holiday_set", user=user, now=now, detail=detail)
-        return HolidaySet(day, name, tuple(moved))
-
-
-def _clear_day(session: Session, office_id: int, day: dt.date, move_pickups: bool) -> list[MovedPickup]:
-    """Refuse a day with bookings, or with pickups ready that day unless moving them; move them."""
-    booked = list(
-        session.scalars(
-            select(Booking.code)
-            .where(Booking.office_id == office_id, Booking.slot_date == day, Booking.status != "cancelled")
-            .order_by(Booking.code)
-        )
-    )
-    pickups = list(
-        session.scalars(
-            select(Pickup)
-            .where(Pickup.office_id == office_id, Pickup.ready_on == day, Pickup.status.in_(OPEN_PICKUPS))
-            .order_by(Pickup.application_number)
-            .with_for_update()
-        )
-    )
-    if booked:
-        shown = ", ".join(booked[:5]) + (", …" if len(booked) > 5 else "")
-        msg = _(
-            "{day} has {count} booking(s) ({codes}): M-Paspor must reschedule them before the day can be a holiday",
-            day=day.isoformat(),
-            count=len(booked),
-            codes=shown,
-        )
-        raise HolidayClash(msg, pickups=len(pickups), bookings=len(booked))
-    if pickups and not move_pickups:
-        msg = _(
-            "{count} passport pickup(s) are promised for {day}: set the holiday with the option to move them "
-            "to the next working day, and inform the applicants",
-            count=len(pickups),
-            day=day.isoformat(),
-        )
-        raise HolidayClash(msg, pickups=len(pickups), bookings=0)
-    if not pickups:
-        return []
-    after = working_day_after(session, office_id, day, 1)
-    for pickup in pickups:
-        pickup.ready_on = after
-    return [MovedPickup(p.application_number, p.code, day, after) for p in pickups]
-
-
-def remove_holiday(
-    db: Database, office: str | None, day: dt.date, *, user: str | None = None, clock: Clock | None = None
-) -> None:
-    """Remove a holiday; a day that is not one is an error (a typo should not pass silently)."""
-    now = (clock or SystemClock()).now()
-    with db.write() as session:
-        info = directory.office_info(session, office)
-        _may_change_rules(session, user)
-        row = session.get(Holiday, (info.id, day))
-        if row is None:
-            raise InvalidInput(_("{day} is not a holiday of this office", day=day.isoformat()))
-        session.delete(row)
-        audit(session, info.id, "holiday_removed", user=user, now=now, detail={"day": day.isoformat()})
-
-
-def add_working_days(day: dt.date, count: int, closed: set[dt.date]) -> dt.date:
-    """The ``count``-th working day after ``day``: Saturdays, Sundays and ``closed`` days do not count."""
-    current_day = day
-    left = count
-    while left > 0:
-        current_day += dt.timedelta(days=1)
-        if current_day.weekday() < 5 and current_day not in closed:
-            left -= 1
-    return current_day
-
-
-def working_day_after(session: Session, office_id: int, day: dt.date, count: int) -> dt.date:
-    """:func:`add_working_days` with the office's holiday calendar (inside the caller's transaction)."""
-    closed = {
-        row
-        for (row,) in session.execute(
-            select(Holiday.day).where(Holiday.office_id == office_id, Holiday.day > day)
-        ).all()
-    }
-    return add_working_days(day, count, closed)
+        audit.record(session, office_id, "stage_changed", user=user, now=now, detail=detail)

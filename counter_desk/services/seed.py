@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counter_desk import resources
-from counter_desk.clock import Clock, SystemClock, office_day
+from counter_desk.clock import DEFAULT_TIMEZONE, Clock, SystemClock, office_day
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 from counter_desk.services import directory, rules
@@ -80,7 +80,7 @@ def read_seed(path: Path) -> dict[str, Any]:
 
 
 def _office_values(o: dict[str, Any]) -> dict[str, Any]:
-    timezone = _field(o, "timezone", str, "[office]", "Asia/Jakarta")
+    timezone = _field(o, "timezone", str, "[office]", DEFAULT_TIMEZONE)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:

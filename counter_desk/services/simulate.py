@@ -286,9 +286,3 @@ class OfficeDay:
 def office_instant(day: dt.date, at: dt.time, timezone: str) -> dt.datetime:
     """``at`` o'clock on ``day`` in the office's time zone, as a UTC instant."""
     return dt.datetime.combine(day, at, tzinfo=ZoneInfo(timezone)).astimezone(dt.UTC)
-
-
-def simulated_day(queue: QueueService, clock: FixedClock, *, hours: float = 8.5, seed: int = 7) -> Tally:
-    """Run the office's day from ``clock``'s now for ``hours`` on simulated time."""
-    start = clock.now()
-    return OfficeDay(queue, SimulatedTime(clock), start=start, end=start + dt.timedelta(hours=hours), seed=seed).run()

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from counter_desk.clock import office_day
 from counter_desk.services import directory, rules
-from counter_desk.services.pickups import PickupService, PickupView, mask_name, mask_nik
+from counter_desk.services.masking import mask_name, mask_nik
+from counter_desk.services.pickups import PickupService, PickupView
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import (
     ApplicantView,
@@ -320,8 +321,3 @@ def _applicant(session: Session, office_id: int, current: TicketView | None) -> 
         mask_nik(booking.nik) or None,
         booking.birth_date,
     )
-
-
-def station_snapshot(queue: QueueService, station: str) -> StationSnapshot:
-    """One snapshot of ``station`` (a window keeps a :class:`StationReader` instead)."""
-    return StationReader(queue, station).snapshot()

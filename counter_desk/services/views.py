@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 def _jsonable(value: Any) -> Any:
@@ -195,6 +196,35 @@ class QueueStatus:
         }
 
 
+class EventRow(Protocol):
+    """A row of the event log: an :class:`~counter_desk.store.models.Event` or a row read from a view of it."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+    @property
+    def ticket_id(self) -> int | None: ...
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def from_status(self) -> str | None: ...
+    @property
+    def to_status(self) -> str | None: ...
+    @property
+    def stage_id(self) -> int | None: ...
+    @property
+    def station_id(self) -> int | None: ...
+    @property
+    def user_id(self) -> int | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def data(self) -> Mapping[str, Any] | None: ...
+
+
 @dataclass(frozen=True)
 class EventView:
     seq: int
@@ -209,6 +239,26 @@ class EventView:
     user: str | None
     reason: str | None
     data: dict[str, Any]
+
+    @classmethod
+    def from_row(
+        cls, row: EventRow, stages: Mapping[int, str], stations: Mapping[int, str], users: Mapping[int, str]
+    ) -> EventView:
+        """The event with stage, station and user codes in place of their ids (``*_id`` -> code maps)."""
+        return cls(
+            seq=row.seq,
+            kind=row.kind,
+            at=row.created_at,
+            ticket_id=row.ticket_id,
+            number=row.number,
+            from_status=row.from_status,
+            to_status=row.to_status,
+            stage=stages.get(row.stage_id) if row.stage_id else None,
+            station=stations.get(row.station_id) if row.station_id else None,
+            user=users.get(row.user_id) if row.user_id else None,
+            reason=row.reason,
+            data=dict(row.data or {}),
+        )
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = _jsonable(asdict(self))

@@ -25,16 +25,15 @@ import datetime as dt
 import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from counter_desk.store.base import UTCDateTime
-
-if TYPE_CHECKING:
-    from counter_desk.store.engine import Database
 
 GENESIS = "0" * 64
 SQLITE_FUNCTION = "counter_desk_chain"
@@ -291,7 +290,14 @@ def heads(conn: Connection, office_id: int) -> list[Head]:
     return out
 
 
-def head_hash(db: Database, office: int | str | None = None) -> str:
+class Readable(Protocol):
+    """What :func:`head_hash` needs of a :class:`~counter_desk.store.engine.Database`, named here because the
+    engine imports this module (its SQLite connections register :func:`sqlite_link`)."""
+
+    def read(self) -> AbstractContextManager[Session]: ...
+
+
+def head_hash(db: Readable, office: int | str | None = None) -> str:
     """One line for the nightly report: the office's chain heads (office by id or code; None: the database's only
     office), e.g.
     ``events #1234 9f86d0…, audit_log #56 2c26b4…`` with the full hashes. A copy kept elsewhere proves the past:

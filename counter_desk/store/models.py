@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from counter_desk.clock import DEFAULT_TIMEZONE
 from counter_desk.states import EVENT_KINDS, HELD, Status
 from counter_desk.store.base import Base, Code, IntPK, Name
 
@@ -45,7 +46,7 @@ class Office(Base):
     id: Mapped[IntPK]
     code: Mapped[Code] = mapped_column(unique=True)
     name: Mapped[Name]
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     #: ``slot``: booked applicants are ordered by their booked slot; ``arrival``: by the time they checked in.
     queue_order: Mapped[str] = mapped_column(String(16), default="slot")
     #: A no-show may be put back into the queue within this many minutes of being marked.

@@ -5,8 +5,8 @@
   ``cd_admin`` (member of ``cd_supervisor``); and ``cd_officer``, which every officer's login role belongs to;
 - **officers**: one LOGIN role (SCRAM) per ``users`` row, made and kept in step by the officer functions of
   migration 0006 (``users add|passwd|roles|disable|unlock``);
-- the **display** role (the TV) reads only what the waiting room shows: no ``users``, ``bookings``, ``pickups``
-  or audit log;
+- the **display** role (the TV) reads only the display views (:mod:`counter_desk.store.display_views`: numbers,
+  stations, stages, times) and the schema's revision: no table at all;
 - the **sign-in** role is what a station PC's configuration holds: it may report a failed sign-in
   (``cd_signin_failed``) and read station and stage names, nothing else;
 - the **owner** (whoever runs ``counter-desk db upgrade``) owns the tables, the triggers and the SECURITY DEFINER
@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import re
 
-from counter_desk.store import models  # noqa: F401 - registers every table on Base.metadata
+from counter_desk.store import display_views, models  # noqa: F401 - models registers every table on Base.metadata
 from counter_desk.store.base import Base
 
-#: Tables whose rows are never changed once written.
-APPEND_ONLY = ("events", "audit_log")
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 OFFICER_GROUP = "cd_officer"
@@ -58,23 +56,9 @@ USER_COLUMNS = (
 #: What officers may not read whole: ``users`` (read by column, without the hash) and the audit log (supervisors).
 #: Every other table is the queue or the office's configuration, which every officer reads.
 _OFFICER_UNREADABLE = ("users", "audit_log")
-#: What the TV reads: numbers, stations, stages, the office's display rules. No personal data, no hashes.
-DISPLAY_READS = (
-    "alembic_version",
-    "categories",
-    "counters",
-    "events",
-    "holidays",
-    "office_settings",
-    "offices",
-    "stages",
-    "stations",
-    "tickets",
-    "station_pauses",
-    "display_calls",
-    "display_stations",
-    "display_waiting",
-)
+#: What the TV reads: the display views (numbers, stations, stages, times; no personal data, no user, no hash) and
+#: the schema's revision (every program checks it at start-up). No table.
+DISPLAY_READS = ("alembic_version", *display_views.VIEWS)
 #: Group -> grants beyond reading (table privileges, column lists where a whole table is too much).
 _GROUP_GRANTS: dict[str, tuple[str, ...]] = {
     OFFICER_GROUP: (
@@ -154,10 +138,11 @@ def grant_sql(display_role: str = DISPLAY_ROLE, signin_role: str = SIGNIN_ROLE, 
     statements.append("GRANT cd_supervisor TO cd_admin")
     every = [*groups, *plain]
     tables = sorted(Base.metadata.tables)
-    known = {*tables, "alembic_version", "display_calls", "display_stations", "display_waiting"}
-    statements.append(f"REVOKE ALL ON {', '.join([*tables, 'alembic_version'])} FROM {', '.join(every)}")
+    views = display_views.VIEWS
+    # Every grant of old goes first (a role's table grants of an earlier version included: the display role read
+    # tables before migration 0009), then what each role needs now is granted again.
+    statements.append(f"REVOKE ALL ON {', '.join([*tables, 'alembic_version', *views])} FROM {', '.join(every)}")
     statements.append(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {', '.join(every)}")
-    statements.append("REVOKE ALL ON display_calls, display_stations, display_waiting FROM " + ", ".join(every))
     # Nobody but the owner creates objects (older clusters let PUBLIC create in public), and no role but ours
     # connects to or makes temporary tables in this database.
     statements.append("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
@@ -171,7 +156,10 @@ def grant_sql(display_role: str = DISPLAY_ROLE, signin_role: str = SIGNIN_ROLE, 
     )
     statements.append(f"GRANT USAGE ON SCHEMA public TO {', '.join(every)}")
     reads = [t for t in tables if t not in _OFFICER_UNREADABLE]
-    statements.append(f"GRANT SELECT ON {', '.join([*reads, 'alembic_version'])} TO {', '.join(GROUPS.values())}")
+    # The display views too: officers' waiting-time estimates are read from them (services/estimate.py).
+    statements.append(
+        f"GRANT SELECT ON {', '.join([*reads, 'alembic_version', *views])} TO {', '.join(GROUPS.values())}"
+    )
     if "station_pauses" in tables:  # a booth's pause (break, prayer): the station's officer starts and ends it
         stations_groups = "cd_reception, cd_interview, cd_adjudicator, cd_pickup"
         statements.append(f"GRANT INSERT, UPDATE ON station_pauses TO {stations_groups}")
@@ -179,9 +167,7 @@ def grant_sql(display_role: str = DISPLAY_ROLE, signin_role: str = SIGNIN_ROLE, 
         targets = ", ".join(GROUPS.values()) if group == OFFICER_GROUP else group
         statements.extend(f"GRANT {grant} TO {targets}" for grant in grants)
     statements.append(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {', '.join(GROUPS.values())}")
-    statements.append(f"GRANT SELECT ON {', '.join(r for r in DISPLAY_READS if r in known)} TO {display_role}")
-    # The display service maps event user ids to login names (directory.Names): those columns, no more.
-    statements.append(f"GRANT SELECT (id, office_id, username) ON users TO {display_role}")
+    statements.append(f"GRANT SELECT ON {', '.join(DISPLAY_READS)} TO {display_role}")
     statements.append(
         f"GRANT SELECT (id, office_id, code, name, name_en, stage_id, active) ON stations TO {signin_role}"
     )

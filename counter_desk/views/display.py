@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QVBoxLayout, QWidget
 
-from counter_desk.clock import Clock, office_local
+from counter_desk.clock import DEFAULT_TIMEZONE, Clock, office_local
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 from counter_desk.live.follower import OFFLINE, FeedState
@@ -28,11 +28,19 @@ from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.forms import child, load_form
 from counter_desk.qt.live import LiveFeed, RefcountGuard
 from counter_desk.qt.sound import Announcer, Sink, SoundBank
-from counter_desk.qt.status import DEFAULT_TIMEZONE, ClockStatus, ConnectionStatus
+from counter_desk.qt.status import ClockStatus, ConnectionStatus
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.services import speech
 from counter_desk.services.dates import format_day
-from counter_desk.services.display import RECENT_CALLS, DisplayConfig, DisplayState, load_config, load_state
+from counter_desk.services.display import (
+    RECENT_CALLS,
+    DisplayConfig,
+    DisplayState,
+    load_config,
+    load_state,
+    read_estimates,
+    read_events,
+)
 from counter_desk.services.estimate import StageEstimate
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import EventView
@@ -217,7 +225,7 @@ class DisplayWindow(QWidget):
         if self._want_live and self._live is None:
             url = self._db.engine.url
             self._live = LiveFeed(
-                lambda after, limit: self._queue.events(after=after, limit=limit),
+                lambda after, limit: read_events(self._queue, after, limit),
                 lambda: wakeup_for(url),
                 last_seq=state.last_seq,
                 parent=self,
@@ -240,7 +248,7 @@ class DisplayWindow(QWidget):
     def _read_estimates(self) -> None:
         if self._state is None or self._closing:
             return
-        self._tasks.run(self._queue.estimates, self._estimates_read, self._background_failed)
+        self._tasks.run(lambda: read_estimates(self._queue), self._estimates_read, self._background_failed)
 
     def _estimates_read(self, estimates: list[StageEstimate]) -> None:
         if self._state is not None:

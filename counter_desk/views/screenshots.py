@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from counter_desk.clock import FixedClock
+from counter_desk.clock import DEFAULT_TIMEZONE, FixedClock
 from counter_desk.devices.receipt_pdf import write_pdf
 from counter_desk.services import receipts, seed, simulate
 from counter_desk.services.pickups import PickupService
@@ -72,7 +72,7 @@ def render_all(out: Path, app: QApplication) -> list[Path]:
     made: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="counter-desk-shots-") as folder:
         db = Database.connect(f"sqlite:///{Path(folder) / 'shots.sqlite3'}")
-        tz = "Asia/Jakarta"
+        tz = DEFAULT_TIMEZONE
         clock = FixedClock(simulate.office_instant(DAY, dt.time(7, 45), tz))
         migrate.upgrade(db)
         seed.load(db, clock=clock)

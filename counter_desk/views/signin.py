@@ -203,7 +203,7 @@ def sign_in(
     """Ask for a username and password until an officer signs in (returned) or the dialog is cancelled (None).
 
     ``station``: the station window about to open; the officer must then hold the role of its stage
-    (:data:`counter_desk.services.auth.ROLE_FOR_STAGE_KIND`) unless ``roles`` names others (the supervisor
+    (:data:`counter_desk.services.roles.ROLE_FOR_STAGE_KIND`) unless ``roles`` names others (the supervisor
     window: ``roles=("supervisor",)``). Every attempt, good or bad, is in the audit log.
     """
     dialog = SignInDialog(db, station=station, office=office, roles=roles, heading=heading, parent=parent)

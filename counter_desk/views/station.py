@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_desk.clock import Clock, office_local
+from counter_desk.clock import DEFAULT_TIMEZONE, Clock, office_local
 from counter_desk.devices.imagescan import decode_file
 from counter_desk.devices.printing import (
     Printed,
@@ -64,7 +64,8 @@ from counter_desk.services.auth import Officer
 from counter_desk.services.checkin import arrival_label
 from counter_desk.services.counter_use import PAUSE_REASONS, pause_reason_label
 from counter_desk.services.dates import format_day
-from counter_desk.services.pickups import Issued, PickupCall, PickupService, PickupView, mask_nik
+from counter_desk.services.masking import mask_nik
+from counter_desk.services.pickups import Issued, PickupCall, PickupService, PickupView
 from counter_desk.services.queue import QueueService
 from counter_desk.services.receipts import Receipt, handover_receipt, pickup_receipt
 from counter_desk.services.stations import (
@@ -568,7 +569,7 @@ class StationWindow(QMainWindow):
 
     def _tick(self) -> None:
         now = self._queue.clock.now()
-        tz = self._snapshot.timezone if self._snapshot else "Asia/Jakarta"
+        tz = self._snapshot.timezone if self._snapshot else DEFAULT_TIMEZONE
         self.clock_label.setText(office_local(now, tz).strftime("%H:%M:%S"))
         t = self._current
         if t is None:
@@ -592,7 +593,7 @@ class StationWindow(QMainWindow):
         if state is None or not self._want_live:
             self.connection_label.setText("")
             return
-        tz = self._snapshot.timezone if self._snapshot else "Asia/Jakarta"
+        tz = self._snapshot.timezone if self._snapshot else DEFAULT_TIMEZONE
         if state.state == ONLINE:
             text, colour = _("● online"), "#2e7d32"
         elif state.state == OFFLINE:

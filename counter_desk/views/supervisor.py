@@ -33,13 +33,13 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from counter_desk.clock import Clock, office_day
+from counter_desk.clock import DEFAULT_TIMEZONE, Clock, office_day
 from counter_desk.i18n import _
 from counter_desk.live.follower import ONLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.live import LiveFeed
 from counter_desk.qt.operations import NOT_SAVED, Failure, Operations
-from counter_desk.qt.status import DEFAULT_TIMEZONE, Banner, ClockStatus, ConnectionStatus
+from counter_desk.qt.status import Banner, ClockStatus, ConnectionStatus
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.services import dashboard, replication
 from counter_desk.services.dashboard import Dashboard, Supervision

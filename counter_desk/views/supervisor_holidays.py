@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from counter_desk.i18n import _
 from counter_desk.qt.dashboard_models import HolidayModel
-from counter_desk.services import rules
+from counter_desk.services import calendar
 from counter_desk.views.supervisor_common import (
     FormDialog,
     Host,
@@ -70,7 +70,7 @@ class HolidaysBox(QGroupBox):
     """The office's holidays with *Add holiday…* and *Remove holiday*.
 
     Signals:
-        changed(object): a holiday was set (carries :class:`~counter_desk.services.rules.HolidaySet`) or removed
+        changed(object): a holiday was set (carries :class:`~counter_desk.services.calendar.HolidaySet`) or removed
             (carries its day).
     """
 
@@ -110,11 +110,11 @@ class HolidaysBox(QGroupBox):
         year = host.today().year
         # This year's and the coming ones: the past is history.
         host.read(
-            lambda: [h for h in rules.holidays(host.db, host.office) if h.day.year >= year],
+            lambda: [h for h in calendar.holidays(host.db, host.office) if h.day.year >= year],
             self._show,
         )
 
-    def _show(self, days: list[rules.HolidayView]) -> None:
+    def _show(self, days: list[calendar.HolidayView]) -> None:
         current = selected(self.view)
         self.model.set_rows(days, now=self._host.clock.now(), timezone=self._host.timezone())
         reselect(self.view, current.day.isoformat() if current is not None else None)
@@ -126,7 +126,7 @@ class HolidaysBox(QGroupBox):
         """Set a holiday; when pickups are promised for that day, ask whether to move them (see the module)."""
         host = self._host
 
-        def done(result: rules.HolidaySet) -> None:
+        def done(result: calendar.HolidaySet) -> None:
             if result.moved:
                 numbers = ", ".join(m.application_number for m in result.moved)
                 text = _(
@@ -145,7 +145,7 @@ class HolidaysBox(QGroupBox):
             self.changed.emit(result)
 
         def failed(exc: Exception) -> bool:
-            movable = isinstance(exc, rules.HolidayClash) and exc.pickups and not exc.bookings and not move_pickups
+            movable = isinstance(exc, calendar.HolidayClash) and exc.pickups and not exc.bookings and not move_pickups
             if movable and self._confirm_move(day, exc.pickups):  # type: ignore[attr-defined]
                 self.add(day, name, move_pickups=True)
                 return True
@@ -153,7 +153,7 @@ class HolidaysBox(QGroupBox):
 
         host.run_job(
             "holiday",
-            lambda: rules.set_holiday(
+            lambda: calendar.set_holiday(
                 host.db, host.office, day, name, move_pickups=move_pickups, user=host.user, clock=host.clock
             ),
             done,
@@ -190,7 +190,7 @@ class HolidaysBox(QGroupBox):
 
         host.run_job(
             "holiday",
-            lambda: rules.remove_holiday(host.db, host.office, day, user=host.user, clock=host.clock),
+            lambda: calendar.remove_holiday(host.db, host.office, day, user=host.user, clock=host.clock),
             done,
         )
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from counter_desk.i18n import _
 from counter_desk.qt.dashboard_models import UserModel
-from counter_desk.services import auth
+from counter_desk.services import auth, roles
 from counter_desk.views.supervisor_common import (
     FormDialog,
     Host,
@@ -45,10 +45,10 @@ class _Roles(QGroupBox):
         super().__init__(_("Roles"))
         grid = QGridLayout(self)
         self.boxes: dict[str, QCheckBox] = {}
-        for i, role in enumerate(auth.ROLES):
+        for i, role in enumerate(roles.ROLES):
             box = QCheckBox(role)
             box.setObjectName(f"role_{role}")
-            box.setToolTip(auth.role_description(role))
+            box.setToolTip(roles.role_description(role))
             box.setChecked(role in chosen)
             self.boxes[role] = box
             grid.addWidget(box, i // 3, i % 3)

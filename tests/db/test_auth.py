@@ -11,8 +11,9 @@ from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
 from counter_desk.errors import Conflict, InvalidInput, NotFound
-from counter_desk.services import auth, rules
-from counter_desk.services.auth import NotAllowed, Officer, SignInFailed
+from counter_desk.services import auth, roles, rules
+from counter_desk.services.auth import Officer, SignInFailed
+from counter_desk.services.roles import NotAllowed
 from counter_desk.store.engine import Database
 
 PASSWORD = "rahasia-kantor-1"
@@ -235,7 +236,7 @@ def test_require_role() -> None:
     clerk = Officer(1, "penerimaan1", "Petugas", frozenset({"reception"}))
     assert auth.require_role(clerk, "reception", "supervisor") is clerk
     with pytest.raises(NotAllowed, match="penerimaan1 may not do this: it needs the role interview"):
-        auth.require_stage_role(clerk, "service")
+        auth.require_role(clerk, roles.ROLE_FOR_STAGE_KIND["service"])
     with pytest.raises(NotAllowed, match="sign in first"):
         auth.require_role(None, "reception")
 
@@ -243,20 +244,20 @@ def test_require_role() -> None:
 def test_every_stage_kind_has_a_role(db: Database) -> None:
     with db.read() as s:
         kinds = set(s.execute(text("SELECT DISTINCT kind FROM stages")).scalars())
-    assert kinds <= set(auth.ROLE_FOR_STAGE_KIND)
-    assert set(auth.ROLE_FOR_STAGE_KIND) == {"reception", "service", "adjudication", "pickup"}
-    assert set(auth.ROLE_FOR_STAGE_KIND.values()) <= set(auth.ROLES)
+    assert kinds <= set(roles.ROLE_FOR_STAGE_KIND)
+    assert set(roles.ROLE_FOR_STAGE_KIND) == {"reception", "service", "adjudication", "pickup"}
+    assert set(roles.ROLE_FOR_STAGE_KIND.values()) <= set(roles.ROLES)
 
 
 def test_require_user_role_inside_a_transaction(db: Database, clock: FixedClock) -> None:
     with db.read() as s:
-        assert auth.require_user_role(s, None, ["admin"]) is None
-        assert isinstance(auth.require_user_role(s, "kasi", ["admin"]), int)
+        assert roles.require_user_role(s, None, ["admin"]) is None
+        assert isinstance(roles.require_user_role(s, "kasi", ["admin"]), int)
         with pytest.raises(NotAllowed):
-            auth.require_user_role(s, "penerimaan1", ["admin", "supervisor"])
+            roles.require_user_role(s, "penerimaan1", ["admin", "supervisor"])
     auth.set_active(db, "penerimaan1", False, clock=clock)
     with db.read() as s, pytest.raises(NotFound, match="inactive"):
-        auth.require_user_role(s, "penerimaan1", ["reception"])
+        roles.require_user_role(s, "penerimaan1", ["reception"])
 
 
 def test_sign_in_for_a_station_needs_the_role_of_its_stage(db: Database, clock: FixedClock, officer: str) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
 from counter_desk.errors import Conflict, InvalidInput
-from counter_desk.services import auth, bookings, rules
+from counter_desk.services import bookings, roles, rules
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 
@@ -313,7 +313,7 @@ def test_dry_run_reports_and_writes_nothing(db: Database, clock: FixedClock) -> 
 def test_an_officer_without_the_role_may_not_import(db: Database, clock: FixedClock) -> None:
     before = everything(db)
 
-    with pytest.raises(auth.NotAllowed, match="penerimaan1 may not do this"):
+    with pytest.raises(roles.NotAllowed, match="penerimaan1 may not do this"):
         bookings.import_bookings(db, csv_bytes(ROWS), user="penerimaan1", clock=clock)
 
     assert everything(db) == before

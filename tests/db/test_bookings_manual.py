@@ -14,7 +14,7 @@ from sqlalchemy import text
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
 from counter_desk.errors import Conflict, InvalidInput, NotFound
-from counter_desk.services import auth, bookings
+from counter_desk.services import bookings, roles
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 
@@ -64,7 +64,7 @@ def test_add_a_booking_by_hand(db: Database, clock: FixedClock) -> None:
         ({"slot": "9-10"}, InvalidInput, "is not a time range"),
         ({"category": "vip"}, InvalidInput, "unknown category"),
         ({"code": "a b"}, InvalidInput, "is not valid"),
-        ({"user": "wawancara1"}, auth.NotAllowed, "may not do this"),
+        ({"user": "wawancara1"}, roles.NotAllowed, "may not do this"),
     ],
 )
 def test_bad_manual_bookings_write_nothing(

@@ -16,10 +16,10 @@ from sqlalchemy import text
 from counter_desk.clock import FixedClock
 from counter_desk.errors import Conflict, InvalidInput, NotFound, WrongOffice
 from counter_desk.services import checkin, rules, seed
-from counter_desk.services.auth import NotAllowed
-from counter_desk.services.pickups import mask_name, mask_nik
+from counter_desk.services.masking import mask_name, mask_nik
 from counter_desk.services.queue import QueueService
 from counter_desk.services.queue_errors import LateRefused, OfficeClosed
+from counter_desk.services.roles import NotAllowed
 from counter_desk.store.engine import Database
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -13,12 +13,12 @@ from sqlalchemy import text
 from counter_desk.clock import FixedClock
 from counter_desk.errors import Conflict, InvalidInput, InvalidTransition
 from counter_desk.services import dashboard, display, rules
-from counter_desk.services.auth import NotAllowed
 from counter_desk.services.counter_use import pause_reason_label
-from counter_desk.services.pickups import mask_name, mask_nik
+from counter_desk.services.masking import mask_name, mask_nik
 from counter_desk.services.queue import QueueService
 from counter_desk.services.queue_errors import NoShowTooEarly, StationPaused
-from counter_desk.services.stations import station_snapshot
+from counter_desk.services.roles import NotAllowed
+from counter_desk.services.stations import StationReader
 from counter_desk.store.engine import Database
 
 MIN = dt.timedelta(minutes=1)
@@ -29,7 +29,7 @@ def test_no_show_waits_for_the_minimum_time_after_the_last_call(
 ) -> None:
     queue.check_in(booking_code(6))
     called = queue.call_next("interview-1")
-    snap = station_snapshot(queue, "interview-1")
+    snap = StationReader(queue, "interview-1").snapshot()
     assert snap.no_show_from == called.ticket.called_at + dt.timedelta(seconds=120)  # type: ignore[operator]
     clock.advance(dt.timedelta(seconds=20))
     before = snapshot(db)
@@ -65,7 +65,7 @@ def test_a_parked_applicant_comes_back_to_the_same_booth_without_queueing_again(
     # The booth is free meanwhile; the others are called in turn, the parked one is not in the queue.
     assert queue.call_next("interview-1").ticket.number == "A-002"
     assert [w.ticket.number for w in queue.status(stage="interview").waiting] == ["A-003"]
-    snap = station_snapshot(queue, "interview-1")
+    snap = StationReader(queue, "interview-1").snapshot()
     assert [t.number for t in snap.parked] == ["A-001"] and snap.current is not None
     # Only the same booth takes it back, and only once it is free.
     with pytest.raises(InvalidTransition, match="A-001 was set aside at interview-1: it comes back there"):
@@ -134,7 +134,8 @@ def test_a_paused_booth_calls_nobody_and_is_not_counted_open(
     assert snapshot(db) == before
     pause = queue.pause_station("interview-1", "prayer", user="wawancara1")
     assert (pause.station, pause.reason, pause.until) == ("interview-1", "prayer", None)
-    assert queue.station_pause("interview-1") == pause.__class__("interview-1", "prayer", None, pause.since, None, None)
+    shown = StationReader(queue, "interview-1").snapshot().pause  # what the booth's window reads
+    assert shown == pause.__class__("interview-1", "prayer", None, pause.since, None, None)
     with pytest.raises(Conflict, match="is paused"):
         queue.pause_station("interview-1", "break")
     with pytest.raises(StationPaused, match=r"station interview-1 is paused \(prayer\) since 09:12: end the pause"):
@@ -147,7 +148,6 @@ def test_a_paused_booth_calls_nobody_and_is_not_counted_open(
     booth = next(s for s in d.stations if s.code == "interview-1")
     assert (booth.state, booth.pause_reason, booth.since) == ("paused", "prayer", pause.since)
     assert dashboard.state_label(booth.state) == "paused" and pause_reason_label("prayer") == "prayer"
-    assert station_snapshot(queue, "interview-1").pause is not None
     clock.advance(15 * MIN)
     opened = queue.unpause_station("interview-1", user="wawancara1")
     assert opened.until == clock.now()
@@ -171,11 +171,11 @@ def test_reception_counts_the_tickets_it_issued_today(queue: QueueService) -> No
     for n in range(1, 8):
         queue.check_in(booking_code(n), station="reception-1", user="penerimaan1")
     queue.check_in(walk_in="elderly", station="reception-2")
-    assert station_snapshot(queue, "reception-1").served_today == 7
-    assert station_snapshot(queue, "reception-2").served_today == 1
+    assert StationReader(queue, "reception-1").snapshot().served_today == 7
+    assert StationReader(queue, "reception-2").snapshot().served_today == 1
     queue.call_next("interview-1")
     queue.finish("interview-1")
-    assert station_snapshot(queue, "interview-1").served_today == 1
+    assert StationReader(queue, "interview-1").snapshot().served_today == 1
 
 
 def test_the_tv_footer_lists_only_stages_applicants_queue_for(queue: QueueService) -> None:
@@ -190,7 +190,7 @@ def test_the_adjudicator_sees_who_the_file_is_before_deciding(queue: QueueServic
     queue.call_next("interview-1")
     queue.transfer("adjudication", station="interview-1")
     queue.call_next("adjudicator")
-    snap = station_snapshot(queue, "adjudicator")
+    snap = StationReader(queue, "adjudicator").snapshot()
     with db.read() as s:
         number, name, nik = s.execute(
             text("SELECT application_number, applicant_name, nik FROM bookings WHERE code = :c"), {"c": booking_code(6)}
@@ -204,7 +204,7 @@ def test_the_adjudicator_sees_who_the_file_is_before_deciding(queue: QueueServic
     queue.finish("adjudicator", outcome="approved")
     queue.check_in(walk_in="elderly")
     queue.call_next("interview-1")
-    assert station_snapshot(queue, "interview-1").applicant is None  # a walk-in has no application yet
+    assert StationReader(queue, "interview-1").snapshot().applicant is None  # a walk-in has no application yet
 
 
 def test_dashboard_served_counts_applicants_like_the_report(

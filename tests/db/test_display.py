@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from conftest import booking_code
-from sqlalchemy import text
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import make_url
 
+from counter_desk.cli import main
 from counter_desk.clock import FixedClock
 from counter_desk.live.follower import ONLINE, Follower
 from counter_desk.live.wakeup import PostgresWakeup, wakeup_for
 from counter_desk.services import rules
-from counter_desk.services.display import DEFAULT_RUNNING_TEXT, Call, DisplayState, load_config, load_state
+from counter_desk.services.display import (
+    DEFAULT_RUNNING_TEXT,
+    Call,
+    DisplayState,
+    load_config,
+    load_state,
+    read_estimates,
+    read_events,
+)
 from counter_desk.services.queue import QueueService
+from counter_desk.store import display_views
 from counter_desk.store.engine import Database
 
 
@@ -62,7 +77,7 @@ def test_following_the_log_shows_every_call_recall_and_no_personal_data(
     for n in range(1, 5):
         queue.check_in(booking_code(n))
     state = load_state(queue)
-    f = Follower(lambda after, limit: queue.events(after=after, limit=limit), lambda: wakeup_for(db_url))
+    f = Follower(lambda after, limit: read_events(queue, after, limit), lambda: wakeup_for(db_url))
     f.last_seq = state.last_seq
     announced: list[Call] = []
     try:
@@ -104,7 +119,7 @@ def test_listener_killed_ten_times_while_stations_call_misses_no_call(pg_url: st
         return w
 
     state = load_state(queue)
-    f = Follower(lambda after, limit: queue.events(after=after, limit=limit), connect, retry_s=0.05)
+    f = Follower(lambda after, limit: read_events(queue, after, limit), connect, retry_s=0.05)
     f.last_seq = state.last_seq
     seen: list[str] = []
     called: list[str] = []
@@ -142,10 +157,70 @@ def test_listener_killed_ten_times_while_stations_call_misses_no_call(pg_url: st
 def test_an_unexpected_event_in_the_log_does_not_stop_the_board(kind: str, queue: QueueService) -> None:
     state = load_state(queue)
     queue.check_in(booking_code(1))
-    events = queue.events(after=state.last_seq)
+    events = read_events(queue, state.last_seq, 100)
     bogus = [type(events[0])(**{**events[0].__dict__, "kind": kind, "seq": events[0].seq})]
     state = state.apply(bogus + events[1:])
     queue.call_next("interview-2")
-    state = state.apply(queue.events(after=state.last_seq))
+    state = state.apply(read_events(queue, state.last_seq, 100))
     assert state.current is not None and state.current.number == "A-001"
     assert isinstance(state, DisplayState)
+
+
+@contextmanager
+def _display_only(db_url: str) -> Iterator[Database]:
+    """A connection that may read the display views and nothing else: the display role on PostgreSQL; on SQLite
+    (no roles) an authorizer that refuses every read of a table that is not done through one of those views."""
+    if db_url.startswith("postgresql"):
+        role = f"cd_tv_{uuid.uuid4().hex[:8]}"
+        assert main(["db", "roles", "--db", db_url, "--display-role", role, "--apply"]) == 0
+        db = Database.connect(make_url(db_url).set(username=role, password=None))
+    else:
+        allowed = set(display_views.VIEWS)
+
+        def authorize(action: int, table: str | None, _column: str | None, _db: str | None, via: str | None) -> int:
+            if action == sqlite3.SQLITE_READ and via is None and table not in allowed:
+                return sqlite3.SQLITE_DENY
+            return sqlite3.SQLITE_OK
+
+        db = Database.connect(db_url)
+        event.listen(db.engine, "connect", lambda conn, _record: conn.set_authorizer(authorize))
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def test_the_display_reads_only_the_display_views(db_url: str, queue: QueueService, clock: FixedClock) -> None:
+    """Start-up, the live feed, the waiting counts: all from the views, on both engines; no table is readable."""
+    for n in range(1, 4):
+        queue.check_in(booking_code(n))
+    queue.call_next("interview-1")
+    with _display_only(db_url) as db:
+        tv = QueueService(db, clock=clock)
+        for statement in ("SELECT nik FROM bookings", "SELECT username FROM users", "SELECT number FROM tickets"):
+            with pytest.raises(Exception, match=r"permission denied|is prohibited"), db.read() as s:
+                s.execute(text(statement))
+        state = load_state(tv)
+        assert state.current is not None and state.current.number == "A-001"
+        assert state.config.running_text == DEFAULT_RUNNING_TEXT
+        assert next(w for w in state.waits if w.stage == "interview").waiting == 2
+        f = Follower(lambda after, limit: read_events(tv, after, limit), lambda: wakeup_for(db_url))
+        f.last_seq = state.last_seq
+        try:
+            seq = queue.call_next("interview-2").event_seq or 0
+            deadline = time.monotonic() + 10
+            while state.last_seq < seq and time.monotonic() < deadline:
+                state = state.apply(f.step(timeout=0.5))
+        finally:
+            f.close()
+        assert state.current is not None and (state.current.number, state.current.station) == ("A-002", "interview-2")
+        assert read_estimates(tv) == queue.estimates()  # the same numbers the stations print
+        assert [e.seq for e in read_events(tv, 0, 1000)] == [e.seq for e in queue.events()]
+        assert all(e.user is None and e.reason is None and e.data == {} for e in read_events(tv, 0, 1000))
+
+
+def test_the_views_have_the_columns_the_store_layer_names(db: Database) -> None:
+    inspector = inspect(db.engine)
+    assert set(display_views.VIEWS) <= set(inspector.get_view_names())
+    for view in display_views.ALL:
+        assert [c["name"] for c in inspector.get_columns(view.name)] == list(view.c.keys())

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
-from counter_desk.services import rules
+from counter_desk.services import audit
 from counter_desk.services.queue import QueueService
 from counter_desk.store import chain, migrate
 from counter_desk.store.engine import Database
@@ -34,7 +34,7 @@ def _activity(queue: QueueService, n: int = 4) -> None:
     queue.finish("interview-1")
     with queue.db.write() as session:
         office = session.execute(text("SELECT id FROM offices")).scalar_one()
-        rules.audit(session, office, "holiday_set", user=None, now=MONDAY_9, detail={"day": "2026-12-25"})
+        audit.record(session, office, "holiday_set", user=None, now=MONDAY_9, detail={"day": "2026-12-25"})
 
 
 def _verify(db: Database) -> list[chain.Verdict]:
@@ -189,7 +189,7 @@ def test_sqlite_link_matches_the_postgresql_trigger(pg_url: str, clock: FixedClo
     try:
         with db.write() as session:
             office = session.execute(text("SELECT id FROM offices")).scalar_one()
-            rules.audit(
+            audit.record(
                 session, office, "holiday_set", user="o'neil ñ 漢", now=MONDAY_9, detail={"b": [1, 2], "a": "|-:"}
             )
         assert all(v.ok for v in _verify(db))

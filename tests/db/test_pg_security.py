@@ -24,10 +24,12 @@ from sqlalchemy.engine import make_url
 
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
-from counter_desk.services import auth, retention, rules, seed
+from counter_desk.services import auth, calendar, retention, rules, seed
+from counter_desk.services import display as display_service
 from counter_desk.services.queue import QueueService
-from counter_desk.store import migrate
+from counter_desk.store import display_views, migrate
 from counter_desk.store.engine import Database
+from counter_desk.store.models import Base
 from counter_desk.store.security import DatabaseRefused
 
 STATION_PASSWORD = "station-secret-1"
@@ -170,15 +172,29 @@ def test_display_reads_numbers_but_no_names_niks_or_hashes(office: Office) -> No
     with psycopg.connect(office.login("counter_desk_display", DISPLAY_PASSWORD), autocommit=True) as conn:
         for statement in (
             "SELECT password_hash FROM users",
+            "SELECT username FROM users",
+            "SELECT id FROM users",
             "SELECT nik FROM bookings",
             "SELECT applicant_name FROM bookings",
             "SELECT recipient_name FROM pickups",
             "SELECT * FROM audit_log",
+            "SELECT reason FROM events",
             "INSERT INTO events (office_id, kind, data, created_at) VALUES (1, 'called', '{}', now())",
         ):
             assert "permission denied" in _refused(conn, statement)
-        assert conn.execute("SELECT count(*) FROM display_calls").fetchone() is not None
-        assert conn.execute("SELECT code, stage_name FROM display_stations").fetchall()
+        # Not one table of the schema, not even one column of one.
+        for table in sorted(Base.metadata.tables):
+            assert "permission denied" in _refused(conn, f"SELECT 1 FROM {table} LIMIT 1")
+            held = conn.execute(
+                "SELECT has_table_privilege(%s, 'SELECT'), has_any_column_privilege(%s, 'SELECT')", (table, table)
+            ).fetchone()
+            assert held == (False, False), table
+        for view in display_views.ALL:  # each view readable, with only the columns the store layer names
+            cur = conn.execute(f"SELECT * FROM {view.name}")
+            assert [c.name for c in cur.description or ()] == list(view.c.keys())
+        assert conn.execute("SELECT count(*) FROM display_events").fetchone() is not None
+        assert conn.execute("SELECT code FROM display_stations").fetchall()
+        assert conn.execute("SELECT name, timezone FROM display_offices").fetchall()
 
 
 def test_station_pc_config_alone_is_refused_with_a_clear_message(
@@ -452,7 +468,7 @@ def test_the_supervisor_and_admin_do_their_work_on_their_own_login(office: Offic
         with kasi.read() as session:
             before = session.execute(text("SELECT max(id) FROM audit_log")).scalar()
         rules.update(kasi, None, {"lockout_minutes": 20}, user="kasi", clock=clock)
-        rules.set_holiday(kasi, None, dt.date(2026, 12, 25), "Natal", user="kasi", clock=clock)
+        calendar.set_holiday(kasi, None, dt.date(2026, 12, 25), "Natal", user="kasi", clock=clock)
         data = b'[{"code": "SUP-0001", "application_number": "9000000001", "category": "booked",'
         data += b' "name": "Budi Santoso", "nik": "3505010101010001", "slot_date": "2026-11-24"}]'
         report = bookings.import_bookings(kasi, data, user="kasi", clock=clock)
@@ -510,3 +526,32 @@ def test_windows_work_through_the_officers_own_connection(office: Office, qtbot:
             window.close()
         ivan.dispose()
         kasi.dispose()
+
+
+def test_display_program_runs_on_the_views_alone(office: Office) -> None:
+    """The TV's whole read path (start-up, the live feed, the waiting counts) as the display role."""
+    owner = Database.connect(office.owner_url)
+    clock = FixedClock(MONDAY_9)
+    queue = QueueService(owner, clock=clock)
+    try:
+        queue.check_in(walk_in="elderly", station="reception-1")
+        # A booth free to call (this module's office is shared by its tests).
+        booths = queue.status(stage="interview").stations
+        booth = next(s.code for s in booths if s.ticket is None and not s.pause_reason)
+        display = Database.connect(
+            make_url(office.owner_url).set(username="counter_desk_display", password=DISPLAY_PASSWORD)
+        )
+        try:
+            migrate.ensure_schema(display, auto_upgrade=False)  # what every program checks at start-up
+            tv = QueueService(display, clock=clock)
+            state = display_service.load_state(tv)
+            called = queue.call_next(booth)
+            state = state.apply(display_service.read_events(tv, state.last_seq, 100))
+            assert state.current is not None and state.current.number == called.ticket.number
+            assert state.last_seq == called.event_seq
+            assert display_service.read_estimates(tv) == queue.estimates()  # the counts and waits the officers see
+            queue.finish(booth)
+        finally:
+            display.dispose()
+    finally:
+        owner.dispose()

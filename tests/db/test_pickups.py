@@ -15,7 +15,7 @@ from sqlalchemy import select, text, update
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
 from counter_desk.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongDay, WrongOffice
-from counter_desk.services import rules, seed
+from counter_desk.services import calendar, rules, seed
 from counter_desk.services.pickups import PickupService, collect_by, pickup_code
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
@@ -71,7 +71,7 @@ def test_ready_four_working_days_after_the_interview(queue: QueueService, pickup
 def test_ready_date_skips_a_friday_holiday_and_the_weekend(
     db: Database, queue: QueueService, pickups: PickupService, clock: FixedClock
 ) -> None:
-    rules.set_holiday(db, OFFICE, dt.date(2026, 11, 27), "Cuti bersama", clock=clock)
+    calendar.set_holiday(db, OFFICE, dt.date(2026, 11, 27), "Cuti bersama", clock=clock)
     issued = pickups.issue(_interviewed(queue, booking_code(1)))
     assert issued.pickup.ready_on == dt.date(2026, 11, 30)  # Tue, Wed, Thu, (Fri holiday, weekend) Mon
 
@@ -89,15 +89,15 @@ def test_ready_date_follows_the_configured_working_days(
 def test_ready_date_across_the_year_boundary(db: Database, clock: FixedClock) -> None:
     wednesday = dt.date(2026, 12, 30)
     seed.sample_bookings(db, 1, clock=clock, day=wednesday)
-    rules.set_holiday(db, OFFICE, dt.date(2026, 12, 31), "Cuti bersama Tahun Baru", clock=clock)
-    rules.set_holiday(db, OFFICE, dt.date(2027, 1, 1), "Tahun Baru 2027", clock=clock)
+    calendar.set_holiday(db, OFFICE, dt.date(2026, 12, 31), "Cuti bersama Tahun Baru", clock=clock)
+    calendar.set_holiday(db, OFFICE, dt.date(2027, 1, 1), "Tahun Baru 2027", clock=clock)
     clock.set(_day(2026, 12, 30))
     queue, pickups = QueueService(db, clock=clock), PickupService(db, clock=clock)
     issued = pickups.issue(_interviewed(queue, booking_code(1, wednesday)))
     # (Thu, Fri holidays; weekend) Mon 4, Tue 5, Wed 6, Thu 7 January 2027.
     assert issued.pickup.ready_on == dt.date(2027, 1, 7)
     with db.read() as s:
-        assert rules.working_day_after(s, 1, dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 4)
+        assert calendar.working_day_after(s, 1, dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 4)
         assert collect_by(s, 1, dt.date(2027, 1, 7), 30) == dt.date(2027, 2, 8)  # 6 February: a Saturday
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
-from counter_desk.services import auth, retention, rules
+from counter_desk.services import retention, roles, rules
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 from counter_desk.store.models import Booking, Pickup
@@ -142,7 +142,7 @@ def test_the_retention_rule_decides(db: Database, clock: FixedClock) -> None:
 
 def test_only_an_administrator_may_purge(db: Database, clock: FixedClock) -> None:
     before = _personal(db)
-    with pytest.raises(auth.NotAllowed):
+    with pytest.raises(roles.NotAllowed):
         retention.purge(db, user="penerimaan1", clock=clock)
     assert _personal(db) == before
 

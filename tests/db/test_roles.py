@@ -6,8 +6,8 @@ import pytest
 from helpers import snapshot
 
 from counter_desk.errors import NotFound
-from counter_desk.services.auth import NotAllowed
 from counter_desk.services.queue import QueueService
+from counter_desk.services.roles import NotAllowed
 from counter_desk.store.engine import Database
 
 

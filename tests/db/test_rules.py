@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
 from counter_desk.errors import InvalidInput, NotFound
-from counter_desk.services import auth, rules
+from counter_desk.services import calendar, roles, rules
 from counter_desk.store.engine import Database
 
 
@@ -89,29 +89,29 @@ def test_category_and_stage_limits(db: Database, clock: FixedClock) -> None:
 
 def test_holidays_are_added_renamed_listed_and_removed(db: Database, clock: FixedClock) -> None:
     idul_fitri = dt.date(2027, 3, 10)
-    rules.set_holiday(db, None, idul_fitri, "Idul Fitri", user="kasi", clock=clock)
-    rules.set_holiday(db, None, idul_fitri, "Hari Raya Idul Fitri 1448 H", user="kasi", clock=clock)
-    assert rules.holidays(db, year=2027)[-1] == rules.HolidayView(idul_fitri, "Hari Raya Idul Fitri 1448 H")
-    rules.remove_holiday(db, None, idul_fitri, user="kasi", clock=clock)
-    assert idul_fitri not in [h.day for h in rules.holidays(db)]
+    calendar.set_holiday(db, None, idul_fitri, "Idul Fitri", user="kasi", clock=clock)
+    calendar.set_holiday(db, None, idul_fitri, "Hari Raya Idul Fitri 1448 H", user="kasi", clock=clock)
+    assert calendar.holidays(db, year=2027)[-1] == calendar.HolidayView(idul_fitri, "Hari Raya Idul Fitri 1448 H")
+    calendar.remove_holiday(db, None, idul_fitri, user="kasi", clock=clock)
+    assert idul_fitri not in [h.day for h in calendar.holidays(db)]
     before = snapshot(db)
     with pytest.raises(InvalidInput, match="2027-03-11 is not a holiday"):
-        rules.remove_holiday(db, None, dt.date(2027, 3, 11), clock=clock)
+        calendar.remove_holiday(db, None, dt.date(2027, 3, 11), clock=clock)
     with pytest.raises(InvalidInput, match="needs a name"):
-        rules.set_holiday(db, None, idul_fitri, "  ", clock=clock)
+        calendar.set_holiday(db, None, idul_fitri, "  ", clock=clock)
     assert snapshot(db) == before
     assert [kind for kind, _u, _d in _audit(db)] == ["holiday_set", "holiday_set", "holiday_removed"]
 
 
 def test_working_days_skip_weekends_and_the_holiday_calendar(db: Database) -> None:
     # Thursday 2026-12-17 + 4 working days: Fri 18, Mon 21, Tue 22, Wed 23.
-    assert rules.add_working_days(dt.date(2026, 12, 17), 4, set()) == dt.date(2026, 12, 23)
+    assert calendar.add_working_days(dt.date(2026, 12, 17), 4, set()) == dt.date(2026, 12, 23)
     # Across the seeded Christmas holidays (Thu 24, Fri 25) and the new year (Fri 1 Jan 2027).
     with db.read() as s:
         office_id = s.execute(text("SELECT id FROM offices")).scalar_one()
-        assert rules.working_day_after(s, office_id, dt.date(2026, 12, 23), 1) == dt.date(2026, 12, 28)
-        assert rules.working_day_after(s, office_id, dt.date(2026, 12, 28), 4) == dt.date(2027, 1, 4)
-    assert rules.add_working_days(dt.date(2026, 11, 23), 0, set()) == dt.date(2026, 11, 23)
+        assert calendar.working_day_after(s, office_id, dt.date(2026, 12, 23), 1) == dt.date(2026, 12, 28)
+        assert calendar.working_day_after(s, office_id, dt.date(2026, 12, 28), 4) == dt.date(2027, 1, 4)
+    assert calendar.add_working_days(dt.date(2026, 11, 23), 0, set()) == dt.date(2026, 11, 23)
 
 
 def test_audit_log_refuses_rewrites(db: Database, clock: FixedClock) -> None:
@@ -128,9 +128,9 @@ def test_only_a_supervisor_or_admin_changes_the_rules(db: Database, clock: Fixed
         lambda: rules.update(db, None, {"priority_ratio": 1}, user="wawancara1", clock=clock),
         lambda: rules.update_category(db, None, "lost", daily_quota=3, user="penerimaan1", clock=clock),
         lambda: rules.update_stage(db, None, "interview", wait_target_minutes=9, user="pengambilan", clock=clock),
-        lambda: rules.set_holiday(db, None, dt.date(2027, 8, 17), "HUT RI", user="ajudikator", clock=clock),
+        lambda: calendar.set_holiday(db, None, dt.date(2027, 8, 17), "HUT RI", user="ajudikator", clock=clock),
     ):
-        with pytest.raises(auth.NotAllowed, match="needs the role supervisor or admin"):
+        with pytest.raises(roles.NotAllowed, match="needs the role supervisor or admin"):
             attempt()
     assert snapshot(db) == before
     rules.update_stage(db, None, "interview", wait_target_minutes=15, user="kasi", clock=clock)  # unchanged

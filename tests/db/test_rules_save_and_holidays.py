@@ -13,7 +13,7 @@ from sqlalchemy import text
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
 from counter_desk.errors import InvalidInput, NotFound
-from counter_desk.services import rules
+from counter_desk.services import calendar, rules
 from counter_desk.services.pickups import PickupService
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
@@ -100,8 +100,8 @@ def test_a_holiday_on_a_promised_pickup_day_is_refused_naming_how_many(
     _pickup_for(queue, db, clock, 1)
     _pickup_for(queue, db, clock, 2)
     before = _state(db)
-    with pytest.raises(rules.HolidayClash, match="2 passport pickup\\(s\\) are promised for 2026-11-27") as caught:
-        rules.set_holiday(db, None, FRIDAY, "Cuti bersama", user="kasi", clock=clock)
+    with pytest.raises(calendar.HolidayClash, match="2 passport pickup\\(s\\) are promised for 2026-11-27") as caught:
+        calendar.set_holiday(db, None, FRIDAY, "Cuti bersama", user="kasi", clock=clock)
     assert (caught.value.pickups, caught.value.bookings) == (2, 0)
     assert _state(db) == before
 
@@ -114,7 +114,7 @@ def test_moving_the_pickups_sets_the_holiday_and_lists_them(
     # A pickup already collected or rejected promises nothing: it is not moved.
     with db.write() as s:
         s.execute(text("UPDATE pickups SET status='rejected' WHERE application_number=:a"), {"a": second})
-    result = rules.set_holiday(db, None, FRIDAY, "Cuti bersama", move_pickups=True, user="kasi", clock=clock)
+    result = calendar.set_holiday(db, None, FRIDAY, "Cuti bersama", move_pickups=True, user="kasi", clock=clock)
     assert [(m.application_number, m.before, m.after) for m in result.moved] == [(first, FRIDAY, NEXT_MONDAY)]
     with db.read() as s:
         days = dict(s.execute(text("SELECT application_number, ready_on FROM pickups")).all())
@@ -128,22 +128,22 @@ def test_moving_the_pickups_sets_the_holiday_and_lists_them(
 
 def test_moved_pickups_skip_further_holidays(db: Database, queue: QueueService, clock: FixedClock) -> None:
     _pickup_for(queue, db, clock, 1)
-    rules.set_holiday(db, None, NEXT_MONDAY, "Libur", user="kasi", clock=clock)
-    result = rules.set_holiday(db, None, FRIDAY, "Cuti bersama", move_pickups=True, user="kasi", clock=clock)
+    calendar.set_holiday(db, None, NEXT_MONDAY, "Libur", user="kasi", clock=clock)
+    result = calendar.set_holiday(db, None, FRIDAY, "Cuti bersama", move_pickups=True, user="kasi", clock=clock)
     assert result.moved[0].after == dt.date(2026, 12, 1)
 
 
 def test_a_day_with_bookings_is_refused_even_when_moving_pickups(db: Database, clock: FixedClock) -> None:
     before = _state(db)
-    with pytest.raises(rules.HolidayClash, match="has 30 booking\\(s\\)") as caught:
-        rules.set_holiday(db, None, MONDAY, "Libur", move_pickups=True, user="kasi", clock=clock)
+    with pytest.raises(calendar.HolidayClash, match="has 30 booking\\(s\\)") as caught:
+        calendar.set_holiday(db, None, MONDAY, "Libur", move_pickups=True, user="kasi", clock=clock)
     assert caught.value.bookings == 30 and booking_code(1) in str(caught.value)
     assert _state(db) == before
 
 
 def test_renaming_a_holiday_is_not_a_new_promise_check(db: Database, clock: FixedClock) -> None:
-    rules.set_holiday(db, None, dt.date(2026, 12, 25), "Natal", user="kasi", clock=clock)
-    assert rules.holidays(db, year=2026)[-1] == rules.HolidayView(dt.date(2026, 12, 25), "Natal")
+    calendar.set_holiday(db, None, dt.date(2026, 12, 25), "Natal", user="kasi", clock=clock)
+    assert calendar.holidays(db, year=2026)[-1] == calendar.HolidayView(dt.date(2026, 12, 25), "Natal")
 
 
 def test_cli_refuses_then_moves_with_the_flag(

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from counter_desk import resources
 from counter_desk.errors import InvalidInput
-from counter_desk.services import rules, seed
+from counter_desk.services import calendar, rules, seed
 from counter_desk.store import migrate
 from counter_desk.store.engine import Database
 
@@ -55,7 +55,7 @@ def test_seeded_rules_and_holidays_and_a_supervisor_change_survives_reseeding(em
     assert rules.current(empty_db)["pickup_working_days"] == 4
     assert rules.current(empty_db)["walk_in_quota"] is None
     assert rules.current(empty_db)["lockout_attempts"] == rules.RULES["lockout_attempts"].default
-    assert [h.day for h in rules.holidays(empty_db, year=2026)] == [dt.date(2026, 12, 24), dt.date(2026, 12, 25)]
+    assert [h.day for h in calendar.holidays(empty_db, year=2026)] == [dt.date(2026, 12, 24), dt.date(2026, 12, 25)]
     rules.update(empty_db, None, {"pickup_working_days": 5})
     seed.load(empty_db)
     assert rules.current(empty_db)["pickup_working_days"] == 5

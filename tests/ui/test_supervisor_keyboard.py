@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
-from counter_desk.services import auth, rules
+from counter_desk.services import auth, calendar, rules
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
 from counter_desk.views.supervisor import SupervisorWindow
@@ -225,7 +225,7 @@ def test_add_a_holiday_by_keys(window: SupervisorWindow, db: Database, qtbot: Qt
     when_modal(QMessageBox, lambda box: key(qtbot, Qt.Key.Key_Return))
     with qtbot.waitSignal(w.rules_tab.holidays_box.changed, timeout=WAIT_MS):
         key(qtbot, Qt.Key.Key_M, ALT)
-    assert "2027-11-23" not in [h.day.isoformat() for h in rules.holidays(db)]
+    assert "2027-11-23" not in [h.day.isoformat() for h in calendar.holidays(db)]
 
 
 # The file dialog's completer pops up under the typed path; the offscreen platform cannot raise it nor grab the

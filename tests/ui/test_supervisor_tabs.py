@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
 from counter_desk.errors import InvalidInput
-from counter_desk.services import auth, bookings, rules
+from counter_desk.services import auth, bookings, calendar, rules
 from counter_desk.services.pickups import PickupService
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
@@ -498,7 +498,7 @@ def test_a_holiday_on_promised_pickups_asks_then_moves_them(
     when_modal(QMessageBox, move)
     with qtbot.waitSignal(box.changed, timeout=WAIT_MS) as done:
         box.add(FRIDAY, "Cuti bersama")
-    result: rules.HolidaySet = done.args[0]
+    result: calendar.HolidaySet = done.args[0]
     assert sorted(m.application_number for m in result.moved) == sorted([first, second])
     assert not box.moved_label.isHidden() and first in box.moved_label.text() and second in box.moved_label.text()
     assert "moved to 2026-11-30" in w.banner.text()

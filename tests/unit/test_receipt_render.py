@@ -16,7 +16,7 @@ from pyzbar.pyzbar import decode
 
 from counter_desk.devices import printing, receipt_escpos, receipt_pdf
 from counter_desk.errors import InvalidInput
-from counter_desk.services import pickups, receipts
+from counter_desk.services import masking, pickups, receipts
 from counter_desk.services.receipts import BarcodeLine, QrLine, Receipt, Separator, TextLine, ticket_payload
 
 PAYLOAD = ticket_payload("JKT1", dt.date(2026, 11, 23), "A-001")
@@ -163,13 +163,13 @@ def test_malformed_pickup_codes(raw: str, message: str) -> None:
 
 
 def test_masks() -> None:
-    assert pickups.mask_nik("3505123456780001") == "3505********0001"
-    assert pickups.mask_nik("12345678") == "********"
-    assert pickups.mask_nik(None) == ""
-    assert pickups.mask_name("Budi Santoso") == "Bu** Sa*****"
-    assert pickups.mask_name("  Siti  Nur   Aminah ") == "Si** Nu* Am****"
-    assert pickups.mask_name("I Ba") == "I B*"
-    assert pickups.mask_name(None) == ""
+    assert masking.mask_nik("3505123456780001") == "3505********0001"
+    assert masking.mask_nik("12345678") == "********"
+    assert masking.mask_nik(None) == ""
+    assert masking.mask_name("Budi Santoso") == "Bu** Sa*****"
+    assert masking.mask_name("  Siti  Nur   Aminah ") == "Si** Nu* Am****"
+    assert masking.mask_name("I Ba") == "I B*"
+    assert masking.mask_name(None) == ""
 
 
 def test_code128_escpos_data_uses_code_set_c_for_digits() -> None:

@@ -22,7 +22,7 @@ import datetime as dt
 
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
-from counter_desk.services import directory, rules
+from counter_desk.services import calendar, directory
 from counter_desk.services.plan.inputs import DayInputs, load
 from counter_desk.services.plan.model import Closure
 from counter_desk.services.plan.scenario import Scenario, apply
@@ -45,7 +45,7 @@ def next_working_day(db: Database, today: dt.date, office: str | None = None) ->
     """The office's next working day after ``today`` (weekends and the holiday calendar skipped)."""
     with db.read() as session:
         info = directory.office_info(session, office)
-        return rules.working_day_after(session, info.id, today, 1)
+        return calendar.working_day_after(session, info.id, today, 1)
 
 
 def parse_closure(text: str) -> Closure:

@@ -37,8 +37,6 @@ import simpy
 
 HOUR = 3600.0
 
-DISTRIBUTIONS = ("lognormal", "exponential", "fixed", "empirical")
-
 
 @dataclass(frozen=True)
 class Dist:
