@@ -48,7 +48,7 @@ from counter_desk.services.queue import QueueService
 from counter_desk.services.views import Result
 from counter_desk.store.engine import Database
 from counter_desk.views.supervisor_bookings import BookingsTab
-from counter_desk.views.supervisor_common import BANNER_PADDING, BANNER_SIZE, WARN_STYLE, banner
+from counter_desk.views.supervisor_common import BANNER_PADDING, BANNER_SIZE, WARN_STYLE, Done, Failed, Work, banner
 from counter_desk.views.supervisor_officers import OfficersTab
 from counter_desk.views.supervisor_overview import OverviewTab
 from counter_desk.views.supervisor_plan import PlanTab
@@ -342,18 +342,10 @@ class SupervisorWindow(QMainWindow):
     def error(self, message: str) -> None:
         self._error(message)
 
-    def read(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        """Read on the worker; a failure is shown in the banner."""
+    def read(self, work: Work, done: Done) -> None:
         self.operations.run_query(work, done, what="reading the dashboard")
 
-    def run_job(
-        self,
-        what: str,
-        work: Callable[[], Any],
-        done: Callable[[Any], None],
-        failed: Callable[[Exception], bool] | None = None,
-    ) -> bool:
-        """One change on the worker, one at a time (:meth:`~counter_desk.qt.operations.Operations.run_job`)."""
+    def run_job(self, what: str, work: Work, done: Done, failed: Failed = None) -> bool:
         return self.operations.run_job(what, work, done, failed)
 
     def act(self, name: str, call: Callable[[str], Result], message: Callable[[Result], str]) -> None:

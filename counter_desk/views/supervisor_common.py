@@ -43,6 +43,13 @@ ERROR_STYLE = banner_style(ERROR_COLOUR, size=BANNER_SIZE, padding=BANNER_PADDIN
 WARN_STYLE = banner_style(WARN_COLOUR, size=BANNER_SIZE, padding=BANNER_PADDING)
 
 
+#: What a tab hands its host: the work (on the worker thread), what to do with its result, and -- for a change --
+#: what to do first with a failure (True: handled).
+Work = Callable[[], Any]
+Done = Callable[[Any], None]
+Failed = Callable[[Exception], bool] | None
+
+
 class Host(Protocol):
     """The window a tab lives in (see :class:`~counter_desk.views.supervisor.SupervisorWindow`)."""
 
@@ -65,15 +72,12 @@ class Host(Protocol):
 
     def timezone(self) -> str: ...
 
-    def run_job(
-        self,
-        what: str,
-        work: Callable[[], Any],
-        done: Callable[[Any], None],
-        failed: Callable[[Exception], bool] | None = None,
-    ) -> bool: ...
+    def run_job(self, what: str, work: Work, done: Done, failed: Failed = None) -> bool:
+        """One change on the worker, one at a time: ``done(result)`` after it, or the error in the banner
+        (``failed(exc)`` is asked first and may take over by returning True). False when another is running."""
 
-    def read(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None: ...
+    def read(self, work: Work, done: Done) -> None:
+        """Read on the worker; a failure is shown in the banner."""
 
     def act(self, name: str, call: Callable[[str], Result], message: Callable[[Result], str]) -> None:
         """A ticket action with its idempotency token (``call(token)``): ``message(result)`` in the banner."""
