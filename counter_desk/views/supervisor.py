@@ -112,7 +112,7 @@ class SupervisorWindow(QMainWindow):
         layout.addWidget(self.banner)
         self._banner = Banner(self.banner, size=BANNER_SIZE, padding=BANNER_PADDING, parent=self)
         #: Every change the tabs make runs here: one at a time, ticket actions with their idempotency token.
-        self.operations = Operations(
+        self.ops = Operations(
             self._tasks,
             error=self._error,
             info=self._banner.info,
@@ -121,7 +121,7 @@ class SupervisorWindow(QMainWindow):
             log_as="supervisor",
             parent=self,
         )
-        self.operations.busy_changed.connect(self.busy_changed)
+        self.ops.busy_changed.connect(self.busy_changed)
         #: The standby's health (PostgreSQL with a hot standby): apart from the actions' banner, which it would
         #: otherwise hide every 10 s.
         self.standby_banner = banner("standbyBanner", WARN_STYLE)
@@ -238,7 +238,7 @@ class SupervisorWindow(QMainWindow):
         """Ask the server about its standby on the worker; show what is wrong (nothing on SQLite)."""
         db = self._db
         # A database out of reach is only logged: the dashboard's reads say so in the main banner.
-        self.operations.run_query(
+        self.ops.run_query(
             lambda: replication.supervisor_warnings(db),
             self.show_standby_warnings,
             what="the standby check",
@@ -320,7 +320,7 @@ class SupervisorWindow(QMainWindow):
 
     @property
     def busy(self) -> bool:
-        return self.operations.busy
+        return self.ops.busy
 
     @property
     def supervision(self) -> Supervision:
@@ -343,14 +343,14 @@ class SupervisorWindow(QMainWindow):
         self._error(message)
 
     def read(self, work: Work, done: Done) -> None:
-        self.operations.run_query(work, done, what="reading the dashboard")
+        self.ops.run_query(work, done, what="reading the dashboard")
 
     def run_job(self, what: str, work: Work, done: Done, failed: Failed = None) -> bool:
-        return self.operations.run_job(what, work, done, failed)
+        return self.ops.run_job(what, work, done, failed)
 
     def act(self, name: str, call: Callable[[str], Result], message: Callable[[Result], str]) -> None:
         """One action with its idempotency token (kept after a connection failure, so a retry never acts twice)."""
-        if self.operations.run_action(name, call, message):
+        if self.ops.run_action(name, call, message):
             self._action = name
 
     # ------------------------------------------------------------------ Qt

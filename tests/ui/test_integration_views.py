@@ -187,7 +187,7 @@ def test_the_supervisors_unexpected_error_hides_the_row_too(supervisor: Supervis
         pytest.fail("the CHECK constraint did not refuse the row")
     if db.dialect == "postgresql":  # the DETAIL line the window must not show
         assert f"Failing row contains ({NAME}, {NIK})" in str(error)
-    supervisor.operations.read_failed(error)
+    supervisor.ops.read_failed(error)
     message = supervisor.banner.text()
     assert NAME not in message and NIK not in message and "DETAIL" not in message
     _names_the_constraint(message, db)
