@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from counter_desk.clock import DEFAULT_TIMEZONE, office_local
 from counter_desk.i18n import N_, _, lookup
+from counter_desk.qt.models import RowsTable
 from counter_desk.services.auth import UserView
 from counter_desk.services.bookings import BookingView, Rejection
 from counter_desk.services.calendar import HolidayView
@@ -36,13 +37,11 @@ def minutes(seconds: float | None) -> str:
     return "—" if seconds is None else _("{minutes} min", minutes=int(seconds // 60))
 
 
-class _RowsModel(QAbstractTableModel, Generic[R]):
-    """Rows of plain values; subclasses say what each column shows."""
+class _RowsModel(RowsTable[R]):
+    """Rows of plain values at a moment in an office's time zone; subclasses say what each column shows."""
 
     def __init__(self, headers: list[str], parent: Any = None) -> None:
-        super().__init__(parent)
-        self._headers = headers
-        self._rows: list[R] = []
+        super().__init__(headers, parent)
         self._timezone = DEFAULT_TIMEZONE
         self._now = dt.datetime.now(dt.UTC)
 
@@ -51,20 +50,6 @@ class _RowsModel(QAbstractTableModel, Generic[R]):
         self._rows = list(rows)
         self._now, self._timezone = now, timezone
         self.endResetModel()
-
-    def row_at(self, row: int) -> R | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section] if 0 <= section < len(self._headers) else None
-        return None
 
     def _time(self, when: dt.datetime | None) -> str:
         return "—" if when is None else office_local(when, self._timezone).strftime("%H:%M")

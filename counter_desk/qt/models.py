@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -27,6 +27,33 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 _USER = Qt.ItemDataRole.UserRole.value
 
 
+R = TypeVar("R")
+
+
+class RowsTable(QAbstractTableModel, Generic[R]):
+    """Rows of plain values under fixed column headers: what every table model of the windows shares."""
+
+    def __init__(self, headers: list[str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._headers = headers
+        self._rows: list[R] = []
+
+    def row_at(self, row: int) -> R | None:
+        """The value behind table row ``row``, or None out of range."""
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal:
+            return self._headers[section] if 0 <= section < len(self._headers) else None
+        return None
+
+
 def _runs(positions: list[int]) -> list[tuple[int, int]]:
     """Ascending row numbers grouped into (first, last) runs of neighbours."""
     runs: list[tuple[int, int]] = []
@@ -38,7 +65,7 @@ def _runs(positions: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(RowsTable[WaitingTicket]):
     """A stage's waiting tickets in call order: number, category, booked slot, priority mark, waiting time.
 
     New rows are merged in by ticket id (rows removed and inserted where they changed, the rest updated in
@@ -49,13 +76,11 @@ class QueueModel(QAbstractTableModel):
     NUMBER, CATEGORY, SLOT, PRIORITY, WAITED = range(5)
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[WaitingTicket] = []
+        super().__init__([_("Number"), _("Category"), _("Booked slot"), _("Priority"), _("Waiting")], parent)
         #: Per row, once painted: (texts of the five columns, over the wait target); None until then.
         self._cells: list[tuple[tuple[str, str, str, str, str], bool] | None] = []
         self._now = dt.datetime.now(dt.UTC)
         self._target_s = 15 * 60
-        self._headers = [_("Number"), _("Category"), _("Booked slot"), _("Priority"), _("Waiting")]
         self._names: dict[str, str] = {}
         self._bold = QFont()
         self._bold.setBold(True)
@@ -126,18 +151,7 @@ class QueueModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._headers) - 1))
 
     def ticket_at(self, row: int) -> WaitingTicket | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section] if 0 <= section < len(self._headers) else None
-        return None
+        return self.row_at(row)
 
     def _row_cells(self, row: int) -> tuple[tuple[str, str, str, str, str], bool]:
         cells = self._cells[row]

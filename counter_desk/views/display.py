@@ -13,29 +13,26 @@ numbers, stations and stages only: never a name.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QPainter, QPaintEvent, QPixmap, QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QResizeEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QVBoxLayout, QWidget
 
-from counter_desk import resources
 from counter_desk.clock import DEFAULT_TIMEZONE, Clock, office_local
-from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
-from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
+from counter_desk.live.follower import OFFLINE, FeedState
 from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.forms import child, load_form
-from counter_desk.qt.live import LiveFeed, RefcountGuard
+from counter_desk.qt.live import LiveFeed, guard_refcounts
 from counter_desk.qt.sound import Announcer, Sink, SoundBank
+from counter_desk.qt.status import ClockStatus, ConnectionStatus
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.services import speech
 from counter_desk.services.dates import format_day
 from counter_desk.services.display import (
     RECENT_CALLS,
-    Call,
     DisplayConfig,
     DisplayState,
     load_config,
@@ -47,94 +44,26 @@ from counter_desk.services.estimate import StageEstimate
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import EventView
 from counter_desk.store.engine import Database
+from counter_desk.views.display_widgets import (
+    BACKGROUND,
+    MUTED,
+    PANEL,
+    TEXT,
+    CallHighlight,
+    CallLog,
+    Marquee,
+    fitting_font,
+    let_shrink,
+    logo,
+)
 
 log = logging.getLogger(__name__)
 
-BACKGROUND = "#0b2545"
-PANEL = "#13315c"
-TEXT = "#ffffff"
-ACCENT = "#ffd166"
-MUTED = "#9fb3c8"
 ESTIMATE_DEBOUNCE_MS = 700
 ESTIMATE_EVERY_MS = 30_000
 CONFIG_EVERY_MS = 300_000
 RETRY_LOAD_MS = 3000
-BLINK_MS = 450
-BLINKS = 12
 HISTORY_ROWS = RECENT_CALLS - 1
-
-
-def _logo() -> QPixmap:
-    """The office's logo (``resources/icons/office-logo.png`` when an office adds one), else the program's icon."""
-    for name in ("office-logo.png", "counter-desk.png"):
-        path = resources.resource("icons", name)
-        if path.is_file():
-            return QPixmap(str(path))
-    return QPixmap()
-
-
-def _fitting_font(base: QFont, size: int, lines: list[str], width: float, *, bold: bool) -> QFont:
-    """``base`` at ``size`` pixels, or smaller until every line fits ``width``."""
-    font = QFont(base)
-    font.setBold(bold)
-    while True:
-        font.setPixelSize(size)
-        metrics = QFontMetrics(font)
-        if size <= 8 or all(metrics.horizontalAdvance(line) <= width for line in lines):
-            return font
-        size -= 1
-
-
-def _let_shrink(label: QLabel) -> None:
-    """A label whose text never widens the window (fonts follow the window, not the other way round)."""
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, label.sizePolicy().verticalPolicy())
-    label.setMinimumWidth(1)
-
-
-class Marquee(QWidget):
-    """The running text, scrolling right to left at a speed proportional to the window's size."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._text = ""
-        self._offset = 0.0
-        self._timer = QTimer(self, interval=33)
-        self._timer.setObjectName("marqueeStep")
-        self._timer.timeout.connect(self._step)
-        self._timer.start()
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-    def text(self) -> str:
-        return self._text
-
-    def setText(self, text: str) -> None:
-        self._text = text
-        self.update()
-
-    def _step(self) -> None:
-        self._offset += max(1.0, self.height() * 0.06)
-        width = self.fontMetrics().horizontalAdvance(self._text + "     ")
-        if width > 0 and self._offset > width:
-            self._offset -= width
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), Qt.GlobalColor.black)
-        painter.setPen(Qt.GlobalColor.white)
-        painter.setFont(self.font())
-        gap = self._text + "     "
-        width = self.fontMetrics().horizontalAdvance(gap)
-        if width <= 0:
-            return
-        x = -self._offset
-        while x < self.width():
-            painter.drawText(QRectF(x, 0, width, self.height()), int(Qt.AlignmentFlag.AlignVCenter), gap)
-            x += width
-        painter.end()
-
-    def stop(self) -> None:
-        self._timer.stop()
 
 
 class DisplayWindow(QWidget):
@@ -161,16 +90,16 @@ class DisplayWindow(QWidget):
         log_calls: Path | None = None,
     ) -> None:
         super().__init__()
-        self._refs = RefcountGuard(self)  # PySide6 6.12 + CPython 3.11: see RefcountGuard; a TV runs for days
+        app = QCoreApplication.instance()
+        if app is not None:  # the application's one guard (see RefcountGuard): a TV runs for days
+            guard_refcounts(app)
         self._db = db
         self._queue = QueueService(db, clock=clock, office=office)
         self._tasks = TaskRunner(self, name="display")
         self._want_live = live
         self._live: LiveFeed | None = None
         self._state: DisplayState | None = None
-        self._feed_state: FeedState | None = None
-        self._log_calls = log_calls
-        self._blinks_left = 0
+        self._calls = CallLog(log_calls)
         self._closing = False
         self._reloading = False
         if sink is None:
@@ -189,9 +118,9 @@ class DisplayWindow(QWidget):
         self._bind_widgets()
         self._start_timers()
         self.setWindowTitle(_("Counter Desk — waiting-room display"))
-        self._show_connection(None)
+        self.connection.show(None)
         self._show_waits()
-        self._tick()
+        self._clock.tick()
         self._scale()
         self._load()
 
@@ -201,11 +130,18 @@ class DisplayWindow(QWidget):
         f = self._form
         self.header = child(f, QFrame, "header")
         self.logo_label = child(f, QLabel, "logoLabel")
-        self._logo = _logo()
+        self._logo = logo()
         self.office_label = child(f, QLabel, "officeLabel")
         self.date_label = child(f, QLabel, "dateLabel")
         self.clock_label = child(f, QLabel, "clockLabel")
         self.connection_label = child(f, QLabel, "connectionLabel")
+        colours = ("#66bb6a", "#ef5350", "#ffa726")  # lighter than a desk window's: on the TV's dark blue
+        self.connection = ConnectionStatus(
+            self.connection_label, self._timezone, colours=colours, bold=False, parent=self
+        )
+        self.connection.changed.connect(self._connection_changed)
+        self._clock = ClockStatus(self.clock_label, self._queue.clock.now, self._timezone, fmt="%H:%M", parent=self)
+        self._clock.ticked.connect(self._ticked)
         self.current_frame = child(f, QFrame, "currentFrame")
         self.current_title = child(f, QLabel, "currentTitle")
         self.current_number = child(f, QLabel, "currentNumber")
@@ -242,22 +178,16 @@ class DisplayWindow(QWidget):
             f" QLabel#historyTitle, QLabel#currentTitle {{ color:{MUTED}; }}"
         )
         for label in (self.current_number, self.current_station, self.history_title, self.office_label):
-            _let_shrink(label)
+            let_shrink(label)
         header = self.header.layout()
         assert isinstance(header, QHBoxLayout)
         header.setStretchFactor(self.office_label, 1)  # the office name takes the room left, never more
         for _number, station in self.history_rows:
-            _let_shrink(station)
-        self._paint_current(highlight=False)
+            let_shrink(station)
+        self._highlight = CallHighlight(self.current_frame, self.current_number, self.current_station, parent=self)
 
     def _start_timers(self) -> None:
-        self._clock_timer = QTimer(self, interval=1000)
-        self._clock_timer.setObjectName("clockTick")
-        self._clock_timer.timeout.connect(self._tick)
-        self._clock_timer.start()
-        self._blink_timer = QTimer(self, interval=BLINK_MS)
-        self._blink_timer.setObjectName("blink")
-        self._blink_timer.timeout.connect(self._blink)
+        self._clock.start()
         self._estimate_debounce = QTimer(self, singleShot=True, interval=ESTIMATE_DEBOUNCE_MS)
         self._estimate_debounce.setObjectName("estimateDebounce")
         self._estimate_debounce.timeout.connect(self._read_estimates)
@@ -302,17 +232,17 @@ class DisplayWindow(QWidget):
                 parent=self,
             )
             self._live.events.connect(self.apply_events)
-            self._live.state_changed.connect(self._show_connection)
+            self.connection.follow(self._live)
             self._live.start()
-        self._log_line(
+        self._calls.write(
             {"ready": True, "last_seq": state.last_seq, "current": state.current.number if state.current else None}
         )
 
     def _load_failed(self, exc: Exception) -> None:
         log.warning("display: cannot read the start-up state: %s", exc)
-        was = self._feed_state
+        was = self.connection.state
         since = was.since if was is not None and was.state == OFFLINE else dt.datetime.now(dt.UTC)
-        self._show_connection(FeedState(OFFLINE, since, str(exc)))
+        self.connection.show(FeedState(OFFLINE, since, str(exc)))
         if not self._closing:
             self._retry_timer.start()
 
@@ -360,24 +290,10 @@ class DisplayWindow(QWidget):
         announced = state.announcement
         if announced is not None:
             self.announcer.announce(announced.number, announced.station_name)
-            self._start_blink()
+            self._highlight.start()
         for call in state.fresh:
-            self._log_call(call, announced=call is announced)
+            self._calls.write({**call.to_json(), "announced": call is announced})
             self.call_shown.emit(call)
-
-    def _log_call(self, call: Call, *, announced: bool) -> None:
-        self._log_line({**call.to_json(), "announced": announced})
-
-    def _log_line(self, line: dict[str, object]) -> None:
-        """One JSON line in the ``--log-calls`` file: what was shown, when (scripts and tests read it)."""
-        if self._log_calls is None:
-            return
-        line = {**line, "shown_at": dt.datetime.now(dt.UTC).isoformat()}
-        try:
-            with self._log_calls.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-        except OSError:
-            log.exception("cannot write the call log %s", self._log_calls)
 
     # ------------------------------------------------------------------ showing
 
@@ -411,7 +327,7 @@ class DisplayWindow(QWidget):
             label = QLabel(self)
             label.setObjectName(f"wait{len(self.wait_labels)}")
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            _let_shrink(label)
+            let_shrink(label)
             self._waits_layout.addWidget(label)
             self.wait_labels.append(label)
             self._scale()
@@ -438,7 +354,7 @@ class DisplayWindow(QWidget):
             return
         share = self.width() / len(shown) - 2 * round(self.height() * 0.015)
         lines = [line for label in shown for line in label.text().splitlines()]
-        font = _fitting_font(self.font(), round(max(self.height(), 240) * 0.036), lines, share, bold=True)
+        font = fitting_font(self.font(), round(max(self.height(), 240) * 0.036), lines, share, bold=True)
         for label in self.wait_labels:
             label.setFont(font)
 
@@ -452,21 +368,22 @@ class DisplayWindow(QWidget):
         )
         room = self.width() - others - 4 * pad
         text = [self.office_label.text()]
-        self.office_label.setFont(_fitting_font(self.font(), round(h * 0.038), text, room, bold=True))
+        self.office_label.setFont(fitting_font(self.font(), round(h * 0.038), text, room, bold=True))
 
     def _fit_current(self) -> None:
         """The current call as big as the height allows, never wider than its panel."""
         h = max(self.height(), 240)
         panel = self.width() * 0.62 - 2 * round(h * 0.015)
         number, station = self.current_number, self.current_station
-        number.setFont(_fitting_font(self.font(), round(h * 0.25), [number.text()], panel * 0.95, bold=True))
-        station.setFont(_fitting_font(self.font(), round(h * 0.095), [station.text()], panel * 0.95, bold=True))
+        number.setFont(fitting_font(self.font(), round(h * 0.25), [number.text()], panel * 0.95, bold=True))
+        station.setFont(fitting_font(self.font(), round(h * 0.095), [station.text()], panel * 0.95, bold=True))
 
-    def _tick(self) -> None:
-        now = self._queue.clock.now()
-        tz = self._state.config.timezone if self._state else DEFAULT_TIMEZONE
-        local = office_local(now, tz)
-        self.clock_label.setText(local.strftime("%H:%M"))
+    def _timezone(self) -> str:
+        return self._state.config.timezone if self._state else DEFAULT_TIMEZONE
+
+    def _ticked(self, now: dt.datetime) -> None:
+        """The clock has just shown ``now``: the date under it, and a new office day's empty board."""
+        local = office_local(now, self._timezone())
         self.date_label.setText(format_day(local.date(), weekday=True))
         state = self._state
         if state is not None and state.day is not None and local.date() > state.day and not self._reloading:
@@ -484,50 +401,20 @@ class DisplayWindow(QWidget):
             self._state = state
             self._show_state(state)
 
-    def _show_connection(self, state: FeedState | None) -> None:
-        was = self._feed_state
-        self._feed_state = state
+    def _connection_changed(self, state: FeedState | None) -> None:
         if state is None:
-            self.connection_label.setText("")
             return
-        tz = self._state.config.timezone if self._state else DEFAULT_TIMEZONE
-        if state.state == ONLINE:
-            text, colour = _("● online"), "#66bb6a"
-        elif state.state == OFFLINE:
-            since = office_local(state.since, tz).strftime("%H:%M")
-            text, colour = _("● offline since {time}", time=since), "#ef5350"
-        else:
-            text, colour = _("● reconnecting…"), "#ffa726"
-        self.connection_label.setText(text)
-        self.connection_label.setStyleSheet(f"color:{colour};")
         self._fit_office()
+        was = self.connection.previous
         if was is None or was.state != state.state:
-            self._log_line({"feed": state.state})
-        if state.state == ONLINE and was is not None and was.state != ONLINE:
+            self._calls.write({"feed": state.state})
+        if self.connection.came_online:
             self._read_estimates()
-
-    def _start_blink(self) -> None:
-        self._blinks_left = BLINKS
-        self._paint_current(highlight=True)
-        self._blink_timer.start()
-
-    def _blink(self) -> None:
-        self._blinks_left -= 1
-        if self._blinks_left <= 0:
-            self._blink_timer.stop()
-            self._paint_current(highlight=False)
-            return
-        self._paint_current(highlight=self._blinks_left % 2 == 0)
 
     @property
     def highlighted(self) -> bool:
-        return self._blink_timer.isActive()
-
-    def _paint_current(self, *, highlight: bool) -> None:
-        bg, fg = (ACCENT, BACKGROUND) if highlight else (BACKGROUND, ACCENT)
-        self.current_frame.setStyleSheet(f"QFrame#currentFrame {{ background:{bg}; }}")
-        self.current_number.setStyleSheet(f"color:{fg};")
-        self.current_station.setStyleSheet(f"color:{BACKGROUND if highlight else TEXT};")
+        """The current call is blinking (a fresh call)."""
+        return self._highlight.active
 
     # ------------------------------------------------------------------ sizes
 
@@ -588,9 +475,9 @@ class DisplayWindow(QWidget):
         if self._closing:
             return
         self._closing = True
+        self._clock.stop()
+        self._highlight.timer.stop()
         for timer in (
-            self._clock_timer,
-            self._blink_timer,
             self._estimate_debounce,
             self._estimate_timer,
             self._config_timer,
@@ -598,49 +485,7 @@ class DisplayWindow(QWidget):
         ):
             timer.stop()
         self.ticker.stop()
-        self._refs.stop()
         self.announcer.clear()
         if self._live is not None:
             self._live.stop()
         self._tasks.close()
-
-
-def run_display(
-    db: Database,
-    *,
-    language: str,
-    office: str | None = None,
-    screen: int | None = None,
-    windowed: bool = False,
-    speak: bool = True,
-    mute: bool = False,
-    volume: float = 1.0,
-    log_calls: Path | None = None,
-) -> int:
-    """Open the display on ``screen`` (full screen unless ``windowed``) and run until it is closed."""
-    from counter_desk.qt.sound import SilentSink
-    from counter_desk.views.app import application
-
-    app = application(language)
-    screens = app.screens()
-    if screen is not None and not 0 <= screen < len(screens):
-        msg = _("there is no screen {screen}: this PC has {count} (numbered from 0)", screen=screen, count=len(screens))
-        raise InvalidInput(msg)
-    window = DisplayWindow(
-        db, office=office, sink=SilentSink(app) if mute else None, speak=speak, volume=volume, log_calls=log_calls
-    )
-    target = screens[screen] if screen is not None else app.primaryScreen()
-    if windowed:
-        window.resize(1280, 720)
-        if target is not None:
-            window.move(target.availableGeometry().topLeft())
-        window.show()
-    else:
-        if target is not None:
-            window.setScreen(target)
-            window.setGeometry(target.geometry())
-        window.setCursor(Qt.CursorShape.BlankCursor)
-        window.showFullScreen()
-    code = app.exec()
-    window.shutdown()
-    return int(code)

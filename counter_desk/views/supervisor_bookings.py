@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_desk.i18n import _
+from counter_desk.i18n import _, _n
 from counter_desk.qt.dashboard_models import BookingModel, RejectionModel
 from counter_desk.services import bookings
 from counter_desk.views.supervisor_common import (
     ERROR_STYLE,
     FormDialog,
     Host,
+    button,
     date_edit,
     day_of,
     labelled,
@@ -189,12 +190,8 @@ class BookingsTab(QWidget):
         self.count_label.setObjectName("countLabel")
         row.addWidget(self.count_label)
         row.addStretch(1)
-        self.add_button = QPushButton(_("&Add booking…"))
-        self.add_button.setObjectName("addBookingButton")
-        self.add_button.clicked.connect(self._ask_add)
-        self.reschedule_button = QPushButton(_("Re&schedule…"))
-        self.reschedule_button.setObjectName("rescheduleButton")
-        self.reschedule_button.clicked.connect(self._ask_reschedule)
+        self.add_button = button(_("&Add booking…"), "addBookingButton", self._ask_add)
+        self.reschedule_button = button(_("Re&schedule…"), "rescheduleButton", self._ask_reschedule)
         row.addWidget(self.add_button)
         row.addWidget(self.reschedule_button)
         inner.addLayout(row)
@@ -244,7 +241,7 @@ class BookingsTab(QWidget):
         current = selected(self.booking_view)
         self.booking_model.set_rows(rows, now=self._host.clock.now(), timezone=self._host.timezone())
         reselect(self.booking_view, current.code if current is not None else None)
-        self.count_label.setText(_("{count} booking(s)", count=len(rows)))
+        self.count_label.setText(_n("{n} booking", "{n} bookings", len(rows)))
         self.update_buttons()
         self.listed.emit()
 

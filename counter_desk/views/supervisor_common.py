@@ -1,8 +1,10 @@
-"""What the supervisor window's tabs share: the host they run their work through, small dialog helpers.
+"""What the supervisor window's tabs share: the host they run their work through, small widget helpers.
 
-The tabs (:mod:`~counter_desk.views.supervisor_bookings`, :mod:`~counter_desk.views.supervisor_officers`,
-:mod:`~counter_desk.views.supervisor_holidays`) never touch the database themselves: they hand a function to
-their :class:`Host` (the window), which runs it on its worker thread and calls back on the GUI thread.
+The tabs (:mod:`~counter_desk.views.supervisor_overview`, :mod:`~counter_desk.views.supervisor_tickets`,
+:mod:`~counter_desk.views.supervisor_rules` with :mod:`~counter_desk.views.supervisor_holidays`,
+:mod:`~counter_desk.views.supervisor_bookings`, :mod:`~counter_desk.views.supervisor_officers`,
+:mod:`~counter_desk.views.supervisor_plan`) never touch the database themselves: they hand a function to their
+:class:`Host` (the window), which runs it on its worker thread and calls back on the GUI thread.
 """
 
 from __future__ import annotations
@@ -20,16 +22,32 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from counter_desk.clock import Clock
+from counter_desk.qt.status import ERROR_COLOUR, WARN_COLOUR, banner_style
+from counter_desk.services.dashboard import Dashboard, Supervision
+from counter_desk.services.views import Result
 from counter_desk.store.engine import Database
 
-ERROR_STYLE = "background:#c62828;color:white;font-size:15px;padding:6px;border-radius:4px;"
-INFO_STYLE = "background:#2e7d32;color:white;font-size:15px;padding:6px;border-radius:4px;"
+#: The supervisor's banners: the colours and shape of every window's (:mod:`counter_desk.qt.status`), a size
+#: smaller than a station's.
+BANNER_SIZE = 15
+BANNER_PADDING = 6
+ERROR_STYLE = banner_style(ERROR_COLOUR, size=BANNER_SIZE, padding=BANNER_PADDING)
+#: A problem that does not stop the office yet (the standby's health).
+WARN_STYLE = banner_style(WARN_COLOUR, size=BANNER_SIZE, padding=BANNER_PADDING)
+
+
+#: What a tab hands its host: the work (on the worker thread), what to do with its result, and -- for a change --
+#: what to do first with a failure (True: handled).
+Work = Callable[[], Any]
+Done = Callable[[Any], None]
+Failed = Callable[[Exception], bool] | None
 
 
 class Host(Protocol):
@@ -54,15 +72,23 @@ class Host(Protocol):
 
     def timezone(self) -> str: ...
 
-    def run_job(
-        self,
-        what: str,
-        work: Callable[[], Any],
-        done: Callable[[Any], None],
-        failed: Callable[[Exception], bool] | None = None,
-    ) -> bool: ...
+    def run_job(self, what: str, work: Work, done: Done, failed: Failed = None) -> bool:
+        """One change on the worker, one at a time: ``done(result)`` after it, or the error in the banner
+        (``failed(exc)`` is asked first and may take over by returning True). False when another is running."""
 
-    def read(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None: ...
+    def read(self, work: Work, done: Done) -> None:
+        """Read on the worker; a failure is shown in the banner."""
+
+    def act(self, name: str, call: Callable[[str], Result], message: Callable[[Result], str]) -> None:
+        """A ticket action with its idempotency token (``call(token)``): ``message(result)`` in the banner."""
+
+    @property
+    def supervision(self) -> Supervision: ...
+
+    @property
+    def dashboard(self) -> Dashboard | None: ...
+
+    def refresh(self) -> None: ...
 
     def info(self, message: str) -> None: ...
 
@@ -74,6 +100,25 @@ def labelled(form: QFormLayout, text: str, widget: QWidget) -> None:
     label = QLabel(text)
     label.setBuddy(widget)
     form.addRow(label, widget)
+
+
+def banner(name: str, style: str = "") -> QLabel:
+    """A hidden, word-wrapping banner label."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    if style:
+        label.setStyleSheet(style)
+    label.hide()
+    return label
+
+
+def button(text: str, name: str, slot: Callable[[], None]) -> QPushButton:
+    """A push button with its object name, calling ``slot`` when clicked."""
+    made = QPushButton(text)
+    made.setObjectName(name)
+    made.clicked.connect(slot)
+    return made
 
 
 def table(model: Any, name: str) -> QTableView:
@@ -108,6 +153,7 @@ def selected(view: QTableView) -> Any:
 
 
 def reselect(view: QTableView, key: str | None) -> None:
+    """Select the row whose first column's key (``UserRole``) is ``key`` again, after the rows were replaced."""
     model = view.model()
     if key is None:
         return

@@ -18,17 +18,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from counter_desk.i18n import _
+from counter_desk.i18n import _, _n
 from counter_desk.qt.dashboard_models import HolidayModel
 from counter_desk.services import calendar
 from counter_desk.views.supervisor_common import (
     FormDialog,
     Host,
+    button,
     date_edit,
     day_of,
     labelled,
@@ -91,12 +91,8 @@ class HolidaysBox(QGroupBox):
         self.moved_label.hide()
         layout.addWidget(self.moved_label)
         row = QHBoxLayout()
-        self.add_button = QPushButton(_("&Add holiday…"))
-        self.add_button.setObjectName("addHolidayButton")
-        self.add_button.clicked.connect(self._ask_add)
-        self.remove_button = QPushButton(_("Re&move holiday…"))
-        self.remove_button.setObjectName("removeHolidayButton")
-        self.remove_button.clicked.connect(self._ask_remove)
+        self.add_button = button(_("&Add holiday…"), "addHolidayButton", self._ask_add)
+        self.remove_button = button(_("Re&move holiday…"), "removeHolidayButton", self._ask_remove)
         row.addWidget(self.add_button)
         row.addWidget(self.remove_button)
         row.addStretch(1)
@@ -133,10 +129,11 @@ class HolidaysBox(QGroupBox):
         def done(result: calendar.HolidaySet) -> None:
             if result.moved:
                 numbers = ", ".join(m.application_number for m in result.moved)
-                text = _(
-                    "Holiday {day} set; {count} pickup(s) moved to {to}. Inform the applicants: {numbers}",
+                text = _n(
+                    "Holiday {day} set; {n} pickup moved to {to}. Inform the applicant: {numbers}",
+                    "Holiday {day} set; {n} pickups moved to {to}. Inform the applicants: {numbers}",
+                    len(result.moved),
                     day=result.day.isoformat(),
-                    count=len(result.moved),
                     to=result.moved[0].after.isoformat(),
                     numbers=numbers,
                 )
@@ -170,10 +167,12 @@ class HolidaysBox(QGroupBox):
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(_("Pickups are promised for that day"))
         box.setText(
-            _(
-                "{count} passport pickup(s) are promised for {day}. Set the holiday anyway and move them to the "
+            _n(
+                "{n} passport pickup is promised for {day}. Set the holiday anyway and move it to the "
+                "next working day? You will get its application number to inform the applicant.",
+                "{n} passport pickups are promised for {day}. Set the holiday anyway and move them to the "
                 "next working day? You will get their application numbers to inform the applicants.",
-                count=count,
+                count,
                 day=day.isoformat(),
             )
         )

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +26,16 @@ from PySide6.QtWidgets import (
 from counter_desk.i18n import _
 from counter_desk.qt.dashboard_models import UserModel
 from counter_desk.services import auth, roles
-from counter_desk.views.supervisor_common import FormDialog, Host, labelled, on_row_change, reselect, selected, table
+from counter_desk.views.supervisor_common import (
+    FormDialog,
+    Host,
+    button,
+    labelled,
+    on_row_change,
+    reselect,
+    selected,
+    table,
+)
 
 
 class _Roles(QGroupBox):
@@ -149,29 +157,19 @@ class OfficersTab(QWidget):
         self.view = table(self.model, "userView")
         layout.addWidget(self.view)
         row = QHBoxLayout()
-        self.add_button = QPushButton(_("&Add officer…"))
-        self.add_button.setObjectName("addOfficerButton")
-        self.add_button.clicked.connect(self._ask_add)
-        self.roles_button = QPushButton(_("Set &roles…"))
-        self.roles_button.setObjectName("rolesButton")
-        self.roles_button.clicked.connect(self._ask_roles)
-        self.password_button = QPushButton(_("Reset &password…"))
-        self.password_button.setObjectName("passwordButton")
-        self.password_button.clicked.connect(self._ask_password)
-        self.unlock_button = QPushButton(_("Un&lock"))
-        self.unlock_button.setObjectName("unlockButton")
-        self.unlock_button.clicked.connect(self._unlock_selected)
-        self.active_button = QPushButton(_("&Disable…"))
-        self.active_button.setObjectName("activeButton")
-        self.active_button.clicked.connect(self._ask_active)
-        for button in (
+        self.add_button = button(_("&Add officer…"), "addOfficerButton", self._ask_add)
+        self.roles_button = button(_("Set &roles…"), "rolesButton", self._ask_roles)
+        self.password_button = button(_("Reset &password…"), "passwordButton", self._ask_password)
+        self.unlock_button = button(_("Un&lock"), "unlockButton", self._unlock_selected)
+        self.active_button = button(_("&Disable…"), "activeButton", self._ask_active)
+        for widget in (
             self.add_button,
             self.roles_button,
             self.password_button,
             self.unlock_button,
             self.active_button,
         ):
-            row.addWidget(button)
+            row.addWidget(widget)
         row.addStretch(1)
         layout.addLayout(row)
         on_row_change(self.view, self.update_buttons)
@@ -181,8 +179,8 @@ class OfficersTab(QWidget):
         free = not self._host.busy
         user: auth.UserView | None = selected(self.view)
         self.add_button.setEnabled(free)
-        for button in (self.roles_button, self.password_button, self.active_button):
-            button.setEnabled(free and user is not None)
+        for widget in (self.roles_button, self.password_button, self.active_button):
+            widget.setEnabled(free and user is not None)
         self.unlock_button.setEnabled(free and user is not None and self.model.locked(user))
         self.active_button.setText(_("&Enable") if user is not None and not user.active else _("&Disable…"))
 

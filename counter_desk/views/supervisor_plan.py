@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -46,7 +45,7 @@ from counter_desk.services.plan import text
 from counter_desk.services.plan.model import INTERVIEW
 from counter_desk.services.plan.scenario import Scenario
 from counter_desk.services.plan.search import QuotaAnswer, Recommendation, schedule_text
-from counter_desk.views.supervisor_common import ERROR_STYLE, Host, date_edit, day_of, labelled
+from counter_desk.views.supervisor_common import ERROR_STYLE, Host, button, date_edit, day_of, labelled
 
 
 def title() -> str:
@@ -183,9 +182,7 @@ class PlanTab(QWidget):
         label.setBuddy(self.replications)
         row.addWidget(label)
         row.addWidget(self.replications)
-        self.plan_button = QPushButton(_("&Plan"))
-        self.plan_button.setObjectName("planButton")
-        self.plan_button.clicked.connect(self.run_plan)
+        self.plan_button = button(_("&Plan"), "planButton", self.run_plan)
         row.addWidget(self.plan_button)
         row.addStretch(1)
         return row
@@ -220,9 +217,7 @@ class PlanTab(QWidget):
         self.quota_booths.setObjectName("planQuotaBooths")
         self.quota_booths.setRange(1, 50)
         self.quota_booths.setValue(3)
-        self.quota_button = QPushButton(_("&Largest quota"))
-        self.quota_button.setObjectName("planQuotaButton")
-        self.quota_button.clicked.connect(self.run_quota)
+        self.quota_button = button(_("&Largest quota"), "planQuotaButton", self.run_quota)
         quota_row.addWidget(self.quota_booths)
         quota_row.addWidget(self.quota_button)
         self.quota_label = QLabel()

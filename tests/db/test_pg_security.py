@@ -518,7 +518,9 @@ def test_windows_work_through_the_officers_own_connection(office: Office, qtbot:
         windows.append(supervisor)
         qtbot.addWidget(supervisor)
         supervisor.show()
-        qtbot.waitUntil(lambda: supervisor._dashboard is not None and supervisor._rules is not None, timeout=10000)
+        qtbot.waitUntil(
+            lambda: supervisor._dashboard is not None and supervisor.rules_tab.rules is not None, timeout=10000
+        )
     finally:
         for window in windows:
             window.close()

@@ -54,7 +54,8 @@ def server() -> Iterator[PgServer]:
 
 
 def _online(window: object) -> bool:
-    state = getattr(window, "_feed_state", None)
+    connection = getattr(window, "connection", None)  # a qt.status.ConnectionStatus (older windows: _feed_state)
+    state = connection.state if connection is not None else getattr(window, "_feed_state", None)
     return state is not None and state.state == ONLINE
 
 

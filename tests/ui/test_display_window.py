@@ -81,7 +81,9 @@ def test_each_call_from_a_station_is_shown_and_announced(
         queue.check_in(booking_code(n))
     sink = RecordingSink()
     window = open_display(sink=sink)
-    qtbot.waitUntil(lambda: window._feed_state is not None and window._feed_state.state == ONLINE, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.connection.state is not None and window.connection.state.state == ONLINE, timeout=WAIT_MS
+    )
     assert window.current_number.text() == "—"
     expected = [("interview-3", "A-001", "Wawancara 3"), ("interview-1", "A-002", "Wawancara 1")]
     for station, number, name in expected:
@@ -186,9 +188,8 @@ def test_layout_holds_at_720p_1080p_and_4k(
         queue.call_next(f"interview-{i + 2}")
     window.apply_events(queue.events(after=0))
     assert window.highlighted
-    window._blink_timer.stop()  # photograph the steady state, not a blink
-    window._paint_current(highlight=False)
-    window._show_connection(FeedState(ONLINE, clock.now()))  # as the live feed reports it
+    window._highlight.stop()  # photograph the steady state, not a blink
+    window.connection.show(FeedState(ONLINE, clock.now()))  # as the live feed reports it
     assert window.connection_label.text() == "● terhubung"
     qtbot.waitUntil(lambda: any("5 menunggu" in label.text() for label in window.wait_labels), timeout=WAIT_MS)
     docs = os.environ.get("UPDATE_DOCS_SCREENSHOTS")
@@ -225,7 +226,7 @@ def test_a_new_office_day_clears_the_board(
     window = open_display(live=False)
     assert window.current_number.text() == "A-001"
     clock.advance(dt.timedelta(days=1))
-    window._tick()
+    window._clock.tick()
     qtbot.waitUntil(lambda: window.current_number.text() == "—", timeout=WAIT_MS)
     assert window.history_rows[0][0].text() == ""
     assert "Tuesday" in window.date_label.text()

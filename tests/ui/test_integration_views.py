@@ -109,7 +109,7 @@ def test_the_plan_tab_is_the_supervisors_last_tab(supervisor: SupervisorWindow, 
     # Ctrl+PgUp from the first tab wraps round to it, and its Plan button takes the focus.
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow, timeout=WAIT_MS)
-    qtbot.keyClick(w.station_view, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(w.overview_tab.station_view, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
     assert w.tabs.currentIndex() == 5
     assert w.plan_tab.plan_button.hasFocus()
     # The tab's first read (the next working day) ran on the window's worker.
@@ -188,7 +188,7 @@ def test_the_supervisors_unexpected_error_hides_the_row_too(supervisor: Supervis
         pytest.fail("the CHECK constraint did not refuse the row")
     if db.dialect == "postgresql":  # the DETAIL line the window must not show
         assert f"Failing row contains ({NAME}, {NIK})" in str(error)
-    supervisor._read_failed(error)
+    supervisor.ops.read_failed(error)
     message = supervisor.banner.text()
     assert NAME not in message and NIK not in message and "DETAIL" not in message
     _names_the_constraint(message, db)
@@ -274,18 +274,18 @@ def test_a_supervisor_move_lost_with_the_connection_is_done_once(
 
     flaky.fail_next("after")
     with qtbot.waitSignal(w.failed, timeout=WAIT_MS) as failed:
-        w.move_ticket("A-001", "adjudication", "berkas lengkap")
+        w.tickets_tab.move_ticket("A-001", "adjudication", "berkas lengkap")
     assert failed.args[0] == NOT_CONFIRMED
     assert _kinds(db).count("transferred") == 1
     qtbot.waitUntil(lambda: not w.busy, timeout=WAIT_MS)
 
     with qtbot.waitSignal(w.acted, timeout=WAIT_MS) as acted:
-        w.move_ticket("A-001", "adjudication", "berkas lengkap")
+        w.tickets_tab.move_ticket("A-001", "adjudication", "berkas lengkap")
     assert acted.args[0].replayed
     assert w.banner.text().startswith("Saved once, before the connection broke (not repeated): A-001 moved to")
     assert _kinds(db).count("transferred") == 1
 
     # Answered at once, the next action says only what it did.
     with qtbot.waitSignal(w.acted, timeout=WAIT_MS):
-        w.move_ticket("A-001", "interview", "kembali")
+        w.tickets_tab.move_ticket("A-001", "interview", "kembali")
     assert w.banner.text().startswith("A-001 moved to"), w.banner.text()

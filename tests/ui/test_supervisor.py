@@ -21,7 +21,8 @@ from counter_desk.services import rules
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
-from counter_desk.views.supervisor import ReasonDialog, SupervisorWindow
+from counter_desk.views.supervisor import SupervisorWindow
+from counter_desk.views.supervisor_tickets import ReasonDialog
 
 WAIT_MS = 5000
 
@@ -41,7 +42,7 @@ def open_window(qtbot: QtBot, db: Database, clock: FixedClock) -> Callable[..., 
         window = SupervisorWindow(db, clock=clock, **kwargs)  # type: ignore[arg-type]
         qtbot.addWidget(window)
         window.show()
-        qtbot.waitUntil(lambda: window._dashboard is not None and window._rules is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window._dashboard is not None and window.rules_tab.rules is not None, timeout=WAIT_MS)
         return window
 
     return make
@@ -84,43 +85,49 @@ def test_models_pass_the_model_tester(
     morning: QueueService, open_window: Callable[..., SupervisorWindow], qtmodeltester: object
 ) -> None:
     w = open_window()
-    for model in (w.stage_model, w.station_model, w.ticket_model):
+    for model in (w.overview_tab.stage_model, w.overview_tab.station_model, w.tickets_tab.ticket_model):
         qtmodeltester.check(model)  # type: ignore[attr-defined]
-    assert isinstance(w.stage_model, StageModel) and isinstance(w.station_model, StationModel)
-    assert isinstance(w.ticket_model, TicketModel)
+    assert isinstance(w.overview_tab.stage_model, StageModel) and isinstance(w.overview_tab.station_model, StationModel)
+    assert isinstance(w.tickets_tab.ticket_model, TicketModel)
 
 
 def test_the_morning_at_a_glance(morning: QueueService, open_window: Callable[..., SupervisorWindow]) -> None:
     w = open_window()
-    assert "Served today: 2" in w.summary_label.text() and "waiting now: 1" in w.summary_label.text()
-    rows = {w.stage_model.index(r, 0).data(Qt.ItemDataRole.UserRole): r for r in range(w.stage_model.rowCount())}
+    assert (
+        "Served today: 2" in w.overview_tab.summary_label.text()
+        and "waiting now: 1" in w.overview_tab.summary_label.text()
+    )
+    rows = {
+        w.overview_tab.stage_model.index(r, 0).data(Qt.ItemDataRole.UserRole): r
+        for r in range(w.overview_tab.stage_model.rowCount())
+    }
     interview = rows["interview"]
-    cell = lambda row, col: w.stage_model.index(row, col).data()  # noqa: E731
+    cell = lambda row, col: w.overview_tab.stage_model.index(row, col).data()  # noqa: E731
     assert cell(interview, StageModel.WAITING) == "1"
     assert cell(interview, StageModel.LONGEST) == "90 min"
     assert cell(interview, StageModel.AVERAGE) == "20 min"
     assert cell(interview, StageModel.SERVICE) == "9 min"  # 540 s
-    assert w.stage_model.level_at(interview, StageModel.LONGEST) == "red"
-    assert w.stage_model.level_at(interview, StageModel.AVERAGE) == "amber"
-    assert w.stage_model.level_at(rows["adjudication"], StageModel.AVERAGE) == "green"
-    red = w.stage_model.index(interview, StageModel.LONGEST).data(Qt.ItemDataRole.BackgroundRole)
+    assert w.overview_tab.stage_model.level_at(interview, StageModel.LONGEST) == "red"
+    assert w.overview_tab.stage_model.level_at(interview, StageModel.AVERAGE) == "amber"
+    assert w.overview_tab.stage_model.level_at(rows["adjudication"], StageModel.AVERAGE) == "green"
+    red = w.overview_tab.stage_model.index(interview, StageModel.LONGEST).data(Qt.ItemDataRole.BackgroundRole)
     assert red.color().name() == "#ffcdd2"
 
     stations = {
-        w.station_model.index(r, 0).data(Qt.ItemDataRole.UserRole): [
-            w.station_model.index(r, c).data() for c in range(w.station_model.columnCount())
+        w.overview_tab.station_model.index(r, 0).data(Qt.ItemDataRole.UserRole): [
+            w.overview_tab.station_model.index(r, c).data() for c in range(w.overview_tab.station_model.columnCount())
         ]
-        for r in range(w.station_model.rowCount())
+        for r in range(w.overview_tab.station_model.rowCount())
     }
     assert stations["interview-2"][StationModel.STATE : StationModel.SINCE + 1] == ["called", "A-001", "09:30"]
     assert stations["interview-1"][StationModel.STATE] == "idle"
     assert stations["interview-1"][StationModel.OFFICER] == "Petugas Wawancara 1"
-    tickets = [w.ticket_model.index(r, 0).data() for r in range(w.ticket_model.rowCount())]
+    tickets = [w.tickets_tab.ticket_model.index(r, 0).data() for r in range(w.tickets_tab.ticket_model.rowCount())]
     assert tickets == ["A-001", "A-002"]  # held first, then waiting
 
-    arrivals = w.arrivals_chart.series()[0]
+    arrivals = w.overview_tab.arrivals_chart.series()[0]
     assert [arrivals.barSets()[0].at(i) for i in range(2)] == [4, 0]
-    waits = {s.label(): [s.at(i) for i in range(s.count())] for s in w.waits_chart.series()[0].barSets()}
+    waits = {s.label(): [s.at(i) for i in range(s.count())] for s in w.overview_tab.waits_chart.series()[0].barSets()}
     assert waits == {"Wawancara": [27.5, 12.5], "Ajudikasi": [0.0, 20.0]}
 
 
@@ -129,11 +136,11 @@ def test_move_a_waiting_ticket_through_the_dialog(
 ) -> None:
     w = open_window()
     w.tabs.setCurrentIndex(1)
-    _select(w.ticket_view, w.ticket_model, "A-002")
-    assert w.move_button.isEnabled() and not w.reopen_button.isEnabled()
+    _select(w.tickets_tab.ticket_view, w.tickets_tab.ticket_model, "A-002")
+    assert w.tickets_tab.move_button.isEnabled() and not w.tickets_tab.reopen_button.isEnabled()
     seen = _answer("berkas lengkap, langsung ajudikasi", choice="adjudication")
     with qtbot.waitSignal(w.acted, timeout=WAIT_MS) as blocker:
-        qtbot.mouseClick(w.move_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(w.tickets_tab.move_button, Qt.MouseButton.LeftButton)
     assert seen == ["Move to another stage", "ok disabled before a reason"]
     assert (blocker.args[0].ticket.number, blocker.args[0].ticket.stage) == ("A-002", "adjudication")
     last = events(db)[-1]
@@ -155,19 +162,19 @@ def test_release_a_station_left_holding_a_ticket(
     morning: QueueService, open_window: Callable[..., SupervisorWindow], db: Database, qtbot: QtBot
 ) -> None:
     w = open_window()
-    _select(w.station_view, w.station_model, "interview-1")
-    assert not w.release_button.isEnabled()  # idle
-    _select(w.station_view, w.station_model, "interview-2")
-    assert w.release_button.isEnabled()
+    _select(w.overview_tab.station_view, w.overview_tab.station_model, "interview-1")
+    assert not w.overview_tab.release_button.isEnabled()  # idle
+    _select(w.overview_tab.station_view, w.overview_tab.station_model, "interview-2")
+    assert w.overview_tab.release_button.isEnabled()
     seen = _answer("petugas istirahat")
     with qtbot.waitSignal(w.acted, timeout=WAIT_MS) as blocker:
-        qtbot.mouseClick(w.release_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(w.overview_tab.release_button, Qt.MouseButton.LeftButton)
     assert seen[0] == "Release station"
     result = blocker.args[0]
     assert (result.ticket.number, result.ticket.status, result.ticket.front) == ("A-001", "waiting", True)
     last = events(db)[-1]
     assert (last["kind"], last["reason"], last["data"]["position"]) == ("returned", "petugas istirahat", "front")
-    qtbot.waitUntil(lambda: w.station_model.index(3, StationModel.STATE).data() == "idle", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: w.overview_tab.station_model.index(3, StationModel.STATE).data() == "idle", timeout=WAIT_MS)
 
 
 def test_reopen_a_no_show(
@@ -177,13 +184,15 @@ def test_reopen_a_no_show(
     morning.no_show("interview-2")
     w = open_window()
     w.tabs.setCurrentIndex(1)
-    _select(w.ticket_view, w.ticket_model, "A-001")
-    assert w.reopen_button.isEnabled() and not w.move_button.isEnabled()
-    tip = w.ticket_model.index(w.ticket_view.currentIndex().row(), 0).data(Qt.ItemDataRole.ToolTipRole)
+    _select(w.tickets_tab.ticket_view, w.tickets_tab.ticket_model, "A-001")
+    assert w.tickets_tab.reopen_button.isEnabled() and not w.tickets_tab.move_button.isEnabled()
+    tip = w.tickets_tab.ticket_model.index(w.tickets_tab.ticket_view.currentIndex().row(), 0).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
     assert tip == "may be put back until 10:15"
     _answer("pemohon kembali dari toilet")
     with qtbot.waitSignal(w.acted, timeout=WAIT_MS) as blocker:
-        qtbot.mouseClick(w.reopen_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(w.tickets_tab.reopen_button, Qt.MouseButton.LeftButton)
     assert (blocker.args[0].ticket.status, blocker.args[0].ticket.front) == ("waiting", True)
     assert events(db)[-1]["reason"] == "pemohon kembali dari toilet"
 
@@ -193,14 +202,14 @@ def test_cancelled_dialog_and_refusals_write_nothing(
 ) -> None:
     before = snapshot(db)
     w = open_window()
-    _select(w.station_view, w.station_model, "interview-2")
+    _select(w.overview_tab.station_view, w.overview_tab.station_model, "interview-2")
     seen = _answer(None)
-    qtbot.mouseClick(w.release_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.overview_tab.release_button, Qt.MouseButton.LeftButton)
     assert seen == ["Release station"] and snapshot(db) == before
 
     officer = open_window(user="wawancara1")
     with qtbot.waitSignal(officer.failed, timeout=WAIT_MS) as blocker:
-        officer.release_station("interview-2", "coba")
+        officer.tickets_tab.release_station("interview-2", "coba")
     assert "may not do this" in blocker.args[0] and "supervisor" in blocker.args[0]
     assert snapshot(db) == before
 
@@ -210,7 +219,7 @@ def test_cancelled_dialog_and_refusals_write_nothing(
     before = snapshot(db)
     clock.set(at(10, 30))
     with qtbot.waitSignal(w.failed, timeout=WAIT_MS) as blocker:
-        w.reopen_no_show("A-001", "terlambat")
+        w.tickets_tab.reopen_no_show("A-001", "terlambat")
     assert "more than 30 minutes ago" in blocker.args[0]
     assert snapshot(db) == before
 
@@ -223,12 +232,13 @@ def test_live_follows_other_stations(
     morning.call_next("interview-1", user="wawancara1")  # another PC calls A-002
     qtbot.waitUntil(
         lambda: (
-            [w.ticket_model.index(r, 0).data() for r in range(w.ticket_model.rowCount())] == ["A-001", "A-002"]
-            and w.ticket_model.index(1, TicketModel.STATUS).data() == "called"
+            [w.tickets_tab.ticket_model.index(r, 0).data() for r in range(w.tickets_tab.ticket_model.rowCount())]
+            == ["A-001", "A-002"]
+            and w.tickets_tab.ticket_model.index(1, TicketModel.STATUS).data() == "called"
         ),
         timeout=WAIT_MS,
     )
-    assert "waiting now: 0" in w.summary_label.text()
+    assert "waiting now: 0" in w.overview_tab.summary_label.text()
 
 
 def test_rules_tab_saves_rules_and_targets(
@@ -245,7 +255,7 @@ def test_rules_tab_saves_rules_and_targets(
     policy.setCurrentIndex(policy.findData("refuse"))
     target.setValue(20)
     with qtbot.waitSignal(w.rules_saved, timeout=WAIT_MS):
-        qtbot.mouseClick(w.save_rules_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(w.rules_tab.save_rules_button, Qt.MouseButton.LeftButton)
     now = rules.current(db)
     assert (now["office_close"], now["late_policy"]) == ("16:30", "refuse")
     qtbot.waitUntil(
@@ -260,6 +270,6 @@ def test_rules_tab_saves_rules_and_targets(
     before = rules.current(db)
     w.findChild(QLineEdit, "rule_office_open").setText("17:00")  # type: ignore[union-attr]
     with qtbot.waitSignal(w.failed, timeout=WAIT_MS) as blocker:
-        w.save_rules()
+        w.rules_tab.save_rules()
     assert "open before it closes" in blocker.args[0]
     assert rules.current(db) == before

@@ -24,9 +24,10 @@ from counter_desk.clock import FixedClock
 from counter_desk.services import auth, calendar, rules
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
-from counter_desk.views.supervisor import ReasonDialog, SupervisorWindow
+from counter_desk.views.supervisor import SupervisorWindow
 from counter_desk.views.supervisor_holidays import HolidayDialog
 from counter_desk.views.supervisor_officers import OfficerDialog
+from counter_desk.views.supervisor_tickets import ReasonDialog
 
 WAIT_MS = 5000
 ALT = Qt.KeyboardModifier.AltModifier
@@ -45,9 +46,9 @@ def window(qtbot: QtBot, db: Database, clock: FixedClock) -> SupervisorWindow:
     qtbot.waitUntil(
         lambda: (
             w._dashboard is not None
-            and w._rules is not None
+            and w.rules_tab.rules is not None
             and w.officers_tab.model.rowCount() > 0
-            and w.holidays_box.model.rowCount() > 0
+            and w.rules_tab.holidays_box.model.rowCount() > 0
         ),
         timeout=WAIT_MS,
     )
@@ -116,7 +117,7 @@ def test_tabs_switch_with_ctrl_tab_ctrl_pgdown_and_alt_letters(window: Superviso
     w = window
     assert w.tabs.currentIndex() == 0
     key(qtbot, Qt.Key.Key_Tab, CTRL)
-    assert w.tabs.currentIndex() == 1 and focused() is w.ticket_view
+    assert w.tabs.currentIndex() == 1 and focused() is w.tickets_tab.ticket_view
     key(qtbot, Qt.Key.Key_PageDown, CTRL)
     assert w.tabs.currentIndex() == 2 and focused() is w.findChild(QLineEdit, "rule_office_open")
     key(qtbot, Qt.Key.Key_PageDown, CTRL)
@@ -126,7 +127,7 @@ def test_tabs_switch_with_ctrl_tab_ctrl_pgdown_and_alt_letters(window: Superviso
     key(qtbot, Qt.Key.Key_F, ALT)
     assert w.tabs.currentIndex() == 4 and focused() is w.officers_tab.view
     key(qtbot, Qt.Key.Key_O, ALT)
-    assert w.tabs.currentIndex() == 0 and focused() is w.station_view
+    assert w.tabs.currentIndex() == 0 and focused() is w.overview_tab.station_view
     key(qtbot, Qt.Key.Key_PageUp, CTRL)
     assert w.tabs.currentIndex() == 5 and focused() is w.plan_tab.plan_button
 
@@ -134,10 +135,10 @@ def test_tabs_switch_with_ctrl_tab_ctrl_pgdown_and_alt_letters(window: Superviso
 def test_move_a_ticket_and_cancel_a_dialog_by_keys(window: SupervisorWindow, db: Database, qtbot: QtBot) -> None:
     w = window
     key(qtbot, Qt.Key.Key_T, ALT)
-    assert w.tabs.currentIndex() == 1 and focused() is w.ticket_view
+    assert w.tabs.currentIndex() == 1 and focused() is w.tickets_tab.ticket_view
     key(qtbot, Qt.Key.Key_Down)  # the first row: A-001, held at interview-2
     key(qtbot, Qt.Key.Key_Down)  # A-002, waiting for the interview
-    assert selected_key(w.ticket_view) == "A-002" and w.move_button.isEnabled()
+    assert selected_key(w.tickets_tab.ticket_view) == "A-002" and w.tickets_tab.move_button.isEnabled()
 
     # Escape cancels: nothing written.
     before = snapshot(db)
@@ -166,7 +167,7 @@ def test_move_a_ticket_and_cancel_a_dialog_by_keys(window: SupervisorWindow, db:
 
     # Release the station holding A-001 from the same table: Up, Alt+R, reason, Enter.
     key(qtbot, Qt.Key.Key_Home, CTRL)
-    qtbot.waitUntil(lambda: selected_key(w.ticket_view) == "A-001", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: selected_key(w.tickets_tab.ticket_view) == "A-001", timeout=WAIT_MS)
     when_modal(ReasonDialog, lambda d: (type_text(qtbot, "petugas istirahat"), key(qtbot, Qt.Key.Key_Enter)))
     with qtbot.waitSignal(w.acted, timeout=WAIT_MS) as blocker:
         key(qtbot, Qt.Key.Key_R, ALT)
@@ -205,24 +206,24 @@ def test_add_a_holiday_by_keys(window: SupervisorWindow, db: Database, qtbot: Qt
         key(qtbot, Qt.Key.Key_Return)
 
     seen = when_modal(HolidayDialog, answer)
-    with qtbot.waitSignal(w.holidays_box.changed, timeout=WAIT_MS, raising=False) as blocker:
+    with qtbot.waitSignal(w.rules_tab.holidays_box.changed, timeout=WAIT_MS, raising=False) as blocker:
         key(qtbot, Qt.Key.Key_A, ALT)
     assert seen == ["Add a holiday"]
     assert blocker.signal_triggered, w.banner.text()
     assert (blocker.args[0].day.isoformat(), blocker.args[0].name) == ("2027-11-23", "Libur daerah")
 
     # Remove it again: Tab to the holidays table, Ctrl+End, Alt+M, Enter on the question (Yes is default).
-    qtbot.waitUntil(lambda: w.holidays_box.model.rowCount() == 4, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: w.rules_tab.holidays_box.model.rowCount() == 4, timeout=WAIT_MS)
     _active(qtbot)
     for _ in range(30):  # Tab down the rules to the holidays table
-        if focused() is w.holidays_box.view:
+        if focused() is w.rules_tab.holidays_box.view:
             break
         key(qtbot, Qt.Key.Key_Tab)
-    assert focused() is w.holidays_box.view
+    assert focused() is w.rules_tab.holidays_box.view
     key(qtbot, Qt.Key.Key_End, CTRL)
-    assert selected_key(w.holidays_box.view) == "2027-11-23"
+    assert selected_key(w.rules_tab.holidays_box.view) == "2027-11-23"
     when_modal(QMessageBox, lambda box: key(qtbot, Qt.Key.Key_Return))
-    with qtbot.waitSignal(w.holidays_box.changed, timeout=WAIT_MS):
+    with qtbot.waitSignal(w.rules_tab.holidays_box.changed, timeout=WAIT_MS):
         key(qtbot, Qt.Key.Key_M, ALT)
     assert "2027-11-23" not in [h.day.isoformat() for h in calendar.holidays(db)]
 
@@ -326,7 +327,7 @@ def test_tab_order_of_the_tickets_and_officers_tabs(window: SupervisorWindow, qt
     w = window
     key(qtbot, Qt.Key.Key_T, ALT)
     key(qtbot, Qt.Key.Key_Home, CTRL)  # A-001, held by interview-2: Move and Release are enabled
-    assert selected_key(w.ticket_view) == "A-001"
+    assert selected_key(w.tickets_tab.ticket_view) == "A-001"
     names = [focused().objectName()]
     for _ in range(2):
         key(qtbot, Qt.Key.Key_Tab)

@@ -49,9 +49,9 @@ def open_window(qtbot: QtBot, db: Database, clock: FixedClock) -> Callable[..., 
         qtbot.waitUntil(
             lambda: (
                 window._dashboard is not None
-                and window._rules is not None
+                and window.rules_tab.rules is not None
                 and window.officers_tab.model.rowCount() > 0
-                and window.holidays_box.model.rowCount() > 0
+                and window.rules_tab.holidays_box.model.rowCount() > 0
                 and window.bookings_tab.booking_model.rowCount() > 0
             ),
             timeout=WAIT_MS,
@@ -121,7 +121,7 @@ def test_new_models_pass_the_model_tester(
         w.bookings_tab.booking_model,
         w.bookings_tab.rejection_model,
         w.officers_tab.model,
-        w.holidays_box.model,
+        w.rules_tab.holidays_box.model,
     ):
         assert model.rowCount() > 0
         qtmodeltester.check(model)
@@ -171,7 +171,7 @@ def test_import_shows_the_validation_report_and_reimport_changes_nothing(
     with qtbot.waitSignal(tab.listed, timeout=WAIT_MS):
         tab.show_day(TUESDAY)
     codes = [tab.booking_model.index(r, 0).data() for r in range(tab.booking_model.rowCount())]
-    assert "MPT0002" in codes and tab.count_label.text() == f"{len(codes)} booking(s)"
+    assert "MPT0002" in codes and tab.count_label.text() == f"{len(codes)} bookings"
 
 
 def test_check_only_writes_nothing(
@@ -432,7 +432,7 @@ def test_holidays_are_listed_added_and_removed(
     open_window: Callable[..., SupervisorWindow], db: Database, qtbot: QtBot
 ) -> None:
     w = open_window()
-    box = w.holidays_box
+    box = w.rules_tab.holidays_box
     days = [box.model.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(box.model.rowCount())]
     assert days[:2] == ["2026-12-24", "2026-12-25"]
     assert (
@@ -474,7 +474,7 @@ def test_a_holiday_on_promised_pickups_asks_then_moves_them(
     first = _pickup_for(queue, db, clock, 1)
     second = _pickup_for(queue, db, clock, 2)
     w = open_window()
-    box = w.holidays_box
+    box = w.rules_tab.holidays_box
 
     # Cancelled: refused with the count, nothing written.
     before = configuration(db)
@@ -487,7 +487,7 @@ def test_a_holiday_on_promised_pickups_asks_then_moves_them(
     when_modal(QMessageBox, cancel)
     with qtbot.waitSignal(w.failed, timeout=WAIT_MS) as blocker:
         box.add(FRIDAY, "Cuti bersama")
-    assert texts and texts[0].startswith("2 passport pickup(s) are promised for 2026-11-27.")
+    assert texts and texts[0].startswith("2 passport pickups are promised for 2026-11-27.")
     assert "2 passport pickups are promised for 2026-11-27" in blocker.args[0]
     assert configuration(db) == before
 
@@ -514,7 +514,7 @@ def test_a_holiday_on_a_booked_day_is_refused_without_asking(
     w = open_window()
     before = configuration(db)
     with qtbot.waitSignal(w.failed, timeout=WAIT_MS) as blocker:
-        w.holidays_box.add(MONDAY, "Libur")
+        w.rules_tab.holidays_box.add(MONDAY, "Libur")
     assert "2026-11-23 has 30 bookings" in blocker.args[0] and "M-Paspor must reschedule" in blocker.args[0]
     assert configuration(db) == before
 
@@ -535,13 +535,13 @@ def test_a_bad_target_after_good_rules_writes_nothing(
     target.setValue(0)
     before = configuration(db)
     with qtbot.waitSignal(w.failed, timeout=WAIT_MS) as blocker:
-        w.save_rules_button.click()
+        w.rules_tab.save_rules_button.click()
     assert "wait target of adjudication" in blocker.args[0]
     assert configuration(db) == before and rules.current(db)["office_close"] == "16:00"
 
     target.setValue(20)
     with qtbot.waitSignal(w.rules_saved, timeout=WAIT_MS):
-        w.save_rules_button.click()
+        w.rules_tab.save_rules_button.click()
     assert rules.current(db)["office_close"] == "16:30"
     assert [k for k, _u, _d in _audit(db)] == ["rules_changed", "stage_changed"]
 
