@@ -65,11 +65,12 @@ def _log_level(value: str) -> str:
     """A name of ``logs.LEVELS`` (checked here, not with ``choices``: the logging modules load only when it is
     given)."""
     from counter_desk import logs
+    from counter_desk.i18n import _
 
     level = value.lower()
     if level not in logs.LEVELS:
         choices = ", ".join(repr(name) for name in logs.LEVELS)
-        msg = f"invalid choice: {value!r} (choose from {choices})"
+        msg = _("invalid log level {value!r} (choose from {choices})", value=value, choices=choices)
         raise argparse.ArgumentTypeError(msg)
     return level
 

@@ -82,7 +82,7 @@ def test_log_level_flag(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert stderr.level == logging.DEBUG
     with pytest.raises(SystemExit):
         main(["--log-level", "loud", "db", "current"])
-    assert "invalid choice: 'loud'" in capsys.readouterr().err
+    assert "invalid log level 'loud'" in capsys.readouterr().err
 
 
 def test_a_real_command_leaves_its_log_file(tmp_path: Path) -> None:
