@@ -29,6 +29,7 @@ import platform
 import queue as stdlib_queue
 import re
 import sqlite3
+import statistics
 import subprocess
 import sys
 import threading
@@ -610,6 +611,92 @@ def summary(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _save(name: str, result: dict[str, Any], command: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    saved = {**result, "machine": machine(), "code": code_version(), "command": command}
+    (RESULTS / f"{name}.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
+
+
+def _load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def compare(db: Database, url: str, stations: int, seconds: float, rounds: int) -> dict[str, Any]:
+    """The service and the floor in one run: ``rounds`` pairs, the order flipped every round (service first,
+    then floor first) so a machine getting busier or quieter weighs on both alike. Medians, and the ratio."""
+    runs: list[dict[str, Any]] = []
+    for i in range(rounds):
+        for floor in (False, True) if i % 2 == 0 else (True, False):
+            load = _load_average()
+            result = run(db, url, stations, seconds, floor=floor)
+            runs.append({"round": i + 1, "load_before": load, **result})
+    service = [r for r in runs if r["benchmark"] == "call-next"]
+    floor_runs = [r for r in runs if r["benchmark"] == "call-next-floor"]
+    ratios = [s["claims_per_s"] / f["claims_per_s"] for s, f in zip(service, floor_runs, strict=True)]
+    return {
+        "benchmark": "call-next-compare",
+        "engine": db.dialect,
+        "database": safe_url(url),
+        "stations": stations,
+        "seconds": seconds,
+        "rounds": rounds,
+        "service_claims_per_s": [r["claims_per_s"] for r in service],
+        "floor_claims_per_s": [r["claims_per_s"] for r in floor_runs],
+        "service_median": statistics.median(r["claims_per_s"] for r in service),
+        "floor_median": statistics.median(r["claims_per_s"] for r in floor_runs),
+        "ratio_per_round": [round(x, 3) for x in ratios],
+        "ratio_of_medians": round(
+            statistics.median(r["claims_per_s"] for r in service)
+            / statistics.median(r["claims_per_s"] for r in floor_runs),
+            3,
+        ),
+        "median_ratio": round(statistics.median(ratios), 3),
+        "service_p50_ms": statistics.median(r["p50_ms"] for r in service),
+        "floor_p50_ms": statistics.median(r["p50_ms"] for r in floor_runs),
+        "double_claims": max(r["double_claims"] for r in runs),
+        "client_double_claims": sum(r["client_double_claims"] for r in runs),
+        "errors": sum(r["errors"]["count"] for r in runs),
+        "runs": runs,
+    }
+
+
+def compare_summary(result: dict[str, Any]) -> str:
+    lines = [
+        f"call-next service vs --floor on {result['engine']} ({result['database']}): {result['stations']} stations,"
+        f" {result['rounds']} rounds of {result['seconds']:g} s each",
+        f"  service claims/s  {result['service_claims_per_s']}  median {result['service_median']:.1f}",
+        f"  floor claims/s    {result['floor_claims_per_s']}  median {result['floor_median']:.1f}",
+        f"  ratio per round   {result['ratio_per_round']}  median {result['median_ratio']:.2f},"
+        f" of the medians {result['ratio_of_medians']:.2f}",
+        f"  double claims {result['double_claims']} (client: {result['client_double_claims']}),"
+        f" errors {result['errors']}",
+    ]
+    return "\n".join(lines)
+
+
+def compare_cli(args: argparse.Namespace) -> int:
+    if args.floor:
+        msg = "--compare runs the floor itself: leave out --floor"
+        raise InvalidInput(msg)
+    settings = common.settings(args)
+    db = common.open_database(settings)
+    try:
+        result = compare(db, settings.db_url, args.stations, args.seconds, args.compare)
+    finally:
+        db.dispose()
+    if args.save is not None:
+        command = (
+            f"counter-desk --db {safe_url(settings.db_url)} bench call-next"
+            f" --stations {args.stations} --seconds {args.seconds:g} --compare {args.compare} --save {args.save}"
+        )
+        _save(args.save, result, command)
+    print(json.dumps(result) if args.json else compare_summary(result))
+    return 1 if result["double_claims"] or result["client_double_claims"] or result["errors"] else 0
+
+
 def run_cli(args: argparse.Namespace) -> int:
     if args.stations < 1:
         msg = "--stations must be at least 1"
@@ -620,6 +707,8 @@ def run_cli(args: argparse.Namespace) -> int:
     if args.save is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", args.save):
         msg = f"--save takes a plain file name (letters, digits, . _ -), not {args.save!r}"
         raise InvalidInput(msg)
+    if args.compare:
+        return compare_cli(args)
     settings = common.settings(args)
     db = common.open_database(settings)
     try:
@@ -628,14 +717,12 @@ def run_cli(args: argparse.Namespace) -> int:
         db.dispose()
     result["targets"] = check_targets(result)
     if args.save is not None:
-        RESULTS.mkdir(parents=True, exist_ok=True)
         command = (
             f"counter-desk --db {safe_url(settings.db_url)} bench call-next"
             f" --stations {args.stations} --seconds {args.seconds:g}"
             f"{' --floor' if args.floor else ''} --save {args.save}"
         )
-        saved = {**result, "machine": machine(), "code": code_version(), "command": command}
-        (RESULTS / f"{args.save}.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
+        _save(args.save, result, command)
     print(json.dumps(result) if args.json else summary(result))
     broken = result["double_claims"] or result["client_double_claims"] or result["errors"]["count"]
     return 1 if broken else 0

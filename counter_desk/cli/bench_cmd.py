@@ -22,6 +22,9 @@ def register(b: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--floor", action="store_true", help="the floor: only the claim statement and event append, not the service"
     )
+    p.add_argument(
+        "--compare", type=int, default=0, metavar="ROUNDS", help="the service and --floor alternately: medians, ratio"
+    )
     p.set_defaults(handler=lambda a: _load("call_next").run_cli(a))
 
     p = verbs.add_parser("station-window", help="station window start-up, queue refresh and GUI stalls")

@@ -12,11 +12,12 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from counter_desk.clock import Clock, SystemClock, office_day
 from counter_desk.errors import (
@@ -27,7 +28,7 @@ from counter_desk.errors import (
     WrongOffice,
 )
 from counter_desk.i18n import _
-from counter_desk.services import checkin_info, directory, roles
+from counter_desk.services import checkin_info, config_cache, directory, roles
 from counter_desk.services.estimate import estimate_stage
 from counter_desk.services.views import (
     CheckInInfo,
@@ -35,17 +36,31 @@ from counter_desk.services.views import (
     TicketView,
 )
 from counter_desk.states import HELD, Action, Status, check, status_label
+from counter_desk.store.call_order import called_before
 from counter_desk.store.engine import Database
 from counter_desk.store.journal import append_event, next_ticket_seq
 from counter_desk.store.models import Booking, Category, IdempotencyKey, Stage, Ticket
+
+_tickets = cast("Table", Ticket.__table__)
+
+#: Prebuilt UPDATE ... RETURNING statements of :meth:`QueueCore._transition_row`, by the columns they set.
+_UPDATES: dict[frozenset[str], ReturningUpdate[Any]] = {}
+
+
+def _update_returning(columns: frozenset[str]) -> ReturningUpdate[Any]:
+    """``UPDATE tickets SET <columns> WHERE id = :p_id RETURNING *``, built once per set of columns."""
+    found = _UPDATES.get(columns)
+    if found is None:
+        values = {name: bindparam(name, type_=_tickets.c[name].type) for name in columns}
+        found = update(_tickets).where(_tickets.c.id == bindparam("p_id")).values(values).returning(*_tickets.c)
+        _UPDATES[columns] = found
+    return found
+
 
 TICKET_NUMBER = re.compile(r"^[A-Z]{1,4}-\d{1,5}$")
 MAX_TOKEN = 64
 MAX_REASON = 500
 POSITIONS = ("front", "end")
-
-#: Call order inside a stage: returned-to-front first, then priority level, then slot or arrival, then id.
-CALL_ORDER = (Ticket.front.desc(), Ticket.priority_level.desc(), Ticket.queue_key, Ticket.id)
 
 
 @dataclass
@@ -59,6 +74,9 @@ class ActionContext:
     names: directory.Names | None = None
     #: Set by a check-in: what reception checks against the ID card (goes on the Result).
     check_in: CheckInInfo | None = None
+    #: The configuration cache, for an action with a fast path (``office`` then came from it): see
+    #: :mod:`counter_desk.services.config_cache`. None once the action read the office fresh.
+    cache: config_cache.OfficeCache | None = None
 
     def name_maps(self) -> directory.Names:
         if self.names is None:
@@ -136,15 +154,36 @@ class QueueCore:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _ctx(self, session: Session, user: str | None) -> ActionContext:
-        office = directory.office_info(session, self.office_code)
+    def _ctx(self, session: Session, user: str | None, *, fast: bool = False) -> ActionContext:
+        """Where an action runs. ``fast``: the office from the configuration cache, which the action's fast
+        statement re-checks (an action that has none must not ask for it); otherwise read fresh."""
+        cache = config_cache.cached(self.db, self.office_code) if fast else None
+        if fast and cache is None:
+            cache = config_cache.refresh(session, self.db, self.office_code, self._office(session))
+        office = cache.office if cache is not None else self._office(session)
         found = directory.user(session, user)
         if found is not None and found.office_id != office.id:
             msg = _("user {user!r} belongs to another office", user=user)
             raise WrongOffice(msg)
         return ActionContext(
-            session, office, self.clock.now(), found.id if found else None, names=self._names.get(office.id)
+            session,
+            office,
+            self.clock.now(),
+            found.id if found else None,
+            names=self._names.get(office.id),
+            cache=cache,
         )
+
+    def _office(self, session: Session) -> directory.OfficeInfo:
+        return directory.office_info(session, self.office_code)
+
+    def _careful(self, ctx: ActionContext) -> None:
+        """Leave the fast path: read the office fresh and refresh the configuration cache from the database."""
+        if ctx.cache is None:
+            return
+        ctx.office = self._office(ctx.session)
+        ctx.cache = None
+        config_cache.refresh(ctx.session, self.db, self.office_code, ctx.office)
 
     def _authorise(self, ctx: ActionContext, action: Action, station: str | None, user: str) -> None:
         """Roles, enforced here and not only by the windows' buttons.
@@ -208,6 +247,8 @@ class QueueCore:
         user: str | None,
         act: Callable[[ActionContext], tuple[TicketLike, PendingEvent, int | None]],
         station: str | None = None,
+        *,
+        fast: bool = False,
     ) -> Result:
         """Run one action in one transaction, with idempotency and constraint errors made readable.
 
@@ -217,7 +258,7 @@ class QueueCore:
         token = check_token(token)
         try:
             with self.db.write() as session:
-                ctx = self._ctx(session, user)
+                ctx = self._ctx(session, user, fast=fast)
                 if user is not None:
                     self._authorise(ctx, action, station, user)
                 if token is not None:
@@ -228,7 +269,7 @@ class QueueCore:
                 if token is not None:
                     station_id = ticket.station_id
                     if station is not None:
-                        station_id = directory.station(session, ctx.office.id, station).id
+                        station_id = self._station(ctx, station).id
                     session.add(
                         IdempotencyKey(
                             token=token,
@@ -333,6 +374,32 @@ class QueueCore:
         ctx.session.flush()
         return self._record(ctx, ticket, action, before, station_id=station_id, reason=reason, data=data)
 
+    def _transition_row(
+        self,
+        ctx: ActionContext,
+        ticket: TicketLike,
+        action: Action,
+        *,
+        station_id: int | None,
+        reason: str | None = None,
+        data: dict[str, object] | None = None,
+        **changes: object,
+    ) -> tuple[TicketLike, PendingEvent]:
+        """:meth:`_transition` for a locked ticket read as a row: one UPDATE ... RETURNING, no ORM object."""
+        before = ticket.status
+        target = check(action, Status(before), ticket.number)
+        values = {
+            **changes,
+            "status": target.value,
+            "station_id": station_id if target in HELD or target is Status.PARKED else None,
+            "updated_at": ctx.now,
+        }
+        changed = (
+            ctx.session.connection().execute(_update_returning(frozenset(values)), {"p_id": ticket.id, **values}).one()
+        )
+        after = cast("TicketLike", changed)
+        return after, self._record(ctx, after, action, before, station_id=station_id, reason=reason, data=data)
+
     def _station(self, ctx: ActionContext, code: str) -> directory.StationInfo:
         return directory.station_info(ctx.session, ctx.office.id, code)
 
@@ -397,24 +464,14 @@ class QueueCore:
 
     def _ahead(self, session: Session, ticket: Ticket) -> int:
         """How many waiting tickets of the same stage will be called before ``ticket``."""
-        t = ticket
-        before: ColumnElement[bool] = or_(
-            Ticket.front.is_(True) if not t.front else false(),
-            and_(Ticket.front == t.front, Ticket.priority_level > t.priority_level),
-            and_(
-                Ticket.front == t.front,
-                Ticket.priority_level == t.priority_level,
-                or_(Ticket.queue_key < t.queue_key, and_(Ticket.queue_key == t.queue_key, Ticket.id < t.id)),
-            ),
-        )
         count = session.scalar(
             select(func.count())
             .select_from(Ticket)
             .where(
-                Ticket.stage_id == t.stage_id,
+                Ticket.stage_id == ticket.stage_id,
                 Ticket.status == Status.WAITING.value,
-                Ticket.id != t.id,
-                before,
+                Ticket.id != ticket.id,
+                called_before(ticket),
             )
         )
         return int(count or 0)

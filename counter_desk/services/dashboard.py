@@ -39,6 +39,7 @@ from counter_desk.services.queue import QueueService
 from counter_desk.services.timeline import Timeline, read_timeline
 from counter_desk.services.views import Result, StationPause
 from counter_desk.states import HELD, Status
+from counter_desk.store.call_order import call_order
 from counter_desk.store.engine import Database
 from counter_desk.store.journal import last_event_seq
 from counter_desk.store.models import Category, Stage, Station, Ticket, User
@@ -224,7 +225,7 @@ def snapshot(db: Database, *, office: str | None = None, clock: Clock | None = N
                 Ticket.queued_at,
             )
             .where(Ticket.stage_id.in_(list(stage_code)), Ticket.status == Status.WAITING.value)
-            .order_by(Ticket.stage_id, Ticket.front.desc(), Ticket.priority_level.desc(), Ticket.queue_key, Ticket.id)
+            .order_by(Ticket.stage_id, *call_order())
         ).all()
         held_rows = session.execute(
             select(

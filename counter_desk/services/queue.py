@@ -18,15 +18,14 @@ import time
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CTE, Table, bindparam, or_, select, update
+from sqlalchemy import CTE, ColumnElement, String, Table, bindparam, exists, literal_column, or_, select, update
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, WrongOffice
 from counter_desk.i18n import _
-from counter_desk.services import audit, checkin, checkin_info, directory, pickups, receipts, roles, rules
+from counter_desk.services import audit, checkin, checkin_info, config_cache, directory, pickups, receipts, roles, rules
 from counter_desk.services.actions import (
-    CALL_ORDER,
     POSITIONS,
     ActionContext,
     PendingEvent,
@@ -40,6 +39,7 @@ from counter_desk.services.queue_errors import LateRefused, NoShowTooEarly
 from counter_desk.services.views import EventView, QueueStatus, Result, StationState, TicketView, WaitingTicket
 from counter_desk.states import HELD, Action, Status
 from counter_desk.store.base import UTCDateTime
+from counter_desk.store.call_order import call_order
 from counter_desk.store.models import Booking, Event, Stage, Station, StationPause, Ticket
 
 __all__ = ["POSITIONS", "QueueService"]
@@ -57,31 +57,58 @@ CLAIM_BACKOFF_S = 0.02
 
 _t = cast("Table", Ticket.__table__)
 _bookings = cast("Table", Booking.__table__)
-# The claim, built once: the head of a stage's queue, locked with SKIP LOCKED (PostgreSQL; SQLite ignores it and
-# relies on BEGIN IMMEDIATE) in a materialized CTE, taken by UPDATE ... RETURNING in the same statement.
-_HEAD = (
-    select(_t.c.id)
-    .where(_t.c.stage_id == bindparam("p_stage"), _t.c.status == Status.WAITING.value)
-    .order_by(_t.c.front.desc(), _t.c.priority_level.desc(), _t.c.queue_key, _t.c.id)
-    .limit(1)
-    .with_for_update(skip_locked=True)
-    .cte("head")
-    .prefix_with("MATERIALIZED")
+_stations = cast("Table", Station.__table__)
+_pauses = cast("Table", StationPause.__table__)
+_holder = _t.alias("holder")
+# Written into the SQL, not bound: no list to expand per call, and SQLite then uses the partial index
+# uq_tickets_live_station, whose predicate is this very list (bench/README.md).
+_HELD_VALUES: list[ColumnElement[str]] = [literal_column(f"'{s}'") for s in sorted(s.value for s in HELD)]
+
+
+def _head(*conditions: ColumnElement[bool]) -> CTE:
+    """The head of a stage's queue, locked with SKIP LOCKED (PostgreSQL; SQLite ignores it and relies on BEGIN
+    IMMEDIATE) in a materialized CTE, for UPDATE ... RETURNING to take in the same statement."""
+    return (
+        select(_t.c.id)
+        .where(_t.c.stage_id == bindparam("p_stage"), _t.c.status == Status.WAITING.value, *conditions)
+        .order_by(*call_order())
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .cte("head")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+#: The station named ``p_code`` is still ``p_station`` of office ``p_office``, switched on (and, for a claim, at
+#: stage ``p_stage``): what the fast paths took from the configuration cache, checked in their own statement.
+_STATION_AS_CACHED = (
+    _stations.c.id == bindparam("p_station"),
+    _stations.c.office_id == bindparam("p_office"),
+    _stations.c.code == bindparam("p_code"),
+    _stations.c.active.is_(True),
 )
+_HEAD = _head()
 # The same for "one priority per N regular" (office rule priority_ratio): regular applicants (and anyone put
 # back at the front) first, while the last priority call is fewer than N calls ago.
-_HEAD_REGULAR = (
-    select(_t.c.id)
+_HEAD_REGULAR = _head(or_(_t.c.front.is_(True), _t.c.priority_level <= 0))
+# The fast claim (configuration from the cache, priority_ratio 0): the head is taken only if the cache still
+# holds and the station may call -- it holds nothing and is not paused. Otherwise it takes nothing, locks
+# nothing (the conditions are one-time filters) and the careful path finds out why.
+_HEAD_CHECKED = _head(
+    exists().where(*_STATION_AS_CACHED, _stations.c.stage_id == bindparam("p_stage")),
+    ~exists().where(_holder.c.station_id == bindparam("p_station"), _holder.c.status.in_(_HELD_VALUES)),
+    ~exists().where(_pauses.c.station_id == bindparam("p_station"), _pauses.c.ended_at.is_(None)),
+    config_cache.RULE_TEXT.is_not_distinct_from(bindparam("p_rule_text", type_=String())),
+)
+#: What a station holds, row-locked, if the cached station still holds (the fast finish).
+_HELD_CHECKED = (
+    select(*_t.c)
     .where(
-        _t.c.stage_id == bindparam("p_stage"),
-        _t.c.status == Status.WAITING.value,
-        or_(_t.c.front.is_(True), _t.c.priority_level <= 0),
+        _t.c.station_id == bindparam("p_station"),
+        _t.c.status.in_(_HELD_VALUES),
+        exists().where(*_STATION_AS_CACHED),
     )
-    .order_by(_t.c.front.desc(), _t.c.priority_level.desc(), _t.c.queue_key, _t.c.id)
-    .limit(1)
-    .with_for_update(skip_locked=True)
-    .cte("head")
-    .prefix_with("MATERIALIZED")
+    .with_for_update()
 )
 
 
@@ -109,6 +136,7 @@ def _claim_statement(head: CTE) -> ReturningUpdate[Any]:
 
 _CLAIM_REGULAR = _claim_statement(_HEAD_REGULAR)
 _CLAIM = _claim_statement(_HEAD)
+_CLAIM_CHECKED = _claim_statement(_HEAD_CHECKED)
 
 
 class QueueService(CounterUse):
@@ -201,13 +229,25 @@ class QueueService(CounterUse):
     # ------------------------------------------------------------------ calling
 
     def call_next(self, station: str, *, token: str | None = None, user: str | None = None) -> Result:
-        """Claim the head of the station's stage queue for the station."""
+        """Claim the head of the station's stage queue for the station.
+
+        The usual click is one statement and the event: :data:`_CLAIM_CHECKED` with the office and station from
+        the configuration cache, which it re-checks itself. When it takes nothing (the cache is out of date, the
+        station holds a ticket or is paused, nobody waits, ``priority_ratio`` is on) the careful path reads
+        everything fresh and says why."""
 
         def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
+            claimed = self._claim_fast(ctx, station)
+            if claimed is not None:
+                return (
+                    claimed,
+                    self._record(ctx, claimed, Action.CALL, Status.WAITING.value, station_id=claimed.station_id),
+                    None,
+                )
+            self._careful(ctx)
             st = self._station(ctx, station)
             self._refuse_if_busy(ctx, st)
             self._refuse_if_paused(ctx, st)
-            claimed = None
             for attempt in range(CLAIM_ATTEMPTS):
                 claimed = self._claim_head(ctx, st)
                 if claimed is not None or not self._anyone_waiting(ctx, st.stage_id):
@@ -227,7 +267,23 @@ class QueueService(CounterUse):
             seq = self._record(ctx, claimed, Action.CALL, Status.WAITING.value, station_id=st.id)
             return claimed, seq, None
 
-        return self._mutate(Action.CALL, token, user, act, station=station)
+        return self._mutate(Action.CALL, token, user, act, station=station, fast=True)
+
+    def _claim_fast(self, ctx: ActionContext, station: str) -> TicketLike | None:
+        """The fast claim (:data:`_CLAIM_CHECKED`), or None when it does not apply or took nothing."""
+        cache = ctx.cache
+        if cache is None or cache.ratio != 0:
+            return None
+        st = config_cache.station(ctx.session, cache, station).info
+        values = {
+            "p_stage": st.stage_id,
+            "p_station": st.id,
+            "p_office": cache.office.id,
+            "p_code": st.code,
+            "p_now": ctx.now,
+            **config_cache.rule_guard_params(cache),
+        }
+        return cast("TicketLike | None", ctx.session.connection().execute(_CLAIM_CHECKED, values).one_or_none())
 
     def _claim_head(self, ctx: ActionContext, st: directory.StationInfo) -> TicketLike | None:
         """Take the head of the stage's queue for ``st`` in one statement, skipping rows other calls hold."""
@@ -291,7 +347,7 @@ class QueueService(CounterUse):
             head = ctx.session.scalar(
                 select(Ticket.id)
                 .where(Ticket.stage_id == st.stage_id, Ticket.status == Status.WAITING.value)
-                .order_by(*CALL_ORDER)
+                .order_by(*call_order())
                 .limit(1)
             )
             seq = self._call_specific(ctx, t, st, why, out_of_order=head != t.id)
@@ -390,23 +446,36 @@ class QueueService(CounterUse):
             raise InvalidInput(msg)
 
         def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
-            st = self._station(ctx, station)
-            t = self._held(ctx, st, ticket)
-            seq = self._transition(
-                ctx,
-                t,
-                Action.FINISH,
-                station_id=st.id,
-                reason=why,
-                data={"outcome": outcome} if outcome else None,
-                finished_at=ctx.now,
-                outcome=outcome,
-            )
+            data: dict[str, object] | None = {"outcome": outcome} if outcome else None
+            changes = {"finished_at": ctx.now, "outcome": outcome}
+            t: TicketLike | None = self._held_fast(ctx, station, ticket)
+            if t is not None:
+                t, seq = self._transition_row(
+                    ctx, t, Action.FINISH, station_id=t.station_id, reason=why, data=data, **changes
+                )
+            else:
+                self._careful(ctx)
+                st = self._station(ctx, station)
+                held = self._held(ctx, st, ticket)
+                seq = self._transition(ctx, held, Action.FINISH, station_id=st.id, reason=why, data=data, **changes)
+                t = held
             if outcome in pickups.DECISIONS:
                 pickups.record_decision(ctx.session, t.id, outcome, ctx.now)
             return t, seq, None
 
-        return self._mutate(Action.FINISH, token, user, act, station=station)
+        return self._mutate(Action.FINISH, token, user, act, station=station, fast=True)
+
+    def _held_fast(self, ctx: ActionContext, station: str, number: str | None) -> TicketLike | None:
+        """The ticket the cached station holds, row-locked (:data:`_HELD_CHECKED`); None: take the careful path."""
+        cache = ctx.cache
+        if cache is None:
+            return None
+        st = config_cache.station(ctx.session, cache, station).info
+        values = {"p_station": st.id, "p_office": cache.office.id, "p_code": st.code}
+        row = ctx.session.connection().execute(_HELD_CHECKED, values).one_or_none()
+        if row is None or (number is not None and row.number != number.strip().upper()):
+            return None
+        return cast("TicketLike", row)
 
     # ------------------------------------------------------------------ putting back, passing on
 
@@ -555,7 +624,7 @@ class QueueService(CounterUse):
                 select(*_t.c, _bookings.c.code.label("booking_code"), _bookings.c.slot_start.label("slot_start"))
                 .select_from(_t.outerjoin(_bookings, _bookings.c.id == _t.c.booking_id))
                 .where(_t.c.stage_id == stg.id, _t.c.status == Status.WAITING.value)
-                .order_by(_t.c.front.desc(), _t.c.priority_level.desc(), _t.c.queue_key, _t.c.id)
+                .order_by(*call_order())
             )
             target = stg.wait_target_minutes * 60
             rows = []

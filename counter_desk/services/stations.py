@@ -25,6 +25,7 @@ from counter_desk.services.views import (
     WaitingTicket,
 )
 from counter_desk.states import HELD, Action, Status
+from counter_desk.store.call_order import call_order
 from counter_desk.store.journal import last_event_seq
 from counter_desk.store.models import Booking, Category, Event, Stage, Station, Ticket
 from counter_desk.store.models import StationPause as PauseRow
@@ -65,7 +66,7 @@ _VIEWS = select(
 ).select_from(_t.outerjoin(_b, _b.c.id == _t.c.booking_id))
 #: A stage's waiting tickets in call order, as QueueService.status lists them.
 _WAITING = _VIEWS.where(_t.c.stage_id == bindparam("stage_id"), _t.c.status == Status.WAITING.value).order_by(
-    _t.c.front.desc(), _t.c.priority_level.desc(), _t.c.queue_key, _t.c.id
+    *call_order()
 )
 #: What the given stations hold (called or being served).
 _HELD = _VIEWS.where(
