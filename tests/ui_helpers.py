@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pytestqt.qtbot import QtBot
 
 from counter_desk.clock import FixedClock
+from counter_desk.services.desk import Desk
 from counter_desk.store.engine import Database
 from counter_desk.views.station import StationWindow
 
@@ -25,7 +26,7 @@ class Silent:
 
 def open_station(qtbot: QtBot, db: Database, clock: FixedClock, station: str, **kwargs: object) -> StationWindow:
     """A real station window, shown, with the keyboard, once its first snapshot has arrived."""
-    window = StationWindow(db, station, clock=clock, live=False, sound=Silent(), **kwargs)  # type: ignore[arg-type]
+    window = StationWindow(Desk(db), station, clock=clock, live=False, sound=Silent(), **kwargs)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()

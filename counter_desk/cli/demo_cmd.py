@@ -95,19 +95,20 @@ def _windows(
     quit_after: float | None = None,
     screenshot: Path | None = None,
 ) -> int:
+    from counter_desk.services.desk import Desk
     from counter_desk.views.app import application, schedule_close, schedule_screen_picture, tile
     from counter_desk.views.display import DisplayWindow
     from counter_desk.views.station import StationWindow
     from counter_desk.views.supervisor import SupervisorWindow
 
     app = application(settings.language)
-    db, office = queue.db, settings.office
+    desk, office = Desk(queue.db), settings.office
     receipts = settings.data_dir / "receipts"
     windows = [
-        DisplayWindow(db, office=office),
-        StationWindow(db, DEMO_RECEPTION[0], office=office, user=DEMO_RECEPTION[1], receipts_dir=receipts),
-        StationWindow(db, DEMO_BOOTH[0], office=office, user=DEMO_BOOTH[1], receipts_dir=receipts),
-        SupervisorWindow(db, office=office, user=DEMO_SUPERVISOR),
+        DisplayWindow(desk, office=office),
+        StationWindow(desk, DEMO_RECEPTION[0], office=office, user=DEMO_RECEPTION[1], receipts_dir=receipts),
+        StationWindow(desk, DEMO_BOOTH[0], office=office, user=DEMO_BOOTH[1], receipts_dir=receipts),
+        SupervisorWindow(desk, office=office, user=DEMO_SUPERVISOR),
     ]
     tile(windows)
 
@@ -141,7 +142,7 @@ def _windows(
     for window in windows:
         with contextlib.suppress(RuntimeError):  # already deleted by Qt
             window.close()
-    db.dispose()
+    desk.close()
     return int(code)
 
 

@@ -31,6 +31,7 @@ def _display(args: argparse.Namespace) -> int:
     settings = common.settings(args)
     db = common.open_database(settings)
     try:
+        from counter_desk.services.desk import Desk
         from counter_desk.services.display import load_config
         from counter_desk.services.queue import QueueService
 
@@ -38,7 +39,7 @@ def _display(args: argparse.Namespace) -> int:
         from counter_desk.views.launch import open_display
 
         return open_display(
-            db,
+            Desk(db),
             language=settings.language,
             office=settings.office,
             screen=args.screen,

@@ -40,7 +40,8 @@ def _station(args: argparse.Namespace) -> int:
 
 
 def _open(gate: Database, settings: Settings, station: str, username: str | None) -> int:
-    from counter_desk.services import auth, directory
+    from counter_desk.services import auth
+    from counter_desk.services.desk import Desk
     from counter_desk.services.queue import QueueService
 
     station_name = station  # what the dialog says it opens (the code, until the name can be read)
@@ -53,19 +54,17 @@ def _open(gate: Database, settings: Settings, station: str, username: str | None
             raise InvalidInput(_("this database lets officers in with their own login: turn sign_in on"))
     else:
         # An unknown station fails here, not in a window.
-        QueueService(gate, office=settings.office).status(station=station)
-        with gate.read() as session:
-            office_id = directory.office_info(session, settings.office).id
-            station_name = directory.station_info(session, office_id, station).name
+        state = QueueService(gate, office=settings.office).status(station=station)
+        station_name = next(s.name for s in state.stations if s.code == station)
         if settings.sign_in:
             # Its stage's role, or a supervisor standing in (with their own login, the dialog asks the database).
             roles = (auth.station_role(gate, station, settings.office), "supervisor")
     from counter_desk.views.launch import SignIn, run_window
     from counter_desk.views.station import StationWindow
 
-    def window(db: Database, officer: Officer | None) -> StationWindow:
+    def window(desk: Desk, officer: Officer | None) -> StationWindow:
         made = StationWindow(
-            db,
+            desk,
             station,
             office=settings.office,
             user=officer.username if officer is not None else username,
@@ -87,4 +86,4 @@ def _open(gate: Database, settings: Settings, station: str, username: str | None
         username=username or "",
         url=settings.db_url if own_login else None,
     )
-    return run_window(gate, window, language=settings.language, sign_in=ask if settings.sign_in else None)
+    return run_window(Desk(gate), window, language=settings.language, sign_in=ask if settings.sign_in else None)

@@ -40,6 +40,7 @@ def _supervisor(args: argparse.Namespace) -> int:
 
 def _open(gate: Database, settings: Settings, username: str | None) -> int:
     from counter_desk.services import dashboard, roles
+    from counter_desk.services.desk import Desk
 
     own_login = common.signs_in_to_postgres(gate)
     if own_login and not settings.sign_in:
@@ -51,8 +52,10 @@ def _open(gate: Database, settings: Settings, username: str | None) -> int:
     from counter_desk.views.launch import SignIn, run_window
     from counter_desk.views.supervisor import SupervisorWindow
 
-    def window(db: Database, officer: Officer | None) -> SupervisorWindow:
-        made = SupervisorWindow(db, office=settings.office, user=officer.username if officer is not None else username)
+    def window(desk: Desk, officer: Officer | None) -> SupervisorWindow:
+        made = SupervisorWindow(
+            desk, office=settings.office, user=officer.username if officer is not None else username
+        )
         made.resize(1280, 860)
         return made
 
@@ -63,4 +66,4 @@ def _open(gate: Database, settings: Settings, username: str | None) -> int:
         username=username or "",
         url=settings.db_url if own_login else None,
     )
-    return run_window(gate, window, language=settings.language, sign_in=ask if settings.sign_in else None)
+    return run_window(Desk(gate), window, language=settings.language, sign_in=ask if settings.sign_in else None)

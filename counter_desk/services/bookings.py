@@ -473,7 +473,7 @@ def _over_quota(session: Session, office_id: int, days: set[dt.date]) -> list[st
     ]
 
 
-def import_file(db: Database, path: Path, **kwargs: Any) -> ImportReport:
+def import_file(db: Database, /, path: Path, **kwargs: Any) -> ImportReport:
     """:func:`import_bookings` of a file; an unreadable file (or not a regular file) is an :class:`InvalidInput`."""
     return import_bookings(db, read_file(path), source_name=path.name, **kwargs)
 

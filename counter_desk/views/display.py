@@ -31,6 +31,7 @@ from counter_desk.qt.status import ClockStatus, ConnectionStatus
 from counter_desk.qt.tasks import TaskRunner
 from counter_desk.services import speech
 from counter_desk.services.dates import format_day
+from counter_desk.services.desk import Desk
 from counter_desk.services.display import (
     RECENT_CALLS,
     DisplayConfig,
@@ -41,9 +42,7 @@ from counter_desk.services.display import (
     read_events,
 )
 from counter_desk.services.estimate import StageEstimate
-from counter_desk.services.queue import QueueService
 from counter_desk.services.views import EventView
-from counter_desk.store.engine import Database
 from counter_desk.views.display_widgets import (
     BACKGROUND,
     MUTED,
@@ -79,7 +78,7 @@ class DisplayWindow(QWidget):
 
     def __init__(
         self,
-        db: Database,
+        desk: Desk,
         *,
         office: str | None = None,
         clock: Clock | None = None,
@@ -93,8 +92,8 @@ class DisplayWindow(QWidget):
         app = QCoreApplication.instance()
         if app is not None:  # the application's one guard (see RefcountGuard): a TV runs for days
             guard_refcounts(app)
-        self._db = db
-        self._queue = QueueService(db, clock=clock, office=office)
+        self._desk = desk
+        self._queue = desk.queue(clock=clock, office=office)
         self._tasks = TaskRunner(self, name="display")
         self._want_live = live
         self._live: LiveFeed | None = None
@@ -224,7 +223,7 @@ class DisplayWindow(QWidget):
                 ", ".join(missing),
             )
         if self._want_live and self._live is None:
-            url = self._db.engine.url
+            url = self._desk.url
             self._live = LiveFeed(
                 lambda after, limit: read_events(self._queue, after, limit),
                 lambda: wakeup_for(url),

@@ -7,7 +7,8 @@ whatever happened -- records the sign-out, closes a window that is still open (i
 feed, timers and worker) and closes the officer's connection. Each window starts its own live feed once its first
 read is on screen: the feed starts after that read's last event, so nothing between the two is missed.
 
-The connection handed in stays the caller's: the command that opened it closes it.
+The desk handed in stays the caller's: the command that opened it closes it; a desk the sign-in opened over the
+officer's own login is closed here.
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
-from counter_desk.services import auth
 from counter_desk.services.auth import Officer
-from counter_desk.store.engine import Database
+from counter_desk.services.desk import Desk
 from counter_desk.views.app import application
 from counter_desk.views.signin import SignInDialog
 
@@ -46,27 +46,27 @@ class SignIn:
 
 
 def run_window(
-    db: Database,
-    make_window: Callable[[Database, Officer | None], QWidget],
+    desk: Desk,
+    make_window: Callable[[Desk, Officer | None], QWidget],
     *,
     language: str,
     sign_in: SignIn | None = None,
     show: Callable[[QWidget], None] = QWidget.show,
 ) -> int:
-    """Open the window ``make_window(connection, officer)`` makes and run until it is closed.
+    """Open the window ``make_window(desk, officer)`` makes and run until it is closed.
 
     ``officer`` is the signed-in officer (None without ``sign_in``); ``show`` puts the window on screen (default:
     as it is). Returns the application's exit code, or 1 when the sign-in dialog was cancelled.
     """
     app = application(language)
-    work, officer, window, shown = db, None, None, False
+    work, officer, window, shown = desk, None, None, False
     try:
         if sign_in is not None:
-            officer, work = _sign_in(db, sign_in)
+            officer, work = _sign_in(desk, sign_in)
             if officer is None:
                 return 1
-            if work is not db:
-                db.dispose()  # the sign-in role's pooled connections are not needed while the officer works
+            if work is not desk:
+                desk.close()  # the sign-in role's pooled connections are not needed while the officer works
         window = make_window(work, officer)
         show(window)
         shown = True
@@ -74,19 +74,19 @@ def run_window(
     finally:
         try:
             if officer is not None:
-                auth.sign_out(work, officer, sign_in.station if sign_in is not None else None)
+                work.sign_out(officer, sign_in.station if sign_in is not None else None)
         finally:
             # Closed by the user: torn down already. Still open (the loop was quit) or never shown: close it now.
             if window is not None and (window.isVisible() or not shown):
                 window.close()
-            if work is not db:
-                work.dispose()
+            if work is not desk:
+                work.close()
 
 
-def _sign_in(db: Database, ask: SignIn) -> tuple[Officer | None, Database]:
-    """The sign-in dialog, modal: the officer (None: cancelled) and the connection to work through."""
+def _sign_in(desk: Desk, ask: SignIn) -> tuple[Officer | None, Desk]:
+    """The sign-in dialog, modal: the officer (None: cancelled) and the desk to work at."""
     dialog = SignInDialog(
-        db,
+        desk,
         station=ask.station,
         station_name=ask.station_name,
         office=ask.office,
@@ -96,11 +96,11 @@ def _sign_in(db: Database, ask: SignIn) -> tuple[Officer | None, Database]:
         url=ask.url,
     )
     officer = dialog.exec()
-    return officer, dialog.database
+    return officer, dialog.desk
 
 
 def open_display(
-    db: Database,
+    desk: Desk,
     *,
     language: str,
     office: str | None = None,
@@ -115,11 +115,11 @@ def open_display(
     from counter_desk.qt.sound import SilentSink
     from counter_desk.views.display import DisplayWindow
 
-    def window(work: Database, _officer: Officer | None) -> DisplayWindow:
+    def window(work: Desk, _officer: Officer | None) -> DisplayWindow:
         sink = SilentSink(QApplication.instance()) if mute else None
         return DisplayWindow(work, office=office, sink=sink, speak=speak, volume=volume, log_calls=log_calls)
 
-    return run_window(db, window, language=language, show=_on_screen(screen, windowed=windowed))
+    return run_window(desk, window, language=language, show=_on_screen(screen, windowed=windowed))
 
 
 def _on_screen(screen: int | None, *, windowed: bool) -> Callable[[QWidget], None]:

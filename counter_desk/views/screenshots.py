@@ -20,11 +20,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from counter_desk.clock import DEFAULT_TIMEZONE, FixedClock
 from counter_desk.devices.receipt_pdf import write_pdf
 from counter_desk.services import receipts, seed, simulate
-from counter_desk.services.pickups import PickupService
+from counter_desk.services.desk import Desk
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import TicketView
-from counter_desk.store import migrate
-from counter_desk.store.engine import Database
 from counter_desk.views.display import DisplayWindow
 from counter_desk.views.station import StationWindow
 from counter_desk.views.supervisor import SupervisorWindow
@@ -71,13 +69,12 @@ def render_all(out: Path, app: QApplication) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     made: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="counter-desk-shots-") as folder:
-        db = Database.connect(f"sqlite:///{Path(folder) / 'shots.sqlite3'}")
+        desk = Desk.open(f"sqlite:///{Path(folder) / 'shots.sqlite3'}", upgrade=True)
         tz = DEFAULT_TIMEZONE
         clock = FixedClock(simulate.office_instant(DAY, dt.time(7, 45), tz))
-        migrate.upgrade(db)
-        seed.load(db, clock=clock)
-        seed.sample_bookings(db, 300, day=DAY, clock=clock)
-        queue = QueueService(db, clock=clock)
+        desk(seed.load, clock=clock)
+        desk(seed.sample_bookings, 300, day=DAY, clock=clock)
+        queue = desk.queue(clock=clock)
         simulate.OfficeDay(
             queue, simulate.SimulatedTime(clock), start=clock.now(), end=clock.now() + dt.timedelta(hours=2.5), seed=5
         ).run()
@@ -89,20 +86,20 @@ def render_all(out: Path, app: QApplication) -> list[Path]:
         if booth is not None and booth.status == "called":
             queue.start("interview-1")
 
-        made.append(_grab(app, DisplayWindow(db, clock=clock, sink=_Silent()), out / "display.png", (1920, 1080)))
+        made.append(_grab(app, DisplayWindow(desk, clock=clock, sink=_Silent()), out / "display.png", (1920, 1080)))
         for station, officer, name in (
             ("reception-1", "penerimaan1", "station-reception.png"),
             ("interview-1", "wawancara1", "station-interview.png"),
             ("adjudicator", "ajudikator", "station-adjudicator.png"),
         ):
-            window = StationWindow(db, station, clock=clock, user=officer)
+            window = StationWindow(desk, station, clock=clock, user=officer)
             if station == "reception-1":
                 _scan(app, window, _unused_booking(queue))
             made.append(_grab(app, window, out / name, (1280, 760)))
-        supervisor = SupervisorWindow(db, clock=clock, user="kasi")
+        supervisor = SupervisorWindow(desk, clock=clock, user="kasi")
         made.append(_grab(app, supervisor, out / "supervisor.png", (1400, 900)))
         for index, tab in ((2, "rules"), (3, "bookings"), (4, "officers")):
-            supervisor = SupervisorWindow(db, clock=clock, user="kasi")
+            supervisor = SupervisorWindow(desk, clock=clock, user="kasi")
             supervisor.tabs.setCurrentIndex(index)
             made.append(_grab(app, supervisor, out / f"supervisor-{tab}.png", (1400, 900)))
 
@@ -115,7 +112,7 @@ def render_all(out: Path, app: QApplication) -> list[Path]:
         queue.call(booked, "interview-2", reason="sample pickup receipt")
         queue.start("interview-2")
         finished = queue.transfer("adjudication", station="interview-2").ticket.number
-        pickups = PickupService(db, clock=clock)
+        pickups = desk.pickups(clock=clock)
         issued = pickups.issue(finished).pickup
         made += _receipt(receipts.pickup_receipt(issued, printed_at=clock.now()), out / "receipt-pickup")
         queue.return_to_queue(station="adjudicator", position="front")
@@ -124,11 +121,11 @@ def render_all(out: Path, app: QApplication) -> list[Path]:
         queue.finish("adjudicator", outcome="approved")
         clock.set(simulate.office_instant(issued.ready_on, dt.time(9, 30), tz))
         pickups.scan(issued.code, "pickup")
-        counter = StationWindow(db, "pickup", clock=clock, user="pengambilan")
+        counter = StationWindow(desk, "pickup", clock=clock, user="pengambilan")
         made.append(_grab(app, counter, out / "station-pickup.png", (1280, 760)))
         handed = pickups.handover("pickup", "applicant").pickup
         made += _receipt(receipts.handover_receipt(handed), out / "receipt-handover")
-        db.dispose()
+        desk.close()
     return made
 
 

@@ -5,8 +5,8 @@ thread (:class:`~counter_desk.qt.tasks.TaskRunner`), so a slow database never fr
 password, a lockout or a dead database is shown in the dialog, which stays open for another try.
 
 On PostgreSQL (``url``: the station's configured sign-in role) the officer signs in with their own database
-login: :attr:`SignInDialog.database` is then the officer's connection, which the window must work through, so the
-database decides what the officer may do and records who did it (issue 13).
+login: :attr:`SignInDialog.desk` is then a desk over the officer's connection, which the window must work through,
+so the database decides what the officer may do and records who did it (issue 13).
 
 Use :func:`sign_in` (modal; returns the :class:`~counter_desk.services.auth.Officer` or None when cancelled).
 """
@@ -25,9 +25,8 @@ from counter_desk.errors import UserError
 from counter_desk.i18n import _
 from counter_desk.qt.forms import child, load_form
 from counter_desk.qt.tasks import TaskRunner
-from counter_desk.services import auth
 from counter_desk.services.auth import Officer
-from counter_desk.store.engine import Database
+from counter_desk.services.desk import Desk
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ class SignInDialog(QObject):
 
     def __init__(
         self,
-        db: Database,
+        desk: Desk,
         *,
         station: str | None = None,
         office: str | None = None,
@@ -58,10 +57,10 @@ class SignInDialog(QObject):
         station_name: str | None = None,
     ) -> None:
         super().__init__(parent)
-        self._db, self._station, self._office, self._clock = db, station, office, clock
+        self._station, self._office, self._clock = station, office, clock
         self._url = url
-        #: The connection the window works through: ``db``, or on PostgreSQL the officer's own (after sign-in).
-        self.database: Database = db
+        #: The desk the window works at: ``desk``, or on PostgreSQL one over the officer's own login (after sign-in).
+        self.desk: Desk = desk
         self._roles = tuple(roles) if roles is not None else None
         form = load_form("signin.ui", parent)
         assert isinstance(form, QDialog)
@@ -102,30 +101,22 @@ class SignInDialog(QObject):
             self._show_error(_("type your username and password"))
             return
         self._set_busy(True)
-        station, office, clock, db, roles = self._station, self._office, self._clock, self._db, self._roles
-        url = self._url
-        if url is not None:
-            self._tasks.run(
-                lambda: _sign_in_postgres(url, username, password, station, office, roles, clock),
-                self._done_postgres,
-                self._refused,
-            )
-            return
+        station, office, clock, desk, roles, url = (
+            self._station,
+            self._office,
+            self._clock,
+            self.desk,
+            self._roles,
+            self._url,
+        )
+        self._tasks.run(
+            lambda: desk.sign_in(username, password, station, office=office, roles=roles, own_login=url, clock=clock),
+            self._done,
+            self._refused,
+        )
 
-        def work() -> Officer:
-            if roles is None and station is not None:  # a station window: the role of its stage
-                needed: tuple[str, ...] | None = (auth.station_role(db, station, office),)
-            else:
-                needed = roles
-            return auth.authenticate(db, username, password, station, roles=needed, office=office, clock=clock)
-
-        self._tasks.run(work, self._done, self._refused)
-
-    def _done_postgres(self, result: tuple[Officer, Database]) -> None:
-        officer, self.database = result
-        self._done(officer)
-
-    def _done(self, officer: Officer) -> None:
+    def _done(self, result: tuple[Officer, Desk]) -> None:
+        officer, self.desk = result
         self._set_busy(False)
         self.officer = officer
         self.password.clear()
@@ -167,32 +158,8 @@ class SignInDialog(QObject):
         self._tasks.close(wait=True)
 
 
-def _sign_in_postgres(  # noqa: PLR0917 - the dialog's fields, passed to the worker
-    url: str,
-    username: str,
-    password: str,
-    station: str | None,
-    office: str | None,
-    roles: tuple[str, ...] | None,
-    clock: Clock | None,
-) -> tuple[Officer, Database]:
-    """On the worker: the officer's own login, then the station's role checked through it (the sign-in role
-    itself may read no more than station names)."""
-    officer, db = auth.sign_in_postgres(url, username, password, station, clock=clock)
-    try:
-        needed = roles
-        if needed is None and station is not None:
-            needed = (auth.station_role(db, station, office), "supervisor")
-        if needed is not None:
-            auth.require_role(officer, *needed)
-    except BaseException:
-        db.dispose()
-        raise
-    return officer, db
-
-
 def sign_in(
-    db: Database,
+    desk: Desk,
     *,
     station: str | None = None,
     office: str | None = None,
@@ -206,5 +173,5 @@ def sign_in(
     (:data:`counter_desk.services.roles.ROLE_FOR_STAGE_KIND`) unless ``roles`` names others (the supervisor
     window: ``roles=("supervisor",)``). Every attempt, good or bad, is in the audit log.
     """
-    dialog = SignInDialog(db, station=station, office=office, roles=roles, heading=heading, parent=parent)
+    dialog = SignInDialog(desk, station=station, office=office, roles=roles, heading=heading, parent=parent)
     return dialog.exec()

@@ -37,11 +37,10 @@ from counter_desk.qt.operations import NOT_SAVED, Failure, Operations
 from counter_desk.qt.sound import ErrorTone, Sink
 from counter_desk.qt.status import Banner, ClockStatus, ConnectionStatus
 from counter_desk.qt.tasks import TaskRunner
-from counter_desk.services.pickups import PickupCall, PickupService
-from counter_desk.services.queue import QueueService
+from counter_desk.services.desk import Desk
+from counter_desk.services.pickups import PickupCall
 from counter_desk.services.stations import PICKUP, RECEPTION, StationReader, StationSnapshot
 from counter_desk.services.views import TicketView
-from counter_desk.store.engine import Database
 from counter_desk.views.receipt_desk import ReceiptDesk
 from counter_desk.views.station_adjudicator import AdjudicatorPanel
 from counter_desk.views.station_booth import BoothPanel
@@ -80,7 +79,7 @@ class StationWindow(QMainWindow, StationForm):
 
     def __init__(
         self,
-        db: Database,
+        desk: Desk,
         station: str,
         *,
         office: str | None = None,
@@ -96,9 +95,9 @@ class StationWindow(QMainWindow, StationForm):
         sound: Sink | None = None,
     ) -> None:
         super().__init__()
-        self._db = db
-        self.queue = QueueService(db, clock=clock, office=office)
-        self.pickups = PickupService(db, clock=clock, office=office)
+        self._desk = desk
+        self.queue = desk.queue(clock=clock, office=office)
+        self.pickups = desk.pickups(clock=clock, office=office)
         self._reader = StationReader(self.queue, station)
         self._station = station
         self._user = user
@@ -142,7 +141,7 @@ class StationWindow(QMainWindow, StationForm):
         self.receipts.printed.connect(self.printed)
         self.receipts.printer_checked.connect(self.printer_checked)
         self.counter_panel = CounterPanel(self, self)
-        self.reception_panel = ReceptionPanel(self, db, self)
+        self.reception_panel = ReceptionPanel(self, desk, self)
         self.booth_panel = BoothPanel(self, self.counter_panel, self)
         self.adjudicator_panel = AdjudicatorPanel(self, self.counter_panel, self)
         self.pickup_panel = PickupPanel(self, self.counter_panel, self)
@@ -278,7 +277,7 @@ class StationWindow(QMainWindow, StationForm):
             self._apply_kind(self._snapshot.kind)
 
     def _start_live(self, last_seq: int) -> None:
-        url = self._db.engine.url
+        url = self._desk.url
         self._live = LiveFeed(
             lambda after, limit: self.queue.events(after=after, limit=limit),
             lambda: wakeup_for(url),

@@ -15,10 +15,10 @@ from counter_desk.qt.operations import REFUSED, Failure
 from counter_desk.services.auth import Officer
 from counter_desk.services.checkin import arrival_label
 from counter_desk.services.dates import format_day
+from counter_desk.services.desk import Desk
 from counter_desk.services.receipts import ticket_receipt
 from counter_desk.services.stations import PICKUP, RECEPTION
 from counter_desk.services.views import CheckInInfo, Result
-from counter_desk.store.engine import Database
 from counter_desk.views.dialogs import ChooseDialog
 from counter_desk.views.station_frame import Frame
 
@@ -33,10 +33,10 @@ ARRIVAL_PLAIN = "background:#e8f5e9;color:#1b5e20;font-weight:bold;padding:4px;b
 class ReceptionPanel(QObject):
     """Check-in at reception."""
 
-    def __init__(self, frame: Frame, db: Database, parent: QObject | None = None) -> None:
+    def __init__(self, frame: Frame, desk: Desk, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._frame = frame
-        self._db = db
+        self._desk = desk
         #: A check-in refused by an office rule a supervisor may override (closed, late): the code to retry.
         self.override_code: str | None = None
         self.override_walk_in: str | None = None
@@ -201,7 +201,7 @@ class ReceptionPanel(QObject):
         from counter_desk.views.signin import sign_in  # the sign-in dialog, only when an override is asked
 
         return sign_in(
-            self._db,
+            self._desk,
             office=self._frame.queue.office_code,
             roles=("supervisor",),
             heading=_("A supervisor lets {what} check in despite the office rule", what=what),

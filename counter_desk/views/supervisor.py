@@ -44,9 +44,8 @@ from counter_desk.qt.tasks import TaskRunner
 from counter_desk.services import dashboard, replication
 from counter_desk.services.dashboard import Dashboard, Supervision
 from counter_desk.services.dates import format_day
-from counter_desk.services.queue import QueueService
+from counter_desk.services.desk import Desk
 from counter_desk.services.views import Result
-from counter_desk.store.engine import Database
 from counter_desk.views.supervisor_bookings import BookingsTab
 from counter_desk.views.supervisor_common import BANNER_PADDING, BANNER_SIZE, WARN_STYLE, Done, Failed, Work, banner
 from counter_desk.views.supervisor_officers import OfficersTab
@@ -84,7 +83,7 @@ class SupervisorWindow(QMainWindow):
 
     def __init__(
         self,
-        db: Database,
+        desk: Desk,
         *,
         office: str | None = None,
         user: str | None = None,
@@ -92,10 +91,10 @@ class SupervisorWindow(QMainWindow):
         live: bool = True,
     ) -> None:
         super().__init__()
-        self._db = db
+        self._desk = desk
         self._office = office
         self._user = user
-        self._queue = QueueService(db, clock=clock, office=office)
+        self._queue = desk.queue(clock=clock, office=office)
         self._supervision = Supervision(self._queue, user)
         self._tasks = TaskRunner(self, name="supervisor")
         self._dashboard: Dashboard | None = None
@@ -214,7 +213,7 @@ class SupervisorWindow(QMainWindow):
     def refresh(self) -> None:
         """Read the dashboard on the worker; show it when it arrives."""
         clock = self._queue.clock
-        self.read(lambda: dashboard.snapshot(self._db, office=self._office, clock=clock), self._show)
+        self.read(lambda: self._desk(dashboard.snapshot, office=self._office, clock=clock), self._show)
 
     def _schedule_refresh(self) -> None:
         self._refresh_timer.start()
@@ -236,10 +235,10 @@ class SupervisorWindow(QMainWindow):
 
     def check_standby(self) -> None:
         """Ask the server about its standby on the worker; show what is wrong (nothing on SQLite)."""
-        db = self._db
+        desk = self._desk
         # A database out of reach is only logged: the dashboard's reads say so in the main banner.
         self.ops.run_query(
-            lambda: replication.supervisor_warnings(db),
+            lambda: desk(replication.supervisor_warnings),
             self.show_standby_warnings,
             what="the standby check",
             quiet=True,
@@ -252,7 +251,7 @@ class SupervisorWindow(QMainWindow):
         self.standby_checked.emit(list(lines))
 
     def _start_live(self, last_seq: int) -> None:
-        url = self._db.engine.url
+        url = self._desk.url
         self._live = LiveFeed(
             lambda after, limit: self._queue.events(after=after, limit=limit),
             lambda: wakeup_for(url),
@@ -303,8 +302,8 @@ class SupervisorWindow(QMainWindow):
     # ------------------------------------------------------------------ what the tabs use (supervisor_common.Host)
 
     @property
-    def db(self) -> Database:
-        return self._db
+    def desk(self) -> Desk:
+        return self._desk
 
     @property
     def office(self) -> str | None:

@@ -233,7 +233,9 @@ class BookingsTab(QWidget):
 
     def load(self) -> None:
         host, day = self._host, self.day
-        host.read(lambda: bookings.list_bookings(host.db, day, office=host.office), lambda rows: self._show(day, rows))
+        host.read(
+            lambda: host.desk(bookings.list_bookings, day, office=host.office), lambda rows: self._show(day, rows)
+        )
 
     def _show(self, day: dt.date, rows: list[bookings.BookingView]) -> None:
         if day != self.day:
@@ -274,8 +276,8 @@ class BookingsTab(QWidget):
 
         host.run_job(
             "import",
-            lambda: bookings.import_file(
-                host.db, file, office=host.office, dry_run=dry_run, user=host.user, clock=host.clock
+            lambda: host.desk(
+                bookings.import_file, file, office=host.office, dry_run=dry_run, user=host.user, clock=host.clock
             ),
             done,
             failed,
@@ -321,8 +323,8 @@ class BookingsTab(QWidget):
 
         host.run_job(
             "booking",
-            lambda: bookings.add_booking(
-                host.db,
+            lambda: host.desk(
+                bookings.add_booking,
                 v["code"],
                 v["application_number"],
                 v["day"],
@@ -349,8 +351,8 @@ class BookingsTab(QWidget):
 
         host.run_job(
             "booking",
-            lambda: bookings.reschedule(
-                host.db, code, day, slot=slot, office=host.office, user=host.user, clock=host.clock
+            lambda: host.desk(
+                bookings.reschedule, code, day, slot=slot, office=host.office, user=host.user, clock=host.clock
             ),
             done,
         )

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 from counter_desk.clock import Clock
 from counter_desk.qt.status import ERROR_COLOUR, WARN_COLOUR, banner_style
 from counter_desk.services.dashboard import Dashboard, Supervision
+from counter_desk.services.desk import Desk
 from counter_desk.services.views import Result
-from counter_desk.store.engine import Database
 
 #: The supervisor's banners: the colours and shape of every window's (:mod:`counter_desk.qt.status`), a size
 #: smaller than a station's.
@@ -54,7 +54,7 @@ class Host(Protocol):
     """The window a tab lives in (see :class:`~counter_desk.views.supervisor.SupervisorWindow`)."""
 
     @property
-    def db(self) -> Database: ...
+    def desk(self) -> Desk: ...
 
     @property
     def office(self) -> str | None: ...

@@ -110,7 +110,7 @@ class HolidaysBox(QGroupBox):
         year = host.today().year
         # This year's and the coming ones: the past is history.
         host.read(
-            lambda: [h for h in calendar.holidays(host.db, host.office) if h.day.year >= year],
+            lambda: [h for h in host.desk(calendar.holidays, host.office) if h.day.year >= year],
             self._show,
         )
 
@@ -154,8 +154,14 @@ class HolidaysBox(QGroupBox):
 
         host.run_job(
             "holiday",
-            lambda: calendar.set_holiday(
-                host.db, host.office, day, name, move_pickups=move_pickups, user=host.user, clock=host.clock
+            lambda: host.desk(
+                calendar.set_holiday,
+                host.office,
+                day,
+                name,
+                move_pickups=move_pickups,
+                user=host.user,
+                clock=host.clock,
             ),
             done,
             failed,
@@ -193,7 +199,7 @@ class HolidaysBox(QGroupBox):
 
         host.run_job(
             "holiday",
-            lambda: calendar.remove_holiday(host.db, host.office, day, user=host.user, clock=host.clock),
+            lambda: host.desk(calendar.remove_holiday, host.office, day, user=host.user, clock=host.clock),
             done,
         )
 

@@ -186,7 +186,7 @@ class OfficersTab(QWidget):
 
     def load(self) -> None:
         host = self._host
-        host.read(lambda: auth.list_users(host.db, host.office), self._show)
+        host.read(lambda: host.desk(auth.list_users, host.office), self._show)
 
     def _show(self, users: list[auth.UserView]) -> None:
         current = selected(self.view)
@@ -210,8 +210,8 @@ class OfficersTab(QWidget):
     def add(self, username: str, full_name: str, roles: list[str], password: str) -> None:
         host = self._host
         self._act(
-            lambda: auth.add_user(
-                host.db,
+            lambda: host.desk(
+                auth.add_user,
                 username,
                 full_name,
                 roles,
@@ -226,28 +226,28 @@ class OfficersTab(QWidget):
     def set_roles(self, username: str, roles: list[str]) -> None:
         host = self._host
         self._act(
-            lambda: auth.set_roles(host.db, username, roles=roles, actor=host.user, clock=host.clock),
+            lambda: host.desk(auth.set_roles, username, roles=roles, actor=host.user, clock=host.clock),
             lambda v: _("Roles of {user}: {roles}", user=v.username, roles=", ".join(v.roles) or "—"),
         )
 
     def reset_password(self, username: str, password: str) -> None:
         host = self._host
         self._act(
-            lambda: auth.set_password(host.db, username, password, actor=host.user, clock=host.clock),
+            lambda: host.desk(auth.set_password, username, password, actor=host.user, clock=host.clock),
             lambda v: _("password set for {username}", username=v.username),
         )
 
     def unlock(self, username: str) -> None:
         host = self._host
         self._act(
-            lambda: auth.unlock(host.db, username, actor=host.user, clock=host.clock),
+            lambda: host.desk(auth.unlock, username, actor=host.user, clock=host.clock),
             lambda v: _("{user} unlocked", user=v.username),
         )
 
     def set_active(self, username: str, active: bool) -> None:
         host = self._host
         self._act(
-            lambda: auth.set_active(host.db, username, active, actor=host.user, clock=host.clock),
+            lambda: host.desk(auth.set_active, username, active, actor=host.user, clock=host.clock),
             lambda v: _("{user} enabled", user=v.username) if v.active else _("{user} disabled", user=v.username),
         )
 

@@ -159,7 +159,7 @@ class PlanTab(QWidget):
         self.chart_view.setMinimumHeight(300)
         layout.addWidget(self.chart_view, 1)
         self._apply_language()
-        host.read(lambda: plan.next_working_day(host.db, host.today(), host.office), self._set_day)
+        host.read(lambda: host.desk(plan.next_working_day, host.today(), host.office), self._set_day)
 
     def _apply_language(self) -> None:
         """Numbers with the language's decimal mark: 7,5 in Bahasa Indonesia."""
@@ -265,8 +265,8 @@ class PlanTab(QWidget):
         host, replications = self._host, self.replications.value()
 
         def work() -> Recommendation:
-            return plan.plan_day(
-                host.db, day, office=host.office, replications=replications, scenario=scenario, breaks=breaks
+            return host.desk(
+                plan.plan_day, day, office=host.office, replications=replications, scenario=scenario, breaks=breaks
             )
 
         host.run_job(_("Plan"), work, self.show_plan)
@@ -279,8 +279,8 @@ class PlanTab(QWidget):
         host, replications, booths = self._host, self.replications.value(), self.quota_booths.value()
 
         def work() -> QuotaAnswer:
-            return plan.quota(
-                host.db, day, booths, office=host.office, replications=replications, scenario=scenario, breaks=breaks
+            return host.desk(
+                plan.quota, day, booths, office=host.office, replications=replications, scenario=scenario, breaks=breaks
             )
 
         def done(answer: QuotaAnswer) -> None:

@@ -88,7 +88,7 @@ class RulesTab(QWidget):
     def load(self) -> None:
         """Read the office's rules on the worker and build their editors; the holidays too."""
         host = self._host
-        host.read(lambda: rules.current(host.db, host.office), self._show_rules)
+        host.read(lambda: host.desk(rules.current, host.office), self._show_rules)
         self.holidays_box.load()
 
     def update_buttons(self) -> None:

@@ -26,6 +26,7 @@ from counter_desk.cli import main
 from counter_desk.clock import FixedClock
 from counter_desk.services import auth, calendar, retention, rules, seed
 from counter_desk.services import display as display_service
+from counter_desk.services.desk import Desk
 from counter_desk.services.queue import QueueService
 from counter_desk.store import display_views, migrate
 from counter_desk.store.engine import Database
@@ -352,7 +353,7 @@ def test_station_window_sign_in_opens_the_officers_own_connection(office: Office
 
     application("id")
     i18n.set_language("id")
-    gate = Database.connect(office.station_url)
+    gate = Desk.open(office.station_url)
     signin = SignInDialog(gate, station="interview-2", station_name="Wawancara 2", url=office.station_url)
     qtbot.addWidget(signin.dialog)
     signin.dialog.show()
@@ -367,18 +368,22 @@ def test_station_window_sign_in_opens_the_officers_own_connection(office: Office
         signin.password.setText(PASSWORDS["wawancara1"])
         signin.submit()
         qtbot.waitUntil(lambda: signin.officer is not None, timeout=10000)
-        assert signin.database is not gate
-        assert signin.database.engine.url.username == "wawancara1"
-        with signin.database.read() as session:
-            assert session.execute(text("SELECT session_user")).scalar() == "wawancara1"
+        assert signin.desk is not gate
+        assert signin.desk.url.username == "wawancara1"
+        assert signin.desk(_session_user) == "wawancara1"
     finally:
         signin.close()
-        if signin.database is not gate:
-            signin.database.dispose()
-        gate.dispose()
+        if signin.desk is not gate:
+            signin.desk.close()
+        gate.close()
         owner = Database.connect(office.owner_url)
         auth.unlock(owner, "wawancara1")  # forget the wrong password for the other tests
         owner.dispose()
+
+
+def _session_user(db: Database) -> str:
+    with db.read() as session:
+        return str(session.execute(text("SELECT session_user")).scalar())
 
 
 def _call_until(queue: QueueService, station: str, number: str) -> None:
@@ -509,12 +514,12 @@ def test_windows_work_through_the_officers_own_connection(office: Office, qtbot:
     ivan, kasi = _officer(office, "wawancara1"), _officer(office, "kasi")
     windows: list[Any] = []
     try:
-        booth = StationWindow(ivan, "interview-4", clock=clock, user="wawancara1")
+        booth = StationWindow(Desk(ivan), "interview-4", clock=clock, user="wawancara1")
         windows.append(booth)
         qtbot.addWidget(booth)
         booth.show()
         qtbot.waitUntil(lambda: booth._snapshot is not None, timeout=10000)
-        supervisor = SupervisorWindow(kasi, clock=clock, user="kasi", live=False)
+        supervisor = SupervisorWindow(Desk(kasi), clock=clock, user="kasi", live=False)
         windows.append(supervisor)
         qtbot.addWidget(supervisor)
         supervisor.show()

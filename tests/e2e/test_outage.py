@@ -22,6 +22,7 @@ from counter_desk.clock import SystemClock
 from counter_desk.errors import DatabaseUnavailable
 from counter_desk.live.follower import ONLINE
 from counter_desk.services import rules, seed
+from counter_desk.services.desk import Desk
 from counter_desk.services.queue import QueueService
 from counter_desk.store import migrate
 from counter_desk.store.engine import Database
@@ -66,8 +67,8 @@ def test_a_minute_without_the_database_loses_nothing(qtbot: QtBot, server: PgSer
     other = QueueService(Database.connect(url), clock=SystemClock())  # another booth, another PC
     for _n in range(4):
         other.check_in(walk_in="elderly", station="reception-1")
-    station = StationWindow(db, "interview-1", user="wawancara1")
-    display = DisplayWindow(db, sink=_Silent())  # type: ignore[arg-type]
+    station = StationWindow(Desk(db), "interview-1", user="wawancara1")
+    display = DisplayWindow(Desk(db), sink=_Silent())  # type: ignore[arg-type]
     for window in (station, display):
         qtbot.addWidget(window)
         window.show()

@@ -31,6 +31,7 @@ from ui_helpers import Silent
 
 from counter_desk import i18n
 from counter_desk.clock import FixedClock
+from counter_desk.services.desk import Desk
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
@@ -132,7 +133,7 @@ def test_no_english_on_the_indonesian_station_windows_and_dialogs(
     found: dict[str, list[str]] = {}
     officers = {"reception-1": "penerimaan1", "interview-2": "wawancara1", "adjudicator": "ajudikator"}
     for station in ("reception-1", "interview-2", "adjudicator", "pickup"):
-        window = StationWindow(db, station, clock=clock, live=False, sound=Silent(), user=officers.get(station))
+        window = StationWindow(Desk(db), station, clock=clock, live=False, sound=Silent(), user=officers.get(station))
         _settled(qtbot, window)
         qtbot.waitUntil(lambda w=window: w._snapshot is not None, timeout=WAIT_MS)  # type: ignore[misc]
         if station == "reception-1":
@@ -184,10 +185,10 @@ def test_no_english_on_the_indonesian_tv_and_supervisor_tabs(
         queue.check_in(booking_code(n))
     queue.call_next("interview-1")
     found: dict[str, list[str]] = {}
-    display = DisplayWindow(db, clock=clock, sink=Silent())
+    display = DisplayWindow(Desk(db), clock=clock, sink=Silent())
     _settled(qtbot, display)
     found["display"] = leaks(display, indonesian)
-    supervisor = SupervisorWindow(db, clock=clock, user="kasi")
+    supervisor = SupervisorWindow(Desk(db), clock=clock, user="kasi")
     _settled(qtbot, supervisor)
     for index in range(supervisor.tabs.count()):
         supervisor.tabs.setCurrentIndex(index)

@@ -22,6 +22,7 @@ from counter_desk.clock import FixedClock
 from counter_desk.live.follower import ONLINE, FeedState
 from counter_desk.qt.sound import Announcer, SoundBank
 from counter_desk.services import speech
+from counter_desk.services.desk import Desk
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
@@ -56,7 +57,7 @@ def open_display(qtbot: QtBot, db: Database, clock: FixedClock) -> Callable[...,
 
     def make(**kwargs: object) -> DisplayWindow:
         kwargs.setdefault("sink", RecordingSink())
-        window = DisplayWindow(db, clock=clock, **kwargs)  # type: ignore[arg-type]
+        window = DisplayWindow(Desk(db), clock=clock, **kwargs)  # type: ignore[arg-type]
         qtbot.addWidget(window)
         windows.append(window)
         window.resize(1280, 720)
@@ -235,7 +236,7 @@ def test_a_new_office_day_clears_the_board(
 def test_a_database_that_is_not_there_is_a_state_on_screen_not_a_crash(qtbot: QtBot) -> None:
     application("en")
     db = Database.connect("postgresql://nobody@127.0.0.1:1/nothing")
-    window = DisplayWindow(db, sink=RecordingSink())
+    window = DisplayWindow(Desk(db), sink=RecordingSink())
     qtbot.addWidget(window)
     try:
         window.show()

@@ -9,6 +9,7 @@ from helpers import snapshot
 from pytestqt.qtbot import QtBot
 
 from counter_desk.clock import FixedClock
+from counter_desk.services.desk import Desk
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
 from counter_desk.views.station import StationWindow
@@ -27,7 +28,7 @@ def test_a_hostile_scan_is_refused_with_a_banner_and_writes_nothing(
     qtbot: QtBot, db: Database, clock: FixedClock, payload: str
 ) -> None:
     application("en")
-    window = StationWindow(db, "reception-1", clock=clock, live=False)
+    window = StationWindow(Desk(db), "reception-1", clock=clock, live=False)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)

@@ -23,6 +23,7 @@ from counter_desk import i18n
 from counter_desk.clock import FixedClock
 from counter_desk.errors import DatabaseUnavailable
 from counter_desk.qt.tasks import NOT_CONFIRMED
+from counter_desk.services.desk import Desk
 from counter_desk.services.queue import QueueService
 from counter_desk.services.views import Result
 from counter_desk.store.engine import Database
@@ -68,7 +69,7 @@ def booth(qtbot: QtBot, flaky: FlakyDatabase, queue: QueueService, clock: FixedC
     application("en")
     for n in (1, 2):
         queue.check_in(booking_code(n))
-    window = StationWindow(flaky, "interview-2", clock=clock, user="wawancara1", live=False)
+    window = StationWindow(Desk(flaky), "interview-2", clock=clock, user="wawancara1", live=False)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)
@@ -78,7 +79,7 @@ def booth(qtbot: QtBot, flaky: FlakyDatabase, queue: QueueService, clock: FixedC
 @pytest.fixture
 def supervisor(qtbot: QtBot, db: Database, clock: FixedClock) -> Iterator[SupervisorWindow]:
     application("en")
-    window = SupervisorWindow(db, clock=clock, user="kasi", live=False)
+    window = SupervisorWindow(Desk(db), clock=clock, user="kasi", live=False)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window._dashboard is not None, timeout=WAIT_MS)
@@ -122,7 +123,7 @@ def test_the_plan_tab_is_the_supervisors_last_tab(supervisor: SupervisorWindow, 
 def test_the_plan_tab_title_in_indonesian(qtbot: QtBot, db: Database, clock: FixedClock) -> None:
     application("id")
     try:
-        w = SupervisorWindow(db, clock=clock, user="kasi", live=False)
+        w = SupervisorWindow(Desk(db), clock=clock, user="kasi", live=False)
         qtbot.addWidget(w)
         assert w.tabs.tabText(5) == "Ren&cana"
     finally:
@@ -267,7 +268,7 @@ def test_a_supervisor_move_lost_with_the_connection_is_done_once(
 ) -> None:
     application("en")
     queue.check_in(booking_code(1))
-    w = SupervisorWindow(flaky, clock=clock, user="kasi", live=False)
+    w = SupervisorWindow(Desk(flaky), clock=clock, user="kasi", live=False)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitUntil(lambda: w._dashboard is not None, timeout=WAIT_MS)

@@ -13,6 +13,7 @@ from counter_desk.clock import FixedClock
 from counter_desk.errors import InvalidInput
 from counter_desk.services import auth
 from counter_desk.services.auth import Officer
+from counter_desk.services.desk import Desk
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
 from counter_desk.views.launch import SignIn, run_window
@@ -53,9 +54,10 @@ def _type_password_when_asked() -> None:
 def test_signs_in_opens_the_window_and_signs_out_after_it_closed(db: Database, clock: FixedClock) -> None:
     application("en")
     auth.set_password(db, "kasi", PASSWORD, clock=clock)
-    made: list[tuple[Window, Database, Officer | None]] = []
+    made: list[tuple[Window, Desk, Officer | None]] = []
+    desk = Desk(db)
 
-    def make(work: Database, officer: Officer | None) -> Window:
+    def make(work: Desk, officer: Officer | None) -> Window:
         window = Window()
         made.append((window, work, officer))
         QTimer.singleShot(0, window.close)  # the officer closes the window: the last one, so the loop ends
@@ -63,10 +65,10 @@ def test_signs_in_opens_the_window_and_signs_out_after_it_closed(db: Database, c
 
     QTimer.singleShot(0, _type_password_when_asked)
     ask = SignIn(office=None, roles=("supervisor",), heading="Supervisor", username="kasi")
-    assert run_window(db, make, language="en", sign_in=ask) == 0
+    assert run_window(desk, make, language="en", sign_in=ask) == 0
 
     [(window, work, officer)] = made
-    assert work is db and officer is not None and officer.username == "kasi"
+    assert work is desk and officer is not None and officer.username == "kasi"
     assert window.closed == 1  # closed by the officer: not closed a second time
     assert _audit_kinds(db)[-2:] == ["signin", "signout"]
 
@@ -75,14 +77,16 @@ def test_a_window_still_open_when_the_loop_ends_is_closed(db: Database) -> None:
     app = application("en")
     made: list[Window] = []
 
-    def make(work: Database, officer: Officer | None) -> Window:
-        assert work is db and officer is None  # no sign-in asked
+    desk = Desk(db)
+
+    def make(work: Desk, officer: Officer | None) -> Window:
+        assert work is desk and officer is None  # no sign-in asked
         made.append(Window())
         QTimer.singleShot(0, lambda: app.exit(0))  # the loop ends, the window left open (quit() would close it)
         return made[-1]
 
     before = _audit_kinds(db)
-    assert run_window(db, make, language="en") == 0
+    assert run_window(desk, make, language="en") == 0
     assert made[0].closed == 1 and not made[0].isVisible()
     assert _audit_kinds(db) == before  # nobody signed in, nobody signs out
 
@@ -90,7 +94,7 @@ def test_a_window_still_open_when_the_loop_ends_is_closed(db: Database) -> None:
 def test_a_window_that_cannot_be_shown_is_torn_down_and_the_error_kept(db: Database) -> None:
     made: list[Window] = []
 
-    def make(work: Database, officer: Officer | None) -> Window:
+    def make(work: Desk, officer: Officer | None) -> Window:
         made.append(Window())
         return made[-1]
 
@@ -98,5 +102,5 @@ def test_a_window_that_cannot_be_shown_is_torn_down_and_the_error_kept(db: Datab
         raise InvalidInput("there is no screen 3")
 
     with pytest.raises(InvalidInput, match="no screen 3"):
-        run_window(db, make, language="en", show=show)
+        run_window(Desk(db), make, language="en", show=show)
     assert made[0].closed == 1

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from counter_desk.clock import FixedClock
 from counter_desk.config import parse_printer
+from counter_desk.services.desk import Desk
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
@@ -23,7 +24,7 @@ WAIT_MS = 10_000
 def _reception(qtbot: QtBot, db: Database, clock: FixedClock, printer: TcpPrinter, folder: Path) -> StationWindow:
     application("en")
     spec = parse_printer(str(printer.spec), "test")  # as [printer] escpos gives it
-    window = StationWindow(db, "reception-1", clock=clock, live=False, receipts_dir=folder, printer=spec)
+    window = StationWindow(Desk(db), "reception-1", clock=clock, live=False, receipts_dir=folder, printer=spec)
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)
     return window
@@ -77,7 +78,7 @@ def test_the_printed_ticket_says_the_ahead_the_check_in_counted(
     """The receipt comes with the check-in's result: a queue that moves before the printer's worker gets to it
     does not change the "ahead" printed (it used to be read again there, and could differ from the screen)."""
     application("en")
-    window = StationWindow(db, "reception-1", clock=clock, live=False, receipts_dir=tmp_path)
+    window = StationWindow(Desk(db), "reception-1", clock=clock, live=False, receipts_dir=tmp_path)
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)
     with qtbot.waitSignal(window.printed, timeout=WAIT_MS):

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from counter_desk.clock import FixedClock
 from counter_desk.qt.camera import CameraScanner, camera_devices
 from counter_desk.qt.serialscan import SerialScanner
+from counter_desk.services.desk import Desk
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
 from counter_desk.views.station import StationWindow
@@ -27,7 +28,7 @@ WAIT_MS = 5000
 
 def _reception(qtbot: QtBot, db: Database, clock: FixedClock, **kwargs: object) -> StationWindow:
     application("en")
-    window = StationWindow(db, "reception-1", clock=clock, live=False, **kwargs)  # type: ignore[arg-type]
+    window = StationWindow(Desk(db), "reception-1", clock=clock, live=False, **kwargs)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)
     return window

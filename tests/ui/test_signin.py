@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
 from counter_desk.services import auth, rules
+from counter_desk.services.desk import Desk
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
 from counter_desk.views.signin import SignInDialog
@@ -24,7 +25,7 @@ PASSWORD = "rahasia-kantor-1"
 def dialog(qtbot: QtBot, db: Database, clock: FixedClock) -> Iterator[SignInDialog]:
     application("en")
     auth.set_password(db, "wawancara1", PASSWORD, clock=clock)
-    signin = SignInDialog(db, station="interview-2", clock=clock)
+    signin = SignInDialog(Desk(db), station="interview-2", clock=clock)
     qtbot.addWidget(signin.dialog)
     signin.dialog.show()
     qtbot.waitExposed(signin.dialog)

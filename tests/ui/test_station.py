@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from counter_desk.clock import FixedClock
 from counter_desk.qt.models import QueueModel, QueuePositions
+from counter_desk.services.desk import Desk
 from counter_desk.services.queue import QueueService
 from counter_desk.services.stations import StationReader
 from counter_desk.store.engine import Database
@@ -26,7 +27,7 @@ def open_window(qtbot: QtBot, db: Database, clock: FixedClock) -> object:
     application("en")
 
     def make(station: str, **kwargs: object) -> StationWindow:
-        window = StationWindow(db, station, clock=clock, **kwargs)  # type: ignore[arg-type]
+        window = StationWindow(Desk(db), station, clock=clock, **kwargs)  # type: ignore[arg-type]
         qtbot.addWidget(window)
         window.show()
         qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
 from counter_desk.devices import receipt_escpos
+from counter_desk.services.desk import Desk
 from counter_desk.services.pickups import pickup_code
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
@@ -45,7 +46,7 @@ class Beeps:
 
 def _window(qtbot: QtBot, db: Database, clock: FixedClock, station: str, **kwargs: object) -> StationWindow:
     application("en")
-    window = StationWindow(db, station, clock=clock, live=False, **kwargs)  # type: ignore[arg-type]
+    window = StationWindow(Desk(db), station, clock=clock, live=False, **kwargs)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from counter_desk.clock import FixedClock
 from counter_desk.qt.sound import ErrorTone, SilentSink, error_tone_file, error_tone_wav, load_error_tone
 from counter_desk.services import speech
+from counter_desk.services.desk import Desk
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
@@ -45,7 +46,7 @@ def open_window(qtbot: QtBot, db: Database, clock: FixedClock) -> Callable[..., 
     application("en")
 
     def make(station: str, **kwargs: object) -> StationWindow:
-        window = StationWindow(db, station, clock=clock, live=False, **kwargs)  # type: ignore[arg-type]
+        window = StationWindow(Desk(db), station, clock=clock, live=False, **kwargs)  # type: ignore[arg-type]
         qtbot.addWidget(window)
         window.show()
         qtbot.waitUntil(lambda: window._snapshot is not None, timeout=WAIT_MS)

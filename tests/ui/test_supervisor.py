@@ -18,6 +18,7 @@ from sqlalchemy import text
 from counter_desk.clock import FixedClock
 from counter_desk.qt.dashboard_models import StageModel, StationModel, TicketModel
 from counter_desk.services import rules
+from counter_desk.services.desk import Desk
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
@@ -39,7 +40,7 @@ def open_window(qtbot: QtBot, db: Database, clock: FixedClock) -> Callable[..., 
     def make(**kwargs: object) -> SupervisorWindow:
         kwargs.setdefault("user", "kasi")
         kwargs.setdefault("live", False)
-        window = SupervisorWindow(db, clock=clock, **kwargs)  # type: ignore[arg-type]
+        window = SupervisorWindow(Desk(db), clock=clock, **kwargs)  # type: ignore[arg-type]
         qtbot.addWidget(window)
         window.show()
         qtbot.waitUntil(lambda: window._dashboard is not None and window.rules_tab.rules is not None, timeout=WAIT_MS)

@@ -22,6 +22,7 @@ from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
 from counter_desk.services import auth, calendar, rules
+from counter_desk.services.desk import Desk
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
 from counter_desk.views.supervisor import SupervisorWindow
@@ -39,7 +40,7 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 def window(qtbot: QtBot, db: Database, clock: FixedClock) -> SupervisorWindow:
     application("en")
     simulate_day(db, clock)
-    w = SupervisorWindow(db, clock=clock, user="kasi", live=False)
+    w = SupervisorWindow(Desk(db), clock=clock, user="kasi", live=False)
     qtbot.addWidget(w)
     w.show()
     w.activateWindow()
@@ -354,7 +355,7 @@ def test_every_action_button_has_its_own_alt_letter(window: SupervisorWindow, qt
     from counter_desk.views.app import application as app_for
 
     app_for(language)
-    w = SupervisorWindow(window.db, clock=window.clock, user="kasi", live=False)
+    w = SupervisorWindow(window.desk, clock=window.clock, user="kasi", live=False)
     qtbot.addWidget(w)
     try:
         tab_letters = [_mnemonic(w.tabs.tabText(i)) for i in range(w.tabs.count())]

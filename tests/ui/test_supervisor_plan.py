@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from counter_desk import i18n
 from counter_desk.clock import FixedClock
 from counter_desk.services import seed
+from counter_desk.services.desk import Desk
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
 from counter_desk.views.supervisor import SupervisorWindow
@@ -28,7 +29,7 @@ TUESDAY = MONDAY + dt.timedelta(days=1)
 @pytest.fixture
 def tab(qtbot: QtBot, db: Database, clock: FixedClock) -> Iterator[PlanTab]:
     seed.sample_bookings(db, 80, day=TUESDAY, clock=clock, seed=7)
-    window = SupervisorWindow(db, clock=clock, user="kasi", live=False)
+    window = SupervisorWindow(Desk(db), clock=clock, user="kasi", live=False)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window._dashboard is not None, timeout=WAIT_MS)
@@ -101,7 +102,7 @@ def test_indonesian_first_with_a_decimal_comma(qtbot: QtBot, db: Database, clock
     application("id")
     try:
         seed.sample_bookings(db, 40, day=TUESDAY, clock=clock, seed=7)
-        window = SupervisorWindow(db, clock=clock, user="kasi", live=False)
+        window = SupervisorWindow(Desk(db), clock=clock, user="kasi", live=False)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitUntil(lambda: window._dashboard is not None, timeout=WAIT_MS)

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from counter_desk.clock import FixedClock
 from counter_desk.errors import InvalidInput
 from counter_desk.services import auth, bookings, calendar, rules
+from counter_desk.services.desk import Desk
 from counter_desk.services.pickups import PickupService
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database
@@ -43,7 +44,7 @@ def open_window(qtbot: QtBot, db: Database, clock: FixedClock) -> Callable[..., 
     def make(**kwargs: object) -> SupervisorWindow:
         kwargs.setdefault("user", "kasi")
         kwargs.setdefault("live", False)
-        window = SupervisorWindow(db, clock=clock, **kwargs)  # type: ignore[arg-type]
+        window = SupervisorWindow(Desk(db), clock=clock, **kwargs)  # type: ignore[arg-type]
         qtbot.addWidget(window)
         window.show()
         qtbot.waitUntil(
