@@ -8,6 +8,9 @@ from typing import TypeVar
 
 import pytest
 
+from counter_desk.errors import DatabaseUnavailable
+from counter_desk.services.replication import Retried
+
 T = TypeVar("T")
 
 #: How often a condition is asked again: often enough that a test waits no longer than it must.
@@ -34,3 +37,26 @@ def wait_until(predicate: Callable[[], T], timeout: float = 15, what: str = "the
     if not value:
         pytest.fail(f"{what}: not within {timeout} s")
     return value
+
+
+def press_again(
+    act: Callable[[], T], *, within_s: float = 15.0, pause_s: float = 0.25, sleep: Callable[[float], None] = time.sleep
+) -> Retried[T]:
+    """What an officer does after "not saved: press again" (the window keeps the action's idempotency token):
+    ``act`` again and again until the database answers, for up to ``within_s``.
+
+    Safe only because of the token: an attempt whose commit reached the old primary (and so, with synchronous
+    replication, the standby) is found there and replayed instead of acting twice.
+    """
+    deadline = time.monotonic() + within_s
+    failed = 0
+    while True:
+        try:
+            result = act()
+        except DatabaseUnavailable:
+            failed += 1
+            if time.monotonic() >= deadline:
+                raise
+            sleep(pause_s)
+            continue
+        return Retried(result, failed, bool(getattr(result, "replayed", False)))

@@ -286,28 +286,6 @@ class Retried(Generic[T]):
     replayed: bool
 
 
-def retry_through_failover(
-    act: Callable[[], T], *, within_s: float = 15.0, pause_s: float = 0.25, sleep: Callable[[float], None] = time.sleep
-) -> Retried[T]:
-    """Run ``act`` (an action carrying its idempotency token) until the database answers, for up to ``within_s``.
-
-    Safe only because of the token: an attempt whose commit reached the old primary (and so, with synchronous
-    replication, the standby) is found there and replayed instead of acting twice.
-    """
-    deadline = time.monotonic() + within_s
-    failed = 0
-    while True:
-        try:
-            result = act()
-        except DatabaseUnavailable:
-            failed += 1
-            if time.monotonic() >= deadline:
-                raise
-            sleep(pause_s)
-            continue
-        return Retried(result, failed, bool(getattr(result, "replayed", False)))
-
-
 def outcome_message(retried: Retried[Any], done: str) -> str:
     """What the officer reads after a click that met a failover; ``done`` says what the action did."""
     if not retried.failed_attempts:

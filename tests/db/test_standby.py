@@ -18,6 +18,7 @@ from conftest import MONDAY_9
 from sqlalchemy import text
 from tcpproxy import Proxy
 from test_standby_cluster import Office, audit, office_url, start_pair, wait_for
+from waiting import press_again
 
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
@@ -167,7 +168,7 @@ def test_a_click_committed_before_the_crash_acts_once_on_the_promoted_standby() 
                     promoted.append(True)
 
             proxy.cut_after(point, forward=True)
-            done = replication.retry_through_failover(
+            done = press_again(
                 lambda t=token: booth.call_next("interview-1", token=t), within_s=30, sleep=between_attempts
             )
             proxy.disarm()

@@ -23,6 +23,7 @@ from typing import Any
 from conftest import MONDAY_9
 from pgserver import PgServer, admin_connect, find_bin
 from sqlalchemy import text
+from waiting import press_again
 
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
@@ -139,7 +140,7 @@ class Office:
     reception desk through the command line (a process per action), and a live follower (a window's feed).
 
     Every action carries an idempotency token and is retried with it while the database is out of reach, as the
-    windows do (services.replication.retry_through_failover).
+    officer does after "not saved: press again" (tests/waiting.press_again).
     """
 
     url: str
@@ -183,9 +184,7 @@ class Office:
         queue = self._queue()
         while not self._stop.is_set():
             token = uuid.uuid4().hex
-            done = replication.retry_through_failover(
-                lambda t=token: queue.check_in(walk_in="elderly", station=station, token=t), within_s=60
-            )
+            done = press_again(lambda t=token: queue.check_in(walk_in="elderly", station=station, token=t), within_s=60)
             r = done.result
             self._ack(
                 Ack("check_in", station, r.ticket.number, r.ticket.id, r.event_seq, done.replayed,
@@ -198,9 +197,7 @@ class Office:
         while not self._stop.is_set():
             token = uuid.uuid4().hex
             try:
-                done = replication.retry_through_failover(
-                    lambda t=token: queue.call_next(station, token=t), within_s=60
-                )
+                done = press_again(lambda t=token: queue.call_next(station, token=t), within_s=60)
             except (EmptyQueue, Conflict):
                 # Nobody waiting, or another booth was claiming the same applicant ("try again"): nothing
                 # happened, the officer clicks again.
@@ -212,7 +209,7 @@ class Office:
                     done.failed_attempts, time.monotonic())
             )  # fmt: skip
             token = uuid.uuid4().hex
-            done = replication.retry_through_failover(lambda t=token: queue.finish(station, token=t), within_s=60)
+            done = press_again(lambda t=token: queue.finish(station, token=t), within_s=60)
             r = done.result
             self._ack(
                 Ack("finish", station, r.ticket.number, r.ticket.id, r.event_seq, done.replayed,
