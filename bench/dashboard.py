@@ -170,7 +170,7 @@ def run(db: Database, days: int, history: int, today_count: int) -> dict[str, An
         t0 = time.perf_counter()
         r = reports.build(db, first, last)
         report_times.append((time.perf_counter() - t0) * 1000)
-    from counter_desk.devices import report_pdf
+    from counter_desk.services import report_pdf
 
     t0 = time.perf_counter()
     pdf = report_pdf.render(r)

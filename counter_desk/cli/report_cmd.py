@@ -122,7 +122,7 @@ def _report(args: argparse.Namespace) -> int:
         db.dispose()
     outputs: list[tuple[Path, bytes]] = []
     if args.pdf is not None:
-        from counter_desk.devices import report_pdf  # reportlab: only when a PDF is asked for
+        from counter_desk.services import report_pdf  # reportlab: only when a PDF is asked for
 
         outputs.append((args.pdf, report_pdf.render(report, plan, plan_note, heads)))
     if args.csv is not None:

@@ -14,8 +14,7 @@ from conftest import MONDAY
 from counter_desk import i18n
 from counter_desk.cli import main
 from counter_desk.clock import FixedClock
-from counter_desk.devices import report_pdf
-from counter_desk.services import plan, reports, seed
+from counter_desk.services import plan, report_pdf, reports, seed
 from counter_desk.services.plan.search import schedule_text
 from counter_desk.store.engine import Database
 

@@ -23,9 +23,8 @@ from counter_desk import i18n
 from counter_desk.cli import main
 from counter_desk.cli.report_cmd import csv_bytes
 from counter_desk.clock import FixedClock
-from counter_desk.devices import report_pdf
 from counter_desk.errors import InvalidInput
-from counter_desk.services import reports
+from counter_desk.services import report_pdf, reports
 from counter_desk.services.reports import Stats
 from counter_desk.store import chain
 from counter_desk.store.engine import Database

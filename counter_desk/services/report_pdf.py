@@ -6,6 +6,10 @@ stage); then, when given, the staffing plan of the next working day (:mod:`count
 Times are shown in minutes. Text is set in DejaVu Sans when the system has it (any name prints as
 written), else Helvetica. :func:`render` returns the bytes; writing the file is the caller's business, so a
 report that cannot be made writes nothing.
+
+It is an export of the report, as :meth:`~counter_desk.services.reports.Report.csv_rows` and ``to_json`` are, and
+no device: it lives beside them, and ``devices/`` stays free of services (printers and scanners are handed what
+they print and read).
 """
 
 from __future__ import annotations
