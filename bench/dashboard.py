@@ -179,6 +179,8 @@ def run(db: Database, days: int, history: int, today_count: int) -> dict[str, An
     buffer = io.StringIO()
     csv.writer(buffer).writerows(r.csv_rows())
     csv_ms = (time.perf_counter() - t0) * 1000
+    dashboard_median = round(statistics.median(times), 1)
+    report_median = round(statistics.median(report_times), 1)
     result = {
         "engine": db.dialect,
         "tickets": tickets,
@@ -187,15 +189,15 @@ def run(db: Database, days: int, history: int, today_count: int) -> dict[str, An
         "today_tickets": d.issued_today,
         "report_days": days,
         "report_tickets": r.tickets,
-        "dashboard_ms": {"median": round(statistics.median(times), 1), "max": round(max(times), 1)},
-        "report_ms": {"median": round(statistics.median(report_times), 1), "max": round(max(report_times), 1)},
+        "dashboard_ms": {"median": dashboard_median, "max": round(max(times), 1)},
+        "report_ms": {"median": report_median, "max": round(max(report_times), 1)},
         "pdf_ms": round(pdf_ms, 1),
         "pdf_bytes": len(pdf),
         "csv_ms": round(csv_ms, 1),
     }
     result["targets"] = {
-        "dashboard_refresh_le_100ms": result["dashboard_ms"]["median"] <= 100,
-        "report_30_days_100k_tickets_le_5s": result["report_ms"]["median"] <= 5000,
+        "dashboard_refresh_le_100ms": dashboard_median <= 100,
+        "report_30_days_100k_tickets_le_5s": report_median <= 5000,
     }
     return result
 

@@ -149,11 +149,12 @@ def one_round(db: Database, url: str, calls: int, kills: int, interval_s: float)
     from PySide6.QtCore import QEventLoop, QTimer
 
     from counter_desk.live.follower import ONLINE
+    from counter_desk.services.desk import Desk
     from counter_desk.views.app import application
     from counter_desk.views.display import DisplayWindow
 
     app = application("id")
-    window = DisplayWindow(db, sink=InstantSink())
+    window = DisplayWindow(Desk(db), sink=InstantSink())
     window.resize(1920, 1080)
     window.show()
     shown: dict[str, float] = {}
@@ -168,7 +169,8 @@ def one_round(db: Database, url: str, calls: int, kills: int, interval_s: float)
         return until()
 
     def online(w: DisplayWindow = window) -> bool:
-        return w._feed_state is not None and w._feed_state.state == ONLINE
+        state = w.connection.state
+        return state is not None and state.state == ONLINE
 
     assert spin(online, 30), "feed not online"
     module = _importable_self()

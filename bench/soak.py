@@ -33,6 +33,7 @@ from sqlalchemy import text
 from counter_desk.cli import common
 from counter_desk.clock import FixedClock, office_day
 from counter_desk.services import rules, seed, simulate
+from counter_desk.services.desk import Desk
 from counter_desk.services.queue import QueueService
 from counter_desk.store.engine import Database, safe_url
 
@@ -115,8 +116,8 @@ def run(db: Database, hours: float) -> dict[str, Any]:
         def stop(self) -> None:
             pass
 
-    windows: list[Any] = [DisplayWindow(db, sink=_Silent())]  # type: ignore[arg-type]
-    windows += [StationWindow(db, code) for code in STATIONS]
+    windows: list[Any] = [DisplayWindow(Desk(db), sink=_Silent())]
+    windows += [StationWindow(Desk(db), code) for code in STATIONS]
     for window in windows:
         window.resize(1280, 720)
         window.show()

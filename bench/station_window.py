@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 
 from counter_desk.cli import common
 from counter_desk.clock import SystemClock, office_day
@@ -116,13 +116,13 @@ def _fill_history(db: Database, history: int) -> int:
             s.execute(insert(Ticket), tickets[start : start + 5000])
         for start in range(0, len(events), 15000):
             s.execute(insert(Event), events[start : start + 15000])
-        s.execute(Counter.__table__.update().values(value=seq))
+        s.execute(update(Counter).values(value=seq))
         if db.dialect == "postgresql":  # explicit ids were inserted: move the id sequence past them
             s.execute(text("SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT max(id) FROM tickets))"))
         days = {t["day"] for t in tickets}
-        for day in days:
-            count = sum(1 for t in tickets if t["day"] == day)
-            s.execute(insert(TicketCounter).values(office_id=office.id, day=day, prefix="A", value=count))
+        for ticket_day in days:
+            count = sum(1 for t in tickets if t["day"] == ticket_day)
+            s.execute(insert(TicketCounter).values(office_id=office.id, day=ticket_day, prefix="A", value=count))
         return len(tickets)
 
 
@@ -171,6 +171,7 @@ def _gaps_while_calling(window: Any, wait_for: Callable[[Any], None]) -> list[fl
 def run(db: Database, history: int, waiting: int) -> dict[str, Any]:
     from PySide6.QtCore import QEventLoop, QTimer
 
+    from counter_desk.services.desk import Desk
     from counter_desk.views.app import application
     from counter_desk.views.station import StationWindow
 
@@ -190,11 +191,11 @@ def run(db: Database, history: int, waiting: int) -> dict[str, Any]:
         signal.disconnect(loop.quit)
 
     start = time.perf_counter()
-    window = StationWindow(db, "interview-3", live=False)
+    window = StationWindow(Desk(db), "interview-3", live=False)
     window.show()
     wait_for(window.refreshed)
     usable_ms = (time.perf_counter() - start) * 1000
-    rows = window._model.rowCount()
+    rows = window.model.rowCount()
 
     # Each timed refresh follows a real change, as a live refresh does: another booth takes the head of the queue
     # and reception adds one at the end (untimed; the queue stays at --waiting).

@@ -376,18 +376,6 @@ def translations(language: str) -> gettext.NullTranslations:
     return _active(language).translations
 
 
-def catalog(language: str) -> dict[str, str]:
-    """A flat view of ``language``'s translations: each source text (a plural entry's both English forms) and its
-    translation; an entry without ``msgctxt`` wins over one with it. Empty for English."""
-    flat: dict[str, str] = {}
-    for m in sorted(load(language).messages.values(), key=lambda m: m.context is None):
-        if m.translated:
-            flat[m.msgid] = m.msgstr[0]
-            if m.plural is not None:
-                flat[m.plural] = m.msgstr[-1]
-    return flat
-
-
 # ---------------------------------------------------------------------- the active language
 
 

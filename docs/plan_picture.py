@@ -20,11 +20,11 @@ from PySide6.QtWidgets import QApplication
 
 from counter_desk.clock import FixedClock
 from counter_desk.services import seed
+from counter_desk.services.desk import Desk
 from counter_desk.store import migrate
 from counter_desk.store.engine import Database
 from counter_desk.views.app import application
 from counter_desk.views.supervisor import SupervisorWindow
-from counter_desk.views.supervisor_plan import PlanTab, title
 
 MONDAY_9 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
 OUT = Path(__file__).resolve().parent / "plan.png"
@@ -44,9 +44,8 @@ def main() -> int:
         clock = FixedClock(MONDAY_9)
         seed.load(db, clock=clock)
         seed.sample_bookings(db, 130, day=dt.date(2026, 11, 24), clock=clock)
-        window = SupervisorWindow(db, clock=clock, user="kasi", live=False)
-        tab = PlanTab(window)
-        window.tabs.addTab(tab, title())
+        window = SupervisorWindow(Desk(db), clock=clock, user="kasi", live=False)
+        tab = window.plan_tab
         window.tabs.setCurrentWidget(tab)
         window.resize(1280, 900)
         window.show()

@@ -61,17 +61,18 @@ def _path(value: str) -> Path:
     return Path(value)
 
 
-def _log_level(value: str) -> str:
-    """A name of ``logs.LEVELS`` (checked here, not with ``choices``: the logging modules load only when it is
-    given)."""
+def _log_level(parser: argparse.ArgumentParser, value: str | None) -> str | None:
+    """``--log-level`` as a name of ``logs.LEVELS``, or the usage error (exit 2) in the user's language: checked
+    once the language is set, not by argparse (which reads the command line before the settings)."""
     from counter_desk import logs
     from counter_desk.i18n import _
 
+    if value is None:
+        return None
     level = value.lower()
     if level not in logs.LEVELS:
         choices = ", ".join(repr(name) for name in logs.LEVELS)
-        msg = _("invalid log level {value!r} (choose from {choices})", value=value, choices=choices)
-        raise argparse.ArgumentTypeError(msg)
+        parser.error(_("invalid log level {value!r} (choose from {choices})", value=value, choices=choices))
     return level
 
 
@@ -114,7 +115,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     parser.add_argument(
         "--log-level",
-        type=_log_level,
         metavar="LEVEL",
         help="debug, info, warning or error: what reaches stderr (default: error; -v warning, -vv info, -vvv "
         "debug); the log file in the data folder keeps info and above",
@@ -197,8 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # stderr and the rotating file in the data folder, both without personal data (the windows log through
     # these too: gui, display, demo).
-    logs.setup(logs.level_of(args.log_level, args.verbose))
     i18n.set_language(_language(args))
+    logs.setup(logs.level_of(_log_level(parser, args.log_level), args.verbose))
     try:
         result: int = args.handler(args)
     except UserError as exc:

@@ -9,9 +9,10 @@ import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from sqlalchemy.engine import URL
 
 from counter_desk.live.follower import FeedState, Follower
-from counter_desk.live.wakeup import Wakeup
+from counter_desk.live.wakeup import Wakeup, wakeup_for
 from counter_desk.services.views import EventView
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,25 @@ class LiveFeed(QObject):
             self._thread.join(timeout)
             if self._thread.is_alive():
                 log.warning("the live feed thread did not stop within %.1f s", timeout)
+
+
+def start_feed(
+    read_after: Callable[[int, int], list[EventView]],
+    url: str | URL,
+    *,
+    last_seq: int,
+    on_events: Callable[[list[EventView]], None],
+    on_state: Callable[[FeedState | None], None],
+    parent: QObject,
+) -> LiveFeed:
+    """A window's live feed, started: the events of the database at ``url`` after ``last_seq`` (the window's
+    first read), each batch to ``on_events`` and each change of the feed's state to ``on_state`` (the window's
+    connection label). It stops with ``parent``."""
+    feed = LiveFeed(read_after, lambda: wakeup_for(url), last_seq=last_seq, parent=parent)
+    feed.events.connect(on_events)
+    feed.state_changed.connect(on_state)
+    feed.start()
+    return feed
 
 
 class RefcountGuard(QObject):

@@ -150,9 +150,6 @@ class QueueModel(RowsTable[WaitingTicket]):
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._headers) - 1))
 
-    def ticket_at(self, row: int) -> WaitingTicket | None:
-        return self.row_at(row)
-
     def _row_cells(self, row: int) -> tuple[tuple[str, str, str, str, str], bool]:
         cells = self._cells[row]
         if cells is None:

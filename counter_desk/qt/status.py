@@ -16,9 +16,6 @@ from PySide6.QtWidgets import QLabel
 from counter_desk.clock import office_local
 from counter_desk.i18n import _
 from counter_desk.live.follower import OFFLINE, ONLINE, FeedState
-from counter_desk.qt.live import LiveFeed
-
-#: The office time zone until the window has read its own.
 
 ERROR_COLOUR = "#c62828"
 WARN_COLOUR = "#ef6c00"
@@ -97,10 +94,6 @@ class ConnectionStatus(QObject):
         self.state: FeedState | None = None
         #: The state shown before the last one (to tell a return online from staying online).
         self.previous: FeedState | None = None
-
-    def follow(self, feed: LiveFeed) -> None:
-        """Show ``feed``'s state whenever it changes."""
-        feed.state_changed.connect(self.show)
 
     def show(self, state: FeedState | None) -> None:
         self.previous, self.state = self.state, state

@@ -143,6 +143,12 @@ class TicketLike(Protocol):
     outcome: str | None
 
 
+def _holder(target: Status, station_id: int | None) -> int | None:
+    """The station a ticket in state ``target`` belongs to: a held ticket to the acting station, a parked one to
+    the booth it comes back to; any other state frees the station."""
+    return station_id if target in HELD or target is Status.PARKED else None
+
+
 class QueueCore:
     """Plumbing for the queue's use cases for one office. Thread-safe: each call opens its own session."""
 
@@ -361,15 +367,15 @@ class QueueCore:
         data: dict[str, object] | None = None,
         **changes: object,
     ) -> PendingEvent:
-        """Apply ``action`` to a locked ticket and say how to record it: the one place a ticket's state changes."""
+        """Apply ``action`` to a locked ticket and say how to record it. A ticket's state changes here, in
+        :meth:`_transition_row` (the same for a row) and in the claim of *call next* (waiting -> called), nowhere
+        else."""
         before = ticket.status
         target = check(action, Status(before), ticket.number)
         ticket.status = target.value
         for column, value in changes.items():
             setattr(ticket, column, value)
-        # A held ticket belongs to the acting station, and a parked one to the booth it comes back to; any other
-        # state frees the station.
-        ticket.station_id = station_id if target in HELD or target is Status.PARKED else None
+        ticket.station_id = _holder(target, station_id)
         ticket.updated_at = ctx.now
         ctx.session.flush()
         return self._record(ctx, ticket, action, before, station_id=station_id, reason=reason, data=data)
@@ -391,7 +397,7 @@ class QueueCore:
         values = {
             **changes,
             "status": target.value,
-            "station_id": station_id if target in HELD or target is Status.PARKED else None,
+            "station_id": _holder(target, station_id),
             "updated_at": ctx.now,
         }
         changed = (

@@ -1,13 +1,17 @@
-"""Per-process cache of the configuration the busiest actions read on every click: the office's settings, its
-stations (code -> id, stage, stage kind) and the call rule ``priority_ratio``.
+"""Per-process cache of the configuration the busiest actions read on every click: the office, its stations
+(code -> id, stage) and the call rule ``priority_ratio``.
 
 The cache is never trusted on its own. A fast action sends what it took from the cache along with its one
 statement, which re-checks it in the database (the station still belongs to that stage and is switched on, the
-stage still has that kind, the rule still has that stored value), in the same snapshot as the change it makes.
+rule still has that stored value), in the same snapshot as the change it makes.
 When the database disagrees the statement changes nothing, the action falls back to the careful path that reads
 everything fresh, and the cache is refreshed from what it read. So a rule or configuration change committed
 by a supervisor is obeyed by the very next claim, in every process, with no notification needed; the program has
 no configuration-change events that the live feed could carry instead.
+
+Of the cached office a fast path uses only its id, which never changes; its other settings (time zone, queue
+order, no-show tolerance) are not re-checked by any statement, so an action that needs them takes the careful
+path (``QueueCore._careful``), which reads the office fresh.
 
 Entries are immutable and replaced whole; a dict assignment is atomic, so windows' worker threads share the
 cache without a lock (two threads filling the same entry at once both store the same values).
@@ -25,13 +29,12 @@ from sqlalchemy.orm import Session
 
 from counter_desk.services import directory, rules
 from counter_desk.store.engine import Database
-from counter_desk.store.models import OfficeSetting, Stage
+from counter_desk.store.models import OfficeSetting
 
 #: The rule a claim obeys (services.queue: "one priority per N regular").
 PRIORITY_RATIO = "priority_ratio"
 
 _settings = cast("Table", OfficeSetting.__table__)
-_stages = cast("Table", Stage.__table__)
 
 #: A rule's stored value as text (NULL when the office keeps the default): what the cache remembers and what
 #: a fast statement compares, so no JSON comparison operator is needed on either engine.
@@ -43,15 +46,6 @@ RULE_TEXT = (
 _RULE_TEXT = select(sql_cast(_settings.c.value, String())).where(
     _settings.c.office_id == bindparam("office_id"), _settings.c.key == bindparam("key")
 )
-_STAGE_KIND = select(_stages.c.kind).where(_stages.c.id == bindparam("stage_id"))
-
-
-@dataclass(frozen=True)
-class CachedStation:
-    """A station as the fast paths use it; ``kind`` is its stage's kind (the role a user needs there)."""
-
-    info: directory.StationInfo
-    kind: str
 
 
 @dataclass
@@ -62,7 +56,7 @@ class OfficeCache:
     #: ``priority_ratio`` as stored (text; None: the default) and as the number it means.
     ratio_text: str | None
     ratio: int
-    stations: dict[str, CachedStation] = field(default_factory=dict)
+    stations: dict[str, directory.StationInfo] = field(default_factory=dict)
 
 
 _caches: weakref.WeakKeyDictionary[Database, dict[str | None, OfficeCache]] = weakref.WeakKeyDictionary()
@@ -82,20 +76,13 @@ def refresh(session: Session, db: Database, office_code: str | None, office: dir
     return entry
 
 
-def station(session: Session, entry: OfficeCache, code: str) -> CachedStation:
+def station(session: Session, entry: OfficeCache, code: str) -> directory.StationInfo:
     """The cached station ``code`` of ``entry``'s office, read (fresh, raising as a lookup does) when missing."""
     found = entry.stations.get(code)
     if found is None:
-        info = directory.station_info(session, entry.office.id, code)
-        kind = session.connection().execute(_STAGE_KIND, {"stage_id": info.stage_id}).scalar_one()
-        found = CachedStation(info, kind)
+        found = directory.station_info(session, entry.office.id, code)
         entry.stations = {**entry.stations, code: found}
     return found
-
-
-def forget(db: Database) -> None:
-    """Drop everything cached for ``db`` (after a careful path found the cache wrong)."""
-    _caches.pop(db, None)
 
 
 def rule_guard_params(entry: OfficeCache) -> dict[str, Any]:

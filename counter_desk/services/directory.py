@@ -18,7 +18,8 @@ from counter_desk.store.models import Category, Office, Stage, Station, User
 
 @dataclass(frozen=True)
 class OfficeInfo:
-    """The office settings an action needs, read fresh for every action (a supervisor may change them)."""
+    """The office settings an action needs, read fresh for every action (a supervisor may change them); the
+    fast call and finish take it from services.config_cache and use only its ``id``."""
 
     id: int
     code: str

@@ -274,7 +274,7 @@ class QueueService(CounterUse):
         cache = ctx.cache
         if cache is None or cache.ratio != 0:
             return None
-        st = config_cache.station(ctx.session, cache, station).info
+        st = config_cache.station(ctx.session, cache, station)
         values = {
             "p_stage": st.stage_id,
             "p_station": st.id,
@@ -470,7 +470,7 @@ class QueueService(CounterUse):
         cache = ctx.cache
         if cache is None:
             return None
-        st = config_cache.station(ctx.session, cache, station).info
+        st = config_cache.station(ctx.session, cache, station)
         values = {"p_station": st.id, "p_office": cache.office.id, "p_code": st.code}
         row = ctx.session.connection().execute(_HELD_CHECKED, values).one_or_none()
         if row is None or (number is not None and row.number != number.strip().upper()):

@@ -19,7 +19,8 @@ def application(language: str, argv: list[str] | None = None) -> QApplication:
     """The running QApplication (created on first use) speaking ``language``.
 
     The application, its catalog translator and its :class:`RefcountGuard` are set up once per process; a later
-    call only switches the language (and tells the open windows, which translate their forms again)."""
+    call only switches the language for what is made from then on: windows already open keep their texts (Qt's
+    own widgets excepted), so a change of language takes effect when a window is opened again."""
     i18n.set_language(language)
     # Numbers and dates Qt formats itself (chart axes, spin boxes) in the language's own way: 2,5 in Indonesian.
     QLocale.setDefault(

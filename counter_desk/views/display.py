@@ -23,9 +23,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout,
 from counter_desk.clock import DEFAULT_TIMEZONE, Clock, office_local
 from counter_desk.i18n import _
 from counter_desk.live.follower import OFFLINE, FeedState
-from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.forms import child, load_form
-from counter_desk.qt.live import LiveFeed, guard_refcounts
+from counter_desk.qt.live import LiveFeed, guard_refcounts, start_feed
 from counter_desk.qt.sound import Announcer, Sink, SoundBank
 from counter_desk.qt.status import ClockStatus, ConnectionStatus
 from counter_desk.qt.tasks import TaskRunner
@@ -223,16 +222,14 @@ class DisplayWindow(QWidget):
                 ", ".join(missing),
             )
         if self._want_live and self._live is None:
-            url = self._desk.url
-            self._live = LiveFeed(
+            self._live = start_feed(
                 lambda after, limit: read_events(self._queue, after, limit),
-                lambda: wakeup_for(url),
+                self._desk.url,
                 last_seq=state.last_seq,
+                on_events=self.apply_events,
+                on_state=self.connection.show,
                 parent=self,
             )
-            self._live.events.connect(self.apply_events)
-            self.connection.follow(self._live)
-            self._live.start()
         self._calls.write(
             {"ready": True, "last_seq": state.last_seq, "current": state.current.number if state.current else None}
         )

@@ -1,11 +1,12 @@
 """Opening one window for a command (``station``, ``supervisor``, ``display``): the one launch sequence.
 
 :func:`run_window` sets up the application (once per process: :func:`~counter_desk.views.app.application`), signs
-the officer in when asked (the window then works through the connection the sign-in returned: on PostgreSQL with
-officers' own logins, the officer's), builds and shows the window, runs the event loop, and then -- in ``finally``,
-whatever happened -- records the sign-out, closes a window that is still open (its ``closeEvent`` stops its live
-feed, timers and worker) and closes the officer's connection. Each window starts its own live feed once its first
-read is on screen: the feed starts after that read's last event, so nothing between the two is missed.
+the officer in when asked (the window then works at the desk the sign-in returned: on PostgreSQL with officers'
+own logins, one over the officer's own login), builds and shows the window, runs the event loop, and then -- in
+``finally``, whatever happened -- closes a window that is still open (its ``closeEvent`` stops its live feed,
+timers and worker), records the sign-out and closes the officer's connection. Each window starts its own live
+feed once its first read is on screen: the feed starts after that read's last event, so nothing between the two
+is missed.
 
 The desk handed in stays the caller's: the command that opened it closes it; a desk the sign-in opened over the
 officer's own login is closed here.
@@ -73,14 +74,17 @@ def run_window(
         return int(app.exec())
     finally:
         try:
-            if officer is not None:
-                work.sign_out(officer, sign_in.station if sign_in is not None else None)
-        finally:
-            # Closed by the user: torn down already. Still open (the loop was quit) or never shown: close it now.
+            # Closed by the user: torn down already. Still open (the loop was quit) or never shown: close it now;
+            # its worker ends what it was doing first, so the sign-out below is the officer's last record.
             if window is not None and (window.isVisible() or not shown):
                 window.close()
-            if work is not desk:
-                work.close()
+        finally:
+            try:
+                if officer is not None:
+                    work.sign_out(officer, sign_in.station if sign_in is not None else None)
+            finally:
+                if work is not desk:
+                    work.close()
 
 
 def _sign_in(desk: Desk, ask: SignIn) -> tuple[Officer | None, Desk]:

@@ -29,9 +29,8 @@ from counter_desk.clock import DEFAULT_TIMEZONE, Clock
 from counter_desk.devices.printing import PrinterTarget
 from counter_desk.i18n import _
 from counter_desk.live.follower import ONLINE, FeedState
-from counter_desk.live.wakeup import wakeup_for
 from counter_desk.qt.forms import load_form
-from counter_desk.qt.live import LiveFeed, guard_refcounts
+from counter_desk.qt.live import LiveFeed, guard_refcounts, start_feed
 from counter_desk.qt.models import QueueModel
 from counter_desk.qt.operations import NOT_SAVED, Failure, Operations
 from counter_desk.qt.sound import ErrorTone, Sink
@@ -114,7 +113,6 @@ class StationWindow(QMainWindow, StationForm):
         self._snapshot: StationSnapshot | None = None
         self._live: LiveFeed | None = None
         self._want_live = live
-        self._feed_state: FeedState | None = None
 
         self._form = load_form("station.ui", self)
         self.setCentralWidget(self._form)
@@ -277,19 +275,16 @@ class StationWindow(QMainWindow, StationForm):
             self._apply_kind(self._snapshot.kind)
 
     def _start_live(self, last_seq: int) -> None:
-        url = self._desk.url
-        self._live = LiveFeed(
+        self._live = start_feed(
             lambda after, limit: self.queue.events(after=after, limit=limit),
-            lambda: wakeup_for(url),
+            self._desk.url,
             last_seq=last_seq,
+            on_events=lambda _events: self._refresh_timer.start(),
+            on_state=self.connection.show,
             parent=self,
         )
-        self._live.events.connect(lambda _events: self._refresh_timer.start())
-        self.connection.follow(self._live)
-        self._live.start()
 
     def _connection_changed(self, state: FeedState | None) -> None:
-        self._feed_state = state
         if state is not None and state.state == ONLINE:
             self._refresh_timer.start()  # catch up on anything missed while away
 

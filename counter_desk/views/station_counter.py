@@ -253,7 +253,7 @@ class CounterPanel(QObject):
 
     def ask_call_ticket(self) -> None:
         index = self._frame.queue_view.currentIndex()
-        selected = self._frame.model.ticket_at(index.row()) if index.isValid() else None
+        selected = self._frame.model.row_at(index.row()) if index.isValid() else None
         answer = self._frame.ask(CallTicketDialog(self._frame.window(), selected.ticket.number if selected else ""))
         if answer is not None:
             self.call_ticket(*answer)

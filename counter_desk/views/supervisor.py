@@ -36,8 +36,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBo
 from counter_desk.clock import DEFAULT_TIMEZONE, Clock, office_day
 from counter_desk.i18n import _
 from counter_desk.live.follower import ONLINE, FeedState
-from counter_desk.live.wakeup import wakeup_for
-from counter_desk.qt.live import LiveFeed
+from counter_desk.qt.live import LiveFeed, start_feed
 from counter_desk.qt.operations import NOT_SAVED, Failure, Operations
 from counter_desk.qt.status import Banner, ClockStatus, ConnectionStatus
 from counter_desk.qt.tasks import TaskRunner
@@ -251,16 +250,14 @@ class SupervisorWindow(QMainWindow):
         self.standby_checked.emit(list(lines))
 
     def _start_live(self, last_seq: int) -> None:
-        url = self._desk.url
-        self._live = LiveFeed(
+        self._live = start_feed(
             lambda after, limit: self._queue.events(after=after, limit=limit),
-            lambda: wakeup_for(url),
+            self._desk.url,
             last_seq=last_seq,
+            on_events=lambda _events: self._schedule_refresh(),
+            on_state=self.connection.show,
             parent=self,
         )
-        self._live.events.connect(lambda _events: self._schedule_refresh())
-        self.connection.follow(self._live)
-        self._live.start()
 
     def _connection_changed(self, state: FeedState | None) -> None:
         if state is not None and state.state == ONLINE:

@@ -54,9 +54,8 @@ def server() -> Iterator[PgServer]:
     pg.cleanup()
 
 
-def _online(window: object) -> bool:
-    connection = getattr(window, "connection", None)  # a qt.status.ConnectionStatus (older windows: _feed_state)
-    state = connection.state if connection is not None else getattr(window, "_feed_state", None)
+def _online(window: StationWindow | DisplayWindow) -> bool:
+    state = window.connection.state  # the window's qt.status.ConnectionStatus
     return state is not None and state.state == ONLINE
 
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from catalogs import flat_catalog
 from conftest import booking_code
 from PySide6.QtCharts import QChartView
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, QTimer
@@ -29,7 +30,6 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from ui_helpers import Silent
 
-from counter_desk import i18n
 from counter_desk.clock import FixedClock
 from counter_desk.services.desk import Desk
 from counter_desk.services.queue import QueueService
@@ -46,7 +46,7 @@ WORD = re.compile(r"[A-Za-z]{4,}")
 def english_words() -> set[str]:
     """Words of the English source strings that no Indonesian translation uses (so not a shared name or loan
     word such as "Paspor" or "Counter Desk"), lower-cased; placeholders left out."""
-    catalog = i18n.catalog("id")
+    catalog = flat_catalog("id")
     indonesian = {w.lower() for text in catalog.values() for w in WORD.findall(re.sub(r"\{[^}]*\}", " ", text))}
     english = {w.lower() for text in catalog for w in WORD.findall(re.sub(r"\{[^}]*\}", " ", text))}
     return english - indonesian

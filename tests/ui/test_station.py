@@ -257,7 +257,7 @@ def test_the_queue_model_merges_new_rows_and_keeps_the_selection(
     assert numbers == ["P-001", "A-002", "A-003", "A-004", "A-005"]
     assert removed == [(0, 0)] and sorted(inserted) == [(0, 0), (4, 4)] and resets == []
     assert [i.row() for i in view.selectionModel().selectedRows()] == [2]  # still A-003
-    assert model.ticket_at(2).ticket.number == "A-003"  # type: ignore[union-attr]
+    assert model.row_at(2).ticket.number == "A-003"  # type: ignore[union-attr]
 
     shuffled = queue.status(stage="interview").waiting
     shuffled = [shuffled[3], shuffled[0], shuffled[4], shuffled[1], shuffled[2]]  # reordered: the diff path
