@@ -21,14 +21,12 @@ from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
+from counter_desk.pdf_fonts import pdf_fonts
 from counter_desk.receipt_layout import BarcodeLine, QrLine, Receipt, ReceiptLine, Separator, TextLine
-
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
 @dataclass(frozen=True)
@@ -63,17 +61,6 @@ def paper(name: str) -> Paper:
     except KeyError:
         msg = _("unknown paper {paper!r}; choose one of: {papers}", paper=name, papers=", ".join(PAPERS))
         raise InvalidInput(msg) from None
-
-
-def _fonts() -> tuple[str, str]:
-    """The regular and bold font names, registering DejaVu Sans on first use when it is installed."""
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if not (regular.is_file() and bold.is_file()):
-        return "Helvetica", "Helvetica-Bold"
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-    return "DejaVuSans", "DejaVuSans-Bold"
 
 
 @dataclass(frozen=True)
@@ -146,7 +133,7 @@ def _barcode(payload: str, width: float) -> Code128:
 def render_pdf(receipt: Receipt, paper_name: str = DEFAULT_PAPER) -> bytes:
     """The receipt as PDF bytes on ``paper_name`` (``80mm``, ``58mm`` or ``a6``)."""
     p = paper(paper_name)
-    fonts = _fonts()
+    fonts = pdf_fonts()
     blocks = _layout(receipt, p, fonts)
     content = sum(b.height for b in blocks)
     height = p.height if p.height is not None else content + 2 * p.margin

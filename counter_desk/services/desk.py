@@ -66,11 +66,6 @@ class Desk:
         """Where the desk is connected (for the live feed's wake-up source)."""
         return self._db.engine.url
 
-    @property
-    def dialect(self) -> str:
-        """``"sqlite"`` or ``"postgresql"``."""
-        return self._db.dialect
-
     def sign_in(
         self,
         username: str,

@@ -15,7 +15,6 @@ they print and read).
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -25,33 +24,21 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from counter_desk.clock import office_local
 from counter_desk.i18n import _
+from counter_desk.pdf_fonts import pdf_fonts
 from counter_desk.services.dates import format_day
 from counter_desk.services.plan import text as plan_text
 from counter_desk.services.plan.model import INTERVIEW
 from counter_desk.services.plan.search import Recommendation, schedule_text
 from counter_desk.services.reports import Report, StageReport, Stats, minutes
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 #: One colour per stage, in flow order (charts and legends).
 PALETTE = ("#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#00838f")
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN
-
-
-def _fonts() -> tuple[str, str]:
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if not (regular.is_file() and bold.is_file()):
-        return "Helvetica", "Helvetica-Bold"
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-    return "DejaVuSans", "DejaVuSans-Bold"
 
 
 def percent(share: float | None) -> str:
@@ -67,7 +54,7 @@ def _stats(s: Stats) -> list[str]:
 
 class _Styles:
     def __init__(self) -> None:
-        self.regular, self.bold = _fonts()
+        self.regular, self.bold = pdf_fonts()
         self.title = ParagraphStyle("title", fontName=self.bold, fontSize=16, leading=20, spaceAfter=2 * mm)
         self.heading = ParagraphStyle(
             "heading", fontName=self.bold, fontSize=11.5, leading=14, spaceBefore=4 * mm, spaceAfter=2 * mm

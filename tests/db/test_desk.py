@@ -30,6 +30,7 @@ def test_the_desks_use_cases_and_functions_act_on_its_connection(db: Database, c
 
     assert [w.ticket.number for w in desk.queue(clock=clock).status(stage="interview").waiting] == [number]
     assert desk(rules.current, None) == rules.current(db, None)
+    assert desk(lambda connection, office, *, day: (connection, office, day), "BLT", day=3) == (db, "BLT", 3)
     assert desk.url == db.engine.url
 
 
@@ -51,7 +52,7 @@ def test_sign_in_checks_the_stations_role_and_sign_out_is_recorded(db: Database,
 def test_open_with_upgrade_makes_a_new_database_ready(tmp_path: Path) -> None:
     desk = Desk.open(f"sqlite:///{tmp_path / 'new.sqlite3'}", upgrade=True)
     try:
-        assert desk.dialect == "sqlite"
+        assert desk.url.get_backend_name() == "sqlite"
         assert desk(migrate.current_revision) == migrate.head_revision()
     finally:
         desk.close()
