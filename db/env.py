@@ -6,11 +6,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from counter_desk.store import schema
 from counter_desk.store.engine import make_engine
-from counter_desk.store.models import Base
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = schema.metadata
 
 
 def _run(connection: Connection) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningUpdate
@@ -36,12 +36,13 @@ from counter_desk.services.views import (
     TicketView,
 )
 from counter_desk.states import HELD, Action, Status, check, status_label
+from counter_desk.store import schema
 from counter_desk.store.call_order import called_before
 from counter_desk.store.engine import Database
 from counter_desk.store.journal import append_event, next_ticket_seq
 from counter_desk.store.models import Booking, Category, IdempotencyKey, Stage, Ticket
 
-_tickets = cast("Table", Ticket.__table__)
+_tickets = schema.tickets
 
 #: Prebuilt UPDATE ... RETURNING statements of :meth:`QueueCore._transition_row`, by the columns they set.
 _UPDATES: dict[frozenset[str], ReturningUpdate[Any]] = {}

@@ -21,20 +21,20 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import String, Table, bindparam, select
+from sqlalchemy import String, bindparam, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from counter_desk.services import directory, rules
+from counter_desk.store import schema
 from counter_desk.store.engine import Database
-from counter_desk.store.models import OfficeSetting
 
 #: The rule a claim obeys (services.queue: "one priority per N regular").
 PRIORITY_RATIO = "priority_ratio"
 
-_settings = cast("Table", OfficeSetting.__table__)
+_settings = schema.office_settings
 
 #: A rule's stored value as text (NULL when the office keeps the default): what the cache remembers and what
 #: a fast statement compares, so no JSON comparison operator is needed on either engine.

@@ -18,7 +18,7 @@ import time
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CTE, ColumnElement, String, Table, bindparam, exists, literal_column, or_, select, update
+from sqlalchemy import CTE, ColumnElement, String, bindparam, exists, literal_column, or_, select, update
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from counter_desk.clock import office_local
@@ -38,9 +38,10 @@ from counter_desk.services.estimate import StageEstimate, estimate_stage
 from counter_desk.services.queue_errors import LateRefused, NoShowTooEarly
 from counter_desk.services.views import EventView, QueueStatus, Result, StationState, TicketView, WaitingTicket
 from counter_desk.states import HELD, Action, Status
+from counter_desk.store import schema
 from counter_desk.store.base import UTCDateTime
 from counter_desk.store.call_order import call_order
-from counter_desk.store.models import Booking, Event, Stage, Station, StationPause, Ticket
+from counter_desk.store.models import Event, Stage, Station, StationPause, Ticket
 
 __all__ = ["POSITIONS", "QueueService"]
 
@@ -55,10 +56,10 @@ CLAIM_ATTEMPTS = 3
 CLAIM_BACKOFF_S = 0.02
 
 
-_t = cast("Table", Ticket.__table__)
-_bookings = cast("Table", Booking.__table__)
-_stations = cast("Table", Station.__table__)
-_pauses = cast("Table", StationPause.__table__)
+_t = schema.tickets
+_bookings = schema.bookings
+_stations = schema.stations
+_pauses = schema.station_pauses
 _holder = _t.alias("holder")
 # Written into the SQL, not bound: no list to expand per call, and SQLite then uses the partial index
 # uq_tickets_live_station, whose predicate is this very list (bench/README.md).

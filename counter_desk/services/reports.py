@@ -63,7 +63,7 @@ from operator import itemgetter
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Table, case, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
 
 from counter_desk import i18n
@@ -74,8 +74,9 @@ from counter_desk.services import directory
 from counter_desk.services.dates import format_day
 from counter_desk.services.timeline import Reordering, epoch_ms, moves_to_front, pauses_by_stage, specific_calls
 from counter_desk.states import Action
+from counter_desk.store import schema
 from counter_desk.store.engine import Database
-from counter_desk.store.models import Event, Stage, Station, Ticket, User
+from counter_desk.store.models import Stage, Station, User
 
 #: The longest range one report may cover (a year and a day for a leap year).
 MAX_DAYS = 366
@@ -366,8 +367,8 @@ def build(
 
 # -- the event log of the days, read in bulk ----------------------------------------------------------------------
 
-_e = cast("Table", Event.__table__)
-_t = cast("Table", Ticket.__table__)
+_e = schema.events
+_t = schema.tickets
 
 # Event kinds as small integers in _walk's rows (``recalled`` counts for nothing here).
 _CHECK_IN, _CALL, _START, _FINISH, _TRANSFER, _RETURN, _NO_SHOW, _PARK, _RESUME = range(1, 10)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from counter_desk.clock import office_day
@@ -25,9 +25,10 @@ from counter_desk.services.views import (
     WaitingTicket,
 )
 from counter_desk.states import HELD, Action, Status
+from counter_desk.store import schema
 from counter_desk.store.call_order import call_order
 from counter_desk.store.journal import last_event_seq
-from counter_desk.store.models import Booking, Category, Event, Stage, Station, Ticket
+from counter_desk.store.models import Booking, Category, Event, Stage, Station
 from counter_desk.store.models import StationPause as PauseRow
 
 #: Events that count as an applicant served at a (non-reception) station today.
@@ -40,8 +41,8 @@ ADJUDICATION = "adjudication"
 PICKUP = "pickup"
 
 
-_t = cast("Table", Ticket.__table__)
-_b = cast("Table", Booking.__table__)
+_t = schema.tickets
+_b = schema.bookings
 #: Exactly what a :class:`TicketView` carries (the booking's code and slot joined in), as prebuilt statements:
 #: a window reads its stage's whole queue on every change, so the read is one lean query, not an ORM load.
 _VIEWS = select(

@@ -31,16 +31,17 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Select, Table, func, select
+from sqlalchemy import BigInteger, Select, func, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from counter_desk.states import Action, StationEvent, Status
-from counter_desk.store.models import Event, Ticket
+from counter_desk.store import schema
+from counter_desk.store.models import Event
 
-_e = cast("Table", Event.__table__)
-_t = cast("Table", Ticket.__table__)
+_e = schema.events
+_t = schema.tickets
 
 # Records are NamedTuples: a month holds a million of them, and a frozen dataclass costs five times as much to
 # build. Plain strings: reading an enum member's .value in a loop of a million events costs seconds.

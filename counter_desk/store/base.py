@@ -1,12 +1,11 @@
-"""Declarative base, naming convention and reusable column types."""
+"""The schema's metadata, its naming convention and the timestamp type: SQLAlchemy Core only (no ORM)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Integer, MetaData, String
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy import DateTime, Dialect, MetaData
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -47,13 +46,5 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
-        dt.datetime: UTCDateTime(),
-    }
-
-
-IntPK = Annotated[int, mapped_column(Integer, primary_key=True)]
-Code = Annotated[str, mapped_column(String(32))]
-Name = Annotated[str, mapped_column(String(200))]
+#: Every table of the schema (:mod:`counter_desk.store.schema`), named by the convention above.
+metadata = MetaData(naming_convention=NAMING_CONVENTION)

@@ -7,13 +7,13 @@ ticket" compares with :func:`called_before`, built from the same keys, so the tw
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Table, and_, literal, or_
+from sqlalchemy import ColumnElement, FromClause, and_, literal, or_
 
-from counter_desk.store.models import Ticket
+from counter_desk.store import schema
 
-_tickets = cast("Table", Ticket.__table__)
+_tickets = schema.tickets
 
 #: (column, highest first?) in order of precedence.
 CALL_KEYS: tuple[tuple[str, bool], ...] = (

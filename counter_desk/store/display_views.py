@@ -5,7 +5,7 @@ has the same views, so one code path serves both engines. They hold what the TV 
 estimate waits: ticket numbers, stations, stages, times, statuses, event sequence numbers. No names, NIKs, phone
 numbers, user names or ids, hashes, reasons or booking data.
 
-They are not on ``Base.metadata``: ``create_all`` and ``alembic check`` deal in tables; the migration writes the
+They are not on the schema's metadata: ``create_all`` and ``alembic check`` deal in tables; the migration writes the
 views, and tests/db/test_display.py checks that these columns match what the database has.
 """
 

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import re
 
-from counter_desk.store import display_views, models  # noqa: F401 - models registers every table on Base.metadata
-from counter_desk.store.base import Base
+from counter_desk.store import display_views, schema
 
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -137,7 +136,7 @@ def grant_sql(display_role: str = DISPLAY_ROLE, signin_role: str = SIGNIN_ROLE, 
     statements.append("GRANT cd_reception, cd_interview, cd_adjudicator, cd_pickup TO cd_supervisor")
     statements.append("GRANT cd_supervisor TO cd_admin")
     every = [*groups, *plain]
-    tables = sorted(Base.metadata.tables)
+    tables = sorted(schema.metadata.tables)
     views = display_views.VIEWS
     # Every grant of old goes first (a role's table grants of an earlier version included: the display role read
     # tables before migration 0009), then what each role needs now is granted again.

@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import inspect, text
 
 from counter_desk.errors import DatabaseUnavailable
-from counter_desk.store import migrate
+from counter_desk.store import migrate, schema
 from counter_desk.store.engine import Database
-from counter_desk.store.models import Base
 
 
 def test_upgrade_check_downgrade_upgrade(empty_db_url: str) -> None:
@@ -19,7 +18,7 @@ def test_upgrade_check_downgrade_upgrade(empty_db_url: str) -> None:
         assert migrate.current_revision(db) == migrate.head_revision()
         migrate.check(db)  # alembic check: raises when models and migrations drift
         tables = set(inspect(db.engine).get_table_names())
-        assert set(Base.metadata.tables) <= tables
+        assert set(schema.metadata.tables) <= tables
         with db.read() as s:
             assert s.execute(text("SELECT name, value FROM counters")).all() == [("events", 0)]
         migrate.downgrade(db, "base")

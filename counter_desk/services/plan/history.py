@@ -21,15 +21,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counter_desk.services.timeline import epoch_ms
 from counter_desk.states import Action
-from counter_desk.store.models import Booking, Category, Event, Stage, Ticket
+from counter_desk.store import schema
+from counter_desk.store.models import Booking, Category, Stage, Ticket
 
 #: How far back the planner looks by default.
 HISTORY_DAYS = 56
@@ -38,8 +39,8 @@ MIN_SERVICES = 200
 #: A pause longer than this is a break, not part of the rhythm of calls.
 MAX_PAUSE_S = 600.0
 
-_e = cast("Table", Event.__table__)
-_t = cast("Table", Ticket.__table__)
+_e = schema.events
+_t = schema.tickets
 _CALL, _START, _FINISH = Action.CALL.value, Action.START.value, Action.FINISH.value
 _TRANSFER, _NO_SHOW, _CHECK_IN = Action.TRANSFER.value, Action.NO_SHOW.value, Action.CHECK_IN.value
 _RETURN = Action.RETURN.value
