@@ -22,7 +22,6 @@ from sqlalchemy.exc import ArgumentError
 from counter_desk.config import Settings, load_settings
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
-from counter_desk.services import auth
 from counter_desk.store import migrate
 from counter_desk.store.engine import Database
 
@@ -106,8 +105,8 @@ def signs_in_to_postgres(db: Database) -> bool:
 
 def is_owner(db: Database) -> bool:
     """Whether ``db`` is connected as the schema's owner or a superuser (who can do anything anyway)."""
-    with db.read() as session:
-        return bool(session.execute(_IS_OWNER).scalar())
+    with db.read_rows() as conn:
+        return bool(conn.execute(_IS_OWNER).scalar())
 
 
 def ask_password(username: str) -> str:
@@ -120,6 +119,8 @@ def ask_password(username: str) -> str:
 
 def connect_officer(url: str, username: str, station: str | None = None) -> Database:
     """The officer's own connection: PGPASSWORD/PGPASSFILE first, else the password typed at the terminal."""
+    from counter_desk.services import auth  # sign-in (argon2, the ORM) only for a command run as an officer
+
     try:
         return auth.connect_officer(url, username, None, station)
     except auth.PasswordNeeded:

@@ -12,7 +12,7 @@ from counter_desk.cli import common, emit
 from counter_desk.clock import office_local
 from counter_desk.i18n import _
 from counter_desk.services import dashboard
-from counter_desk.services.counter_use import pause_reason_label
+from counter_desk.services.views import pause_reason_label
 
 
 def register(p: argparse.ArgumentParser) -> None:

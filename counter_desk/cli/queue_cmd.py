@@ -14,17 +14,25 @@ import shlex
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_desk.cli import common, emit
-from counter_desk.clock import office_local
+from counter_desk.clock import SystemClock, office_local
 from counter_desk.errors import DatabaseUnavailable, InvalidInput
 from counter_desk.i18n import _
-from counter_desk.services.checkin import arrival_label
-from counter_desk.services.counter_use import PAUSE_REASONS, pause_reason_label
-from counter_desk.services.queue import POSITIONS, QueueService
-from counter_desk.services.views import Result, StationPause
+from counter_desk.services import queue_status
+from counter_desk.services.views import (
+    PAUSE_REASONS,
+    POSITIONS,
+    Result,
+    StationPause,
+    arrival_label,
+    pause_reason_label,
+)
 from counter_desk.states import status_label
+
+if TYPE_CHECKING:
+    from counter_desk.services.queue import QueueService
 
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
@@ -185,6 +193,8 @@ def register(q: argparse.ArgumentParser) -> None:
 
 
 def _service(args: argparse.Namespace) -> QueueService:
+    from counter_desk.services.queue import QueueService  # the use cases only for a verb that acts
+
     settings = common.settings(args)
     return QueueService(common.open_database(settings), office=settings.office)
 
@@ -315,7 +325,10 @@ def _check_in(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    status = _service(args).status(stage=args.stage, station=args.station)
+    settings = common.settings(args)
+    db = common.open_database(settings)
+    # Rows only, no ORM and none of the use cases: the command starts in about half the time (issue 15).
+    status = queue_status.read(db, settings.office, SystemClock().now(), stage=args.stage, station=args.station)
     lines = [
         _("{name} ({stage}): {count} waiting", name=status.stage_name, stage=status.stage, count=len(status.waiting))
     ]

@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,8 +31,10 @@ from counter_desk.i18n import _
 from counter_desk.services import checkin_info, config_cache, directory, roles
 from counter_desk.services.estimate import estimate_stage
 from counter_desk.services.views import (
+    POSITIONS,
     CheckInInfo,
     Result,
+    TicketLike,
     TicketView,
 )
 from counter_desk.states import HELD, Action, Status, check, status_label
@@ -61,7 +63,6 @@ def _update_returning(columns: frozenset[str]) -> ReturningUpdate[Any]:
 TICKET_NUMBER = re.compile(r"^[A-Z]{1,4}-\d{1,5}$")
 MAX_TOKEN = 64
 MAX_REASON = 500
-POSITIONS = ("front", "end")
 
 
 @dataclass
@@ -120,28 +121,6 @@ def check_position(position: str) -> bool:
         msg = _("position must be 'front' or 'end', not {position!r}", position=position)
         raise InvalidInput(msg)
     return position == "front"
-
-
-class TicketLike(Protocol):
-    """A ticket as an ORM object or as a row returned by a Core statement."""
-
-    id: int
-    number: str
-    day: dt.date
-    status: str
-    stage_id: int
-    station_id: int | None
-    category_id: int
-    booking_id: int | None
-    priority_level: int
-    front: bool
-    created_at: dt.datetime
-    queued_at: dt.datetime
-    called_at: dt.datetime | None
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
-    call_count: int
-    outcome: str | None
 
 
 def _holder(target: Status, station_id: int | None) -> int | None:
@@ -226,26 +205,7 @@ class QueueCore:
                 select(Booking.code, Booking.slot_start).where(Booking.id == ticket.booking_id)
             ).one()
             booking = (row.code, row.slot_start)
-        return TicketView(
-            id=ticket.id,
-            number=ticket.number,
-            day=ticket.day,
-            status=ticket.status,
-            stage=names.stages[ticket.stage_id],
-            station=names.stations[ticket.station_id] if ticket.station_id is not None else None,
-            category=names.categories[ticket.category_id],
-            priority_level=ticket.priority_level,
-            front=ticket.front,
-            booking_code=booking[0] if booking else None,
-            slot=booking[1] if booking else None,
-            created_at=ticket.created_at,
-            queued_at=ticket.queued_at,
-            called_at=ticket.called_at,
-            started_at=ticket.started_at,
-            finished_at=ticket.finished_at,
-            call_count=ticket.call_count,
-            outcome=ticket.outcome,
-        )
+        return TicketView.of(ticket, names, booking)
 
     def _mutate(
         self,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, InvalidInput, NotFound, WrongDay, WrongOffice
-from counter_desk.i18n import N_, _, lookup
+from counter_desk.i18n import _
 from counter_desk.services import directory, receipts, rules
 from counter_desk.services.actions import ActionContext
 from counter_desk.services.checkin_info import Arrival
@@ -31,19 +31,6 @@ from counter_desk.store.models import Booking, Category, Holiday, Office, Stage,
 
 #: How far ahead :func:`next_opening` looks for a working day (a long holiday run still ends within it).
 _LOOKAHEAD_DAYS = 60
-
-ARRIVAL_LABELS = {
-    "early": N_("early"),
-    "on_time": N_("on time"),
-    "late": N_("late"),
-    "walk_in": N_("walk-in"),
-    "no_slot": N_("no booked hour"),
-}
-
-
-def arrival_label(arrival: str) -> str:
-    """An arrival judgement (``CheckInInfo.arrival``) as a word for people, in the active language."""
-    return lookup(ARRIVAL_LABELS[arrival]) if arrival in ARRIVAL_LABELS else arrival
 
 
 def _minutes(text: str) -> int:

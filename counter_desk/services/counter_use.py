@@ -16,31 +16,18 @@ from sqlalchemy.exc import IntegrityError
 
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, InvalidInput, InvalidTransition
-from counter_desk.i18n import N_, _, lookup
+from counter_desk.i18n import _
 from counter_desk.services import directory
-from counter_desk.services.actions import ActionContext, PendingEvent, QueueCore, TicketLike, clean_reason
+from counter_desk.services.actions import ActionContext, PendingEvent, QueueCore, clean_reason
 from counter_desk.services.queue_errors import StationPaused
-from counter_desk.services.views import Result, StationPause, TicketView
+from counter_desk.services.views import PAUSE_REASONS, Result, StationPause, TicketLike, TicketView, pause_reason_label
 from counter_desk.states import HELD, Action, StationEvent, Status
 from counter_desk.store.journal import append_event
 from counter_desk.store.models import StationPause as PauseRow
 from counter_desk.store.models import Ticket
 
+
 #: Why a booth pauses; ``other`` needs a note.
-PAUSE_REASONS = ("break", "prayer", "system", "other")
-PAUSE_LABELS = {
-    "break": N_("break"),
-    "prayer": N_("prayer"),
-    "system": N_("system trouble"),
-    "other": N_("other"),
-}
-
-
-def pause_reason_label(reason: str) -> str:
-    """A pause reason as a word for people, in the active language."""
-    return lookup(PAUSE_LABELS[reason]) if reason in PAUSE_LABELS else reason
-
-
 def _pause_view(row: PauseRow, station: str, seq: int | None = None) -> StationPause:
     return StationPause(
         station=station, reason=row.reason, note=row.note, since=row.started_at, until=row.ended_at, event_seq=seq

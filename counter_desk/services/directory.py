@@ -7,13 +7,22 @@ the user can correct a typo without reading the source.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, bindparam, select
 
 from counter_desk.errors import InvalidInput, NotFound
 from counter_desk.i18n import _
-from counter_desk.store.models import Category, Office, Stage, Station, User
+from counter_desk.store import schema
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from counter_desk.store.models import Category, Stage, User
+
+#: Where a lookup reads: an ORM session, or a plain connection for a read that builds no ORM objects (the lookups
+#: that return plain values take either; those that return ORM objects, to be changed, need a session).
+Reader: TypeAlias = "Session | Connection"
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,15 @@ class OfficeInfo:
 
 
 @dataclass(frozen=True)
+class StageInfo:
+    id: int
+    code: str
+    name: str
+    wait_target_minutes: int
+    kind: str
+
+
+@dataclass(frozen=True)
 class StationInfo:
     id: int
     code: str
@@ -39,112 +57,113 @@ class StationInfo:
 
 
 # Prebuilt statements: every action runs them, so they are built (and compiled) once per process.
-_offices = Office.__table__
-_stations = Station.__table__
+_offices = schema.offices
+_stages = schema.stages
+_stations = schema.stations
+_categories = schema.categories
 _OFFICE_COLUMNS = [
     _offices.c[name] for name in ("id", "code", "name", "timezone", "queue_order", "no_show_tolerance_minutes")
 ]
 _OFFICE_BY_CODE = select(*_OFFICE_COLUMNS).where(_offices.c.code == bindparam("code"))
 _FIRST_OFFICES = select(*_OFFICE_COLUMNS).order_by(_offices.c.id).limit(2)
+_STAGE_BY_CODE = select(
+    _stages.c.id, _stages.c.code, _stages.c.name, _stages.c.wait_target_minutes, _stages.c.kind
+).where(_stages.c.office_id == bindparam("office_id"), _stages.c.code == bindparam("code"))
 _STATION_BY_CODE = select(
     _stations.c.id, _stations.c.code, _stations.c.name, _stations.c.stage_id, _stations.c.active
 ).where(_stations.c.office_id == bindparam("office_id"), _stations.c.code == bindparam("code"))
 
 
-def office_info(session: Session, code: str | None) -> OfficeInfo:
-    """Like :func:`office`, as plain values, with one prebuilt query."""
-    conn = session.connection()
-    if code is not None:
-        row = conn.execute(_OFFICE_BY_CODE, {"code": code}).one_or_none()
-        if row is None:
-            office(session, code)  # raises NotFound naming the known offices
-        assert row is not None
-        return OfficeInfo(*row)
-    rows = conn.execute(_FIRST_OFFICES).all()
-    if len(rows) != 1:
-        office(session, None)  # raises the right error for none or several
-    return OfficeInfo(*rows[0])
-
-
-def station_info(session: Session, office_id: int, code: str) -> StationInfo:
-    """Like :func:`station`, as plain values, with one prebuilt query."""
-    row = session.connection().execute(_STATION_BY_CODE, {"office_id": office_id, "code": code}).one_or_none()
-    if row is None or not row.active:
-        station(session, office_id, code)  # raises NotFound or InvalidInput with the full message
-    assert row is not None
-    return StationInfo(*row)
+def _connection(reader: Reader) -> Connection:
+    return reader if isinstance(reader, Connection) else reader.connection()
 
 
 def _known(codes: list[str]) -> str:
     return ", ".join(codes) if codes else _("none")
 
 
-def office(session: Session, code: str | None) -> Office:
+def office_info(reader: Reader, code: str | None) -> OfficeInfo:
     """The office named by ``code``, or the only office in the database when ``code`` is None."""
+    conn = _connection(reader)
     if code is not None:
-        found = session.scalars(select(Office).where(Office.code == code)).one_or_none()
-        if found is None:
-            known = list(session.scalars(select(Office.code).order_by(Office.code)))
+        row = conn.execute(_OFFICE_BY_CODE, {"code": code}).one_or_none()
+        if row is None:
+            known = list(conn.execute(select(_offices.c.code).order_by(_offices.c.code)).scalars())
             msg = _("unknown office {code!r} (known: {known})", code=code, known=_known(known))
             raise NotFound(msg)
-        return found
-    offices = list(session.scalars(select(Office).order_by(Office.id).limit(2)))
-    if not offices:
+        return OfficeInfo(*row)
+    rows = conn.execute(_FIRST_OFFICES).all()
+    if not rows:
         msg = _("this database has no office yet: run 'counter-desk db seed' to load the reference office")
         raise NotFound(msg)
-    if len(offices) > 1:
+    if len(rows) > 1:
         msg = _("this database holds several offices: choose one with --office CODE")
         raise InvalidInput(msg)
-    return offices[0]
+    return OfficeInfo(*rows[0])
+
+
+def stage_info(reader: Reader, office_id: int, code: str) -> StageInfo:
+    conn = _connection(reader)
+    row = conn.execute(_STAGE_BY_CODE, {"office_id": office_id, "code": code}).one_or_none()
+    if row is None:
+        known = conn.execute(
+            select(_stages.c.code).where(_stages.c.office_id == office_id).order_by(_stages.c.position)
+        ).scalars()
+        msg = _("unknown stage {code!r} (known: {known})", code=code, known=_known(list(known)))
+        raise NotFound(msg)
+    return StageInfo(*row)
+
+
+def station_info(reader: Reader, office_id: int, code: str) -> StationInfo:
+    conn = _connection(reader)
+    row = conn.execute(_STATION_BY_CODE, {"office_id": office_id, "code": code}).one_or_none()
+    if row is None:
+        known = conn.execute(
+            select(_stations.c.code).where(_stations.c.office_id == office_id).order_by(_stations.c.code)
+        ).scalars()
+        msg = _("unknown station {code!r} (known: {known})", code=code, known=_known(list(known)))
+        raise NotFound(msg)
+    if not row.active:
+        msg = _("station {code!r} is switched off in the configuration", code=code)
+        raise InvalidInput(msg)
+    return StationInfo(*row)
 
 
 def stage(session: Session, office_id: int, code: str) -> Stage:
-    found = session.scalars(select(Stage).where(Stage.office_id == office_id, Stage.code == code)).one_or_none()
-    if found is None:
-        known = session.scalars(select(Stage.code).where(Stage.office_id == office_id).order_by(Stage.position))
-        msg = _("unknown stage {code!r} (known: {known})", code=code, known=_known(list(known)))
-        raise NotFound(msg)
-    return found
+    """The stage as an ORM object (to be changed); :func:`stage_info` to read it."""
+    from counter_desk.store.models import Stage  # only a session's callers need the ORM classes
 
-
-def station(session: Session, office_id: int, code: str) -> Station:
-    found = session.scalars(select(Station).where(Station.office_id == office_id, Station.code == code)).one_or_none()
-    if found is None:
-        known = session.scalars(select(Station.code).where(Station.office_id == office_id).order_by(Station.code))
-        msg = _("unknown station {code!r} (known: {known})", code=code, known=_known(list(known)))
-        raise NotFound(msg)
-    if not found.active:
-        msg = _("station {code!r} is switched off in the configuration", code=code)
-        raise InvalidInput(msg)
-    return found
+    return session.get_one(Stage, stage_info(session, office_id, code).id)
 
 
 def category(session: Session, office_id: int, code: str) -> Category:
+    from counter_desk.store.models import Category
+
     found = session.scalars(
         select(Category).where(Category.office_id == office_id, Category.code == code)
     ).one_or_none()
     if found is None or not found.active:
-        known = session.scalars(
-            select(Category.code)
-            .where(Category.office_id == office_id, Category.active.is_(True))
-            .order_by(Category.code)
-        )
-        msg = _("unknown category {code!r} (known: {known})", code=code, known=_known(list(known)))
+        known = _category_codes(session, office_id, walk_in=None)
+        msg = _("unknown category {code!r} (known: {known})", code=code, known=_known(known))
         raise NotFound(msg)
     return found
 
 
-def walk_in_codes(session: Session, office_id: int) -> list[str]:
-    return list(
-        session.scalars(
-            select(Category.code)
-            .where(Category.office_id == office_id, Category.walk_in.is_(True), Category.active.is_(True))
-            .order_by(Category.code)
-        )
-    )
+def walk_in_codes(reader: Reader, office_id: int) -> list[str]:
+    """The codes of the office's active categories that may be issued without a booking."""
+    return _category_codes(reader, office_id, walk_in=True)
+
+
+def _category_codes(reader: Reader, office_id: int, *, walk_in: bool | None) -> list[str]:
+    query = select(_categories.c.code).where(_categories.c.office_id == office_id, _categories.c.active.is_(True))
+    if walk_in is not None:
+        query = query.where(_categories.c.walk_in.is_(walk_in))
+    return list(_connection(reader).execute(query.order_by(_categories.c.code)).scalars())
 
 
 def user(session: Session, username: str | None) -> User | None:
+    from counter_desk.store.models import User
+
     if username is None:
         return None
     found = session.scalars(select(User).where(User.username == username)).one_or_none()
@@ -157,13 +176,14 @@ def user(session: Session, username: str | None) -> User | None:
 class Names:
     """id -> code maps for the office's stages, stations, categories and users, read once per action."""
 
-    def __init__(self, session: Session, office_id: int) -> None:
-        def codes(model: type[Stage | Station | Category]) -> dict[int, str]:
-            rows = session.execute(select(model.id, model.code).where(model.office_id == office_id))
-            return {row.id: row.code for row in rows}
+    def __init__(self, reader: Reader, office_id: int) -> None:
+        conn = _connection(reader)
 
-        self.stages = codes(Stage)
-        self.stations = codes(Station)
-        self.categories = codes(Category)
-        users = session.execute(select(User.id, User.username).where(User.office_id == office_id))
-        self.users = {row.id: row.username for row in users}
+        def codes(table: Table, code: str = "code") -> dict[int, str]:
+            rows = conn.execute(select(table.c.id, table.c[code]).where(table.c.office_id == office_id))
+            return dict(rows.tuples().all())
+
+        self.stages = codes(_stages)
+        self.stations = codes(_stations)
+        self.categories = codes(_categories)
+        self.users = codes(schema.users, "username")

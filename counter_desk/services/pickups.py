@@ -34,10 +34,10 @@ from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongDay, WrongOffice
 from counter_desk.i18n import _
 from counter_desk.services import calendar, rules
-from counter_desk.services.actions import TICKET_NUMBER, ActionContext, PendingEvent, QueueCore, TicketLike
+from counter_desk.services.actions import TICKET_NUMBER, ActionContext, PendingEvent, QueueCore
 from counter_desk.services.dates import format_day
 from counter_desk.services.masking import mask_name, mask_nik
-from counter_desk.services.views import Result
+from counter_desk.services.views import Result, TicketLike
 from counter_desk.states import HELD, Action, Status
 from counter_desk.store.models import Booking, Category, Office, Pickup, Stage, Ticket, User
 

@@ -24,26 +24,41 @@ from sqlalchemy.sql.dml import ReturningUpdate
 from counter_desk.clock import office_local
 from counter_desk.errors import Conflict, EmptyQueue, InvalidInput, InvalidTransition, WrongOffice
 from counter_desk.i18n import _
-from counter_desk.services import audit, checkin, checkin_info, config_cache, directory, pickups, receipts, roles, rules
+from counter_desk.services import (
+    audit,
+    checkin,
+    checkin_info,
+    config_cache,
+    directory,
+    pickups,
+    queue_status,
+    receipts,
+    roles,
+    rules,
+)
 from counter_desk.services.actions import (
-    POSITIONS,
     ActionContext,
     PendingEvent,
-    TicketLike,
     check_position,
     clean_reason,
 )
 from counter_desk.services.counter_use import CounterUse
 from counter_desk.services.estimate import StageEstimate, estimate_stage
 from counter_desk.services.queue_errors import LateRefused, NoShowTooEarly
-from counter_desk.services.views import EventView, QueueStatus, Result, StationState, TicketView, WaitingTicket
+from counter_desk.services.views import (
+    EventView,
+    QueueStatus,
+    Result,
+    TicketLike,
+    TicketView,
+)
 from counter_desk.states import HELD, Action, Status
 from counter_desk.store import schema
 from counter_desk.store.base import UTCDateTime
 from counter_desk.store.call_order import call_order
-from counter_desk.store.models import Event, Stage, Station, StationPause, Ticket
+from counter_desk.store.models import Event, Stage, Ticket
 
-__all__ = ["POSITIONS", "QueueService"]
+__all__ = ["QueueService"]
 
 #: The largest event sequence number (a 64-bit integer column), and the most events one read returns.
 MAX_EVENT_SEQ = 2**63 - 1
@@ -556,7 +571,7 @@ class QueueService(CounterUse):
 
         def act(ctx: ActionContext) -> tuple[TicketLike, PendingEvent, int | None]:
             t, st = self._target(ctx, station, ticket)
-            target: Stage = directory.stage(ctx.session, ctx.office.id, to_stage)
+            target = directory.stage_info(ctx.session, ctx.office.id, to_stage)
             if target.id == t.stage_id:
                 msg = _(
                     "{number} is already at {stage}: use 'return' to put it back in that queue",
@@ -592,7 +607,7 @@ class QueueService(CounterUse):
     def timezone(self) -> str:
         """The office's time zone (for showing stored UTC times as the office's local time)."""
         with self.db.read() as session:
-            return directory.office(session, self.office_code).timezone
+            return directory.office_info(session, self.office_code).timezone
 
     def ticket(self, number: str) -> TicketView:
         with self.db.read() as session:
@@ -600,75 +615,8 @@ class QueueService(CounterUse):
             return self._view(ctx, self._find_ticket(ctx, number, lock=False))
 
     def status(self, *, stage: str | None = None, station: str | None = None) -> QueueStatus:
-        """A stage's queue in call order with waiting times, and what its stations hold."""
-        if (stage is None) == (station is None):
-            msg = _("ask for the status of a stage or of a station")
-            raise InvalidInput(msg)
-        with self.db.read() as session:
-            ctx = self._ctx(session, None)
-            if station is not None:
-                st = self._station(ctx, station)
-                stg = session.get_one(Stage, st.stage_id)
-                stations = [st]
-            else:
-                assert stage is not None
-                stg = directory.stage(session, ctx.office.id, stage)
-                stations = list(
-                    session.scalars(
-                        select(Station)
-                        .where(Station.stage_id == stg.id, Station.active.is_(True))
-                        .order_by(Station.code)
-                    )
-                )
-            # Plain rows with their booking codes in one query: a queue of hundreds is read in milliseconds.
-            waiting = session.connection().execute(
-                select(*_t.c, _bookings.c.code.label("booking_code"), _bookings.c.slot_start.label("slot_start"))
-                .select_from(_t.outerjoin(_bookings, _bookings.c.id == _t.c.booking_id))
-                .where(_t.c.stage_id == stg.id, _t.c.status == Status.WAITING.value)
-                .order_by(*call_order())
-            )
-            target = stg.wait_target_minutes * 60
-            rows = []
-            for t in waiting:
-                booking = (t.booking_code, t.slot_start) if t.booking_code is not None else None
-                view = self._view(ctx, cast("TicketLike", t), booking)
-                waited = view.waited_seconds(ctx.now)
-                rows.append(WaitingTicket(view, waited, waited > target))
-            held = {
-                t.station_id: self._view(ctx, t)
-                for t in session.scalars(
-                    select(Ticket).where(
-                        Ticket.station_id.in_([s.id for s in stations]),
-                        Ticket.status.in_([s.value for s in HELD]),
-                    )
-                )
-            }
-            ids = [s.id for s in stations]
-            pauses = dict(
-                session.execute(
-                    select(StationPause.station_id, StationPause.reason).where(
-                        StationPause.station_id.in_(ids), StationPause.ended_at.is_(None)
-                    )
-                ).all()
-            )
-            parked: dict[int | None, list[str]] = {}  # a parked ticket always has its booth
-            for station_id, number in session.execute(
-                select(Ticket.station_id, Ticket.number)
-                .where(Ticket.station_id.in_(ids), Ticket.status == Status.PARKED.value)
-                .order_by(Ticket.updated_at, Ticket.id)
-            ):
-                parked.setdefault(station_id, []).append(number)
-            return QueueStatus(
-                stage=stg.code,
-                stage_name=stg.name,
-                wait_target_minutes=stg.wait_target_minutes,
-                at=ctx.now,
-                waiting=rows,
-                stations=[
-                    StationState(s.code, s.name, held.get(s.id), pauses.get(s.id), tuple(parked.get(s.id, ())))
-                    for s in stations
-                ],
-            )
+        """A stage's queue in call order with waiting times, and what its stations hold (read as plain rows)."""
+        return queue_status.read(self.db, self.office_code, self.clock.now(), stage=stage, station=station)
 
     def estimates(self) -> list[StageEstimate]:
         """Waiting count, open stations, service time and estimated wait for every stage, in flow order."""

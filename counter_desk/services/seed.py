@@ -304,7 +304,7 @@ def sample_bookings(
     given = ["Budi", "Siti", "Agus", "Dewi", "Rina", "Joko", "Sri", "Eko", "Wahyu", "Putri", "Ayu", "Bambang"]
     family = ["Santoso", "Wulandari", "Pratama", "Lestari", "Hidayat", "Saputra", "Rahayu", "Kurniawan"]
     with db.write() as s:
-        o = directory.office(s, office)
+        o = directory.office_info(s, office)
         booked = s.scalars(select(Category).where(Category.office_id == o.id, Category.code == "booked")).first()
         if booked is None:
             booked = s.scalars(select(Category).where(Category.office_id == o.id, Category.walk_in.is_(False))).first()

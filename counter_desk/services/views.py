@@ -7,7 +7,39 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from counter_desk.i18n import N_, lookup
 from counter_desk.receipt_layout import Receipt
+
+#: Where a ticket sent back to a queue goes in it.
+POSITIONS = ("front", "end")
+#: Why a booth is paused (``StationPause.reason``).
+PAUSE_REASONS = ("break", "prayer", "system", "other")
+PAUSE_LABELS = {
+    "break": N_("break"),
+    "prayer": N_("prayer"),
+    "system": N_("system trouble"),
+    "other": N_("other"),
+}
+
+
+def pause_reason_label(reason: str) -> str:
+    """A pause reason as a word for people, in the active language."""
+    return lookup(PAUSE_LABELS[reason]) if reason in PAUSE_LABELS else reason
+
+
+#: How an arrival compares with its booked hour (``CheckInInfo.arrival``).
+ARRIVAL_LABELS = {
+    "early": N_("early"),
+    "on_time": N_("on time"),
+    "late": N_("late"),
+    "walk_in": N_("walk-in"),
+    "no_slot": N_("no booked hour"),
+}
+
+
+def arrival_label(arrival: str) -> str:
+    """An arrival judgement (``CheckInInfo.arrival``) as a word for people, in the active language."""
+    return lookup(ARRIVAL_LABELS[arrival]) if arrival in ARRIVAL_LABELS else arrival
 
 
 def _jsonable(value: Any) -> Any:
@@ -18,6 +50,36 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     return value
+
+
+class TicketLike(Protocol):
+    """A ticket as an ORM object or as a row returned by a Core statement."""
+
+    id: int
+    number: str
+    day: dt.date
+    status: str
+    stage_id: int
+    station_id: int | None
+    category_id: int
+    booking_id: int | None
+    priority_level: int
+    front: bool
+    created_at: dt.datetime
+    queued_at: dt.datetime
+    called_at: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    call_count: int
+    outcome: str | None
+
+
+class NameMaps(Protocol):
+    """id -> code maps of an office's stages, stations and categories (``services.directory.Names``)."""
+
+    stages: dict[int, str]
+    stations: dict[int, str]
+    categories: dict[int, str]
 
 
 @dataclass(frozen=True)
@@ -41,6 +103,30 @@ class TicketView:
     outcome: str | None
     #: The booked hour's start (M-Paspor slot), for booked tickets.
     slot: dt.time | None = None
+
+    @classmethod
+    def of(cls, ticket: TicketLike, names: NameMaps, booking: tuple[str, dt.time | None] | None = None) -> TicketView:
+        """The view of a ticket row with its codes looked up in ``names``; ``booking``: its (code, slot)."""
+        return cls(
+            id=ticket.id,
+            number=ticket.number,
+            day=ticket.day,
+            status=ticket.status,
+            stage=names.stages[ticket.stage_id],
+            station=names.stations[ticket.station_id] if ticket.station_id is not None else None,
+            category=names.categories[ticket.category_id],
+            priority_level=ticket.priority_level,
+            front=ticket.front,
+            booking_code=booking[0] if booking else None,
+            slot=booking[1] if booking else None,
+            created_at=ticket.created_at,
+            queued_at=ticket.queued_at,
+            called_at=ticket.called_at,
+            started_at=ticket.started_at,
+            finished_at=ticket.finished_at,
+            call_count=ticket.call_count,
+            outcome=ticket.outcome,
+        )
 
     def waited_seconds(self, now: dt.datetime) -> int:
         """Seconds in the current stage's queue (until called, if called)."""

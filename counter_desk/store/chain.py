@@ -31,7 +31,6 @@ from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from counter_desk.store.base import UTCDateTime
 
@@ -294,7 +293,7 @@ class Readable(Protocol):
     """What :func:`head_hash` needs of a :class:`~counter_desk.store.engine.Database`, named here because the
     engine imports this module (its SQLite connections register :func:`sqlite_link`)."""
 
-    def read(self) -> AbstractContextManager[Session]: ...
+    def read_rows(self) -> AbstractContextManager[Connection]: ...
 
 
 def head_hash(db: Readable, office: int | str | None = None) -> str:
@@ -302,8 +301,7 @@ def head_hash(db: Readable, office: int | str | None = None) -> str:
     office), e.g.
     ``events #1234 9f86d0…, audit_log #56 2c26b4…`` with the full hashes. A copy kept elsewhere proves the past:
     ``db verify`` must find the same hash at the same position later."""
-    with db.read() as session:
-        conn = session.connection()
+    with db.read_rows() as conn:
         if office is None:
             office = int(conn.execute(text("SELECT id FROM offices")).scalar_one())
         elif isinstance(office, str):

@@ -17,16 +17,19 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from counter_desk.errors import DatabaseBusy, DatabaseUnavailable
 from counter_desk.i18n import _
 from counter_desk.store import chain
 from counter_desk.store.security import refusal
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -219,17 +222,37 @@ def _busy(error: Exception) -> DatabaseBusy:
     return DatabaseBusy(msg)
 
 
+@contextmanager
+def _errors(*, writing: bool) -> Iterator[None]:
+    """A database error as the user's error: unreachable (the action may not have been saved), busy, or refused."""
+    try:
+        yield
+    except exc.DBAPIError as error:
+        if is_unavailable(error):
+            if writing:
+                msg = _("the database cannot be reached; the action may not have been saved, try it again")
+            else:
+                msg = _("the database cannot be reached")
+            raise DatabaseUnavailable(msg) from error
+        if is_busy(error):
+            raise _busy(error) from error
+        refused = refusal(error)  # PostgreSQL said no to the signed-in officer's role (issue 13)
+        if refused is not None:
+            raise refused from error
+        raise
+
+
 @dataclass(frozen=True)
 class Database:
-    """An engine and the two kinds of session a user action may need.
+    """An engine and the kinds of transaction a user action may need.
 
     ``write()`` is one transaction per user action, committed on success and rolled back on any error.
-    ``read()`` never takes SQLite's write lock.
+    ``read()`` never takes SQLite's write lock; nor does ``read_rows()``, a read on a plain connection for code
+    that builds no ORM objects. The ORM is imported on the first session, not before: a command that only reads
+    rows (``queue status``) starts without it.
     """
 
     engine: Engine
-    _writer: sessionmaker[Session]
-    _reader: sessionmaker[Session]
 
     @classmethod
     def connect(cls, url: str | URL, **kwargs: Any) -> Database:
@@ -238,12 +261,19 @@ class Database:
 
     @classmethod
     def from_engine(cls, engine: Engine) -> Database:
-        reader_engine = engine.execution_options(**{_READ_OPTION: True})
-        return cls(
-            engine=engine,
-            _writer=sessionmaker(engine, expire_on_commit=False),
-            _reader=sessionmaker(reader_engine, expire_on_commit=False),
-        )
+        return cls(engine=engine)
+
+    @cached_property
+    def _writer(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker  # the ORM only for the first session
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def _reader(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker  # the ORM only for the first session
+
+        return sessionmaker(self.engine.execution_options(**{_READ_OPTION: True}), expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -256,35 +286,19 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction. A lost connection raises :class:`DatabaseUnavailable` (retry with the same token)."""
-        try:
-            with self._writer.begin() as session:
-                yield session
-        except exc.DBAPIError as error:
-            if is_unavailable(error):
-                msg = _("the database cannot be reached; the action may not have been saved, try it again")
-                raise DatabaseUnavailable(msg) from error
-            if is_busy(error):
-                raise _busy(error) from error
-            refused = refusal(error)  # PostgreSQL said no to the signed-in officer's role (issue 13)
-            if refused is not None:
-                raise refused from error
-            raise
+        with _errors(writing=True), self._writer.begin() as session:
+            yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        try:
-            with self._reader.begin() as session:
-                yield session
-        except exc.DBAPIError as error:
-            if is_unavailable(error):
-                msg = _("the database cannot be reached")
-                raise DatabaseUnavailable(msg) from error
-            if is_busy(error):
-                raise _busy(error) from error
-            refused = refusal(error)
-            if refused is not None:
-                raise refused from error
-            raise
+        with _errors(writing=False), self._reader.begin() as session:
+            yield session
+
+    @contextmanager
+    def read_rows(self) -> Iterator[Connection]:
+        """A read transaction on a plain (Core) connection, with ``read()``'s errors: for reads of rows only."""
+        with _errors(writing=False), self.read_connection() as conn, conn.begin():
+            yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -15,9 +15,8 @@ from PySide6.QtCore import QObject, Signal
 
 from counter_desk.clock import office_local
 from counter_desk.i18n import N_, _, lookup
-from counter_desk.services.counter_use import PAUSE_REASONS, pause_reason_label
 from counter_desk.services.stations import ADJUDICATION, RECEPTION, Choice, StationSnapshot
-from counter_desk.services.views import Result, TicketView
+from counter_desk.services.views import PAUSE_REASONS, Result, TicketView, pause_reason_label
 from counter_desk.states import Action, Status, allowed_actions
 from counter_desk.views.dialogs import CallTicketDialog, ChooseDialog, ConfirmDialog
 from counter_desk.views.station_frame import SHORTCUTS, Frame, enable, status_text

@@ -13,12 +13,11 @@ from counter_desk.errors import UserError
 from counter_desk.i18n import _
 from counter_desk.qt.operations import REFUSED, Failure
 from counter_desk.services.auth import Officer
-from counter_desk.services.checkin import arrival_label
 from counter_desk.services.dates import format_day
 from counter_desk.services.desk import Desk
 from counter_desk.services.receipts import ticket_receipt
 from counter_desk.services.stations import PICKUP, RECEPTION
-from counter_desk.services.views import CheckInInfo, Result
+from counter_desk.services.views import CheckInInfo, Result, arrival_label
 from counter_desk.views.dialogs import ChooseDialog
 from counter_desk.views.station_frame import Frame
 

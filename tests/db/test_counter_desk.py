@@ -13,12 +13,12 @@ from sqlalchemy import text
 from counter_desk.clock import FixedClock
 from counter_desk.errors import Conflict, InvalidInput, InvalidTransition
 from counter_desk.services import dashboard, display, rules
-from counter_desk.services.counter_use import pause_reason_label
 from counter_desk.services.masking import mask_name, mask_nik
 from counter_desk.services.queue import QueueService
 from counter_desk.services.queue_errors import NoShowTooEarly, StationPaused
 from counter_desk.services.roles import NotAllowed
 from counter_desk.services.stations import StationReader
+from counter_desk.services.views import pause_reason_label
 from counter_desk.store.engine import Database
 
 MIN = dt.timedelta(minutes=1)
