@@ -190,7 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Start-up makes some hundred thousand objects that live as long as the process (modules, classes, SQLAlchemy's
     # statements): the cyclic garbage collector would walk them again and again while they are made, for nothing
     # (a tenth of a ``queue status``). It waits until they are made, and then leaves them out of every later
-    # collection (gc.freeze), which also spares a window's collections on an old PC.
+    # collection (gc.freeze), which also spares a window's collections on an old PC. Once per process: a second
+    # call (the tests run many in one) must not freeze what the first left behind.
     gc.disable()
     try:
         parser = build_parser()
@@ -207,7 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         i18n.set_language(_language(args))
         logs.setup(logs.level_of(_log_level(parser, args.log_level), args.verbose))
     finally:
-        gc.freeze()
+        if not gc.get_freeze_count():
+            gc.freeze()
         gc.enable()
     try:
         result: int = args.handler(args)

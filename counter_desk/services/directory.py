@@ -181,7 +181,7 @@ class Names:
 
         def codes(table: Table, code: str = "code") -> dict[int, str]:
             rows = conn.execute(select(table.c.id, table.c[code]).where(table.c.office_id == office_id))
-            return dict(rows.tuples().all())
+            return {row[0]: row[1] for row in rows}
 
         self.stages = codes(_stages)
         self.stations = codes(_stations)

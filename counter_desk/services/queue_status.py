@@ -85,16 +85,14 @@ def _status(
             select(_pauses.c.station_id, _pauses.c.reason).where(
                 _pauses.c.station_id.in_(ids), _pauses.c.ended_at.is_(None)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     parked: dict[int, list[str]] = {}  # a parked ticket always has its booth
     for station_id, number in conn.execute(
         select(_t.c.station_id, _t.c.number)
         .where(_t.c.station_id.in_(ids), _t.c.status == Status.PARKED.value)
         .order_by(_t.c.updated_at, _t.c.id)
-    ).tuples():
+    ):
         parked.setdefault(station_id, []).append(number)
     return QueueStatus(
         stage=stg.code,

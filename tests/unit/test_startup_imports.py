@@ -21,6 +21,14 @@ REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("PySide6", "sqlalchemy", "counter_desk.store.models", "alembic", "reportlab")
 #: A queue verb needs SQLAlchemy and the models, nothing for windows or paper, and not alembic to open the database.
 NOT_FOR_QUEUE = ("PySide6", "reportlab", "alembic")
+#: ``queue status`` reads rows: not the ORM either, nor the use cases or sign-in (argon2).
+NOT_FOR_STATUS = (
+    *NOT_FOR_QUEUE,
+    "sqlalchemy.orm",
+    "counter_desk.store.models",
+    "counter_desk.services.queue",
+    "argon2",
+)
 
 # Runs main(argv) as the entry point does, then prints which of the named packages were imported.
 _PROBE = """
@@ -74,10 +82,32 @@ def test_a_queue_verb_opens_the_database_without_alembic_qt_or_reportlab(tmp_pat
     # The first command creates and migrates the file (which needs alembic, once) and loads the reference office.
     first = _imported(["--db", url, "db", "seed"], ("alembic",), tmp_path)
     assert first["code"] == 0 and first["imported"] == ["alembic"]
-    result = _imported(["--db", url, "queue", "status", "--stage", "interview", "--json"], NOT_FOR_QUEUE, tmp_path)
+    result = _imported(["--db", url, "queue", "status", "--stage", "interview", "--json"], NOT_FOR_STATUS, tmp_path)
     assert result["code"] == 0, result
     assert json.loads(str(result["output"]))["stage"] == "interview"
     assert result["imported"] == []
+    # A verb that changes a ticket needs the ORM and the use cases, still without alembic, Qt or reportlab.
+    walk_in = ["--db", url, "queue", "check-in", "--walk-in", "--category", "elderly", "--override-by", "kasi"]
+    acted = _imported([*walk_in, "--json"], (*NOT_FOR_QUEUE, "sqlalchemy.orm"), tmp_path)
+    assert acted["code"] == 0, acted
+    assert json.loads(str(acted["output"]))["status"] == "waiting", acted
+    assert acted["imported"] == ["sqlalchemy.orm"]
+
+
+def test_the_garbage_collector_runs_again_once_the_command_started(tmp_path: Path) -> None:
+    """Start-up runs without the cyclic collector (issue 15); the command itself, a window for hours, with it."""
+    probe = (
+        "import gc, sys\n"
+        "from counter_desk.cli import main\n"
+        "from counter_desk.cli import purge_cmd\n"
+        "seen = []\n"
+        "purge_cmd.register = lambda p: p.set_defaults(handler=lambda a: seen.append(gc.isenabled()) or 0)\n"
+        "code = main(['purge'])\n"
+        "print(code, seen, gc.isenabled(), gc.get_freeze_count() > 0)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COUNTER_DESK_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert proc.stdout.split() == ["0", "[True]", "True", "True"]
 
 
 def test_every_command_module_is_in_the_table_and_registers() -> None:
