@@ -66,12 +66,12 @@ _OFFICE_COLUMNS = [
 ]
 _OFFICE_BY_CODE = select(*_OFFICE_COLUMNS).where(_offices.c.code == bindparam("code"))
 _FIRST_OFFICES = select(*_OFFICE_COLUMNS).order_by(_offices.c.id).limit(2)
-_STAGE_BY_CODE = select(
-    _stages.c.id, _stages.c.code, _stages.c.name, _stages.c.wait_target_minutes, _stages.c.kind
-).where(_stages.c.office_id == bindparam("office_id"), _stages.c.code == bindparam("code"))
-_STATION_BY_CODE = select(
-    _stations.c.id, _stations.c.code, _stations.c.name, _stations.c.stage_id, _stations.c.active
-).where(_stations.c.office_id == bindparam("office_id"), _stations.c.code == bindparam("code"))
+_STAGES = select(_stages.c.id, _stages.c.code, _stages.c.name, _stages.c.wait_target_minutes, _stages.c.kind)
+_STAGE_BY_CODE = _STAGES.where(_stages.c.office_id == bindparam("office_id"), _stages.c.code == bindparam("code"))
+_STATIONS = select(_stations.c.id, _stations.c.code, _stations.c.name, _stations.c.stage_id, _stations.c.active)
+_STATION_BY_CODE = _STATIONS.where(
+    _stations.c.office_id == bindparam("office_id"), _stations.c.code == bindparam("code")
+)
 
 
 def _connection(reader: Reader) -> Connection:
@@ -112,6 +112,17 @@ def stage_info(reader: Reader, office_id: int, code: str) -> StageInfo:
         msg = _("unknown stage {code!r} (known: {known})", code=code, known=_known(list(known)))
         raise NotFound(msg)
     return StageInfo(*row)
+
+
+def stage_of(reader: Reader, station: StationInfo) -> StageInfo:
+    """The stage ``station`` serves."""
+    return StageInfo(*_connection(reader).execute(_STAGES.where(_stages.c.id == station.stage_id)).one())
+
+
+def stations_of(reader: Reader, stage: StageInfo) -> list[StationInfo]:
+    """The active stations of ``stage``, by code."""
+    query = _STATIONS.where(_stations.c.stage_id == stage.id, _stations.c.active.is_(True))
+    return [StationInfo(*row) for row in _connection(reader).execute(query.order_by(_stations.c.code))]
 
 
 def station_info(reader: Reader, office_id: int, code: str) -> StationInfo:

@@ -22,16 +22,12 @@ from counter_desk.store.engine import Database
 
 _t = schema.tickets
 _bookings = schema.bookings
-_stages = schema.stages
-_stations = schema.stations
 _pauses = schema.station_pauses
 
 #: Tickets with their booking's code and slot, in one query: a queue of hundreds is read in milliseconds.
 _TICKETS = select(
     *_t.c, _bookings.c.code.label("booking_code"), _bookings.c.slot_start.label("slot_start")
 ).select_from(_t.outerjoin(_bookings, _bookings.c.id == _t.c.booking_id))
-_STATION_COLUMNS = (_stations.c.id, _stations.c.code, _stations.c.name, _stations.c.stage_id, _stations.c.active)
-_STAGE_COLUMNS = (_stages.c.id, _stages.c.code, _stages.c.name, _stages.c.wait_target_minutes, _stages.c.kind)
 
 
 def read(
@@ -45,17 +41,12 @@ def read(
         info = directory.office_info(conn, office)
         if station is not None:
             st = directory.station_info(conn, info.id, station)
-            stg = directory.StageInfo(*conn.execute(select(*_STAGE_COLUMNS).where(_stages.c.id == st.stage_id)).one())
+            stg = directory.stage_of(conn, st)
             stations = [st]
         else:
             assert stage is not None
             stg = directory.stage_info(conn, info.id, stage)
-            rows = conn.execute(
-                select(*_STATION_COLUMNS)
-                .where(_stations.c.stage_id == stg.id, _stations.c.active.is_(True))
-                .order_by(_stations.c.code)
-            )
-            stations = [directory.StationInfo(*row) for row in rows]
+            stations = directory.stations_of(conn, stg)
         return _status(conn, directory.Names(conn, info.id), stg, stations, now)
 
 

@@ -260,7 +260,7 @@ station_pauses = Table(
     _id(),
     _fk("office_id", "offices.id"),
     _fk("station_id", "stations.id"),
-    #: ``break``, ``prayer``, ``system`` or ``other`` (services.counter_use.PAUSE_REASONS).
+    #: ``break``, ``prayer``, ``system`` or ``other`` (services.views.PAUSE_REASONS).
     Column("reason", String(16), nullable=False),
     Column("note", Text),
     _at("started_at"),

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from counter_desk.clock import FixedClock
 from counter_desk.errors import Conflict, InvalidInput, NotFound, WrongOffice
-from counter_desk.services import checkin, rules, seed
+from counter_desk.services import rules, seed, views
 from counter_desk.services.masking import mask_name, mask_nik
 from counter_desk.services.queue import QueueService
 from counter_desk.services.queue_errors import LateRefused, OfficeClosed
@@ -93,7 +93,7 @@ def test_early_on_time_and_late_arrivals_are_flagged(queue: QueueService, db: Da
     checked = [e["data"] for e in events(db, kind="checked_in")]
     assert [d["arrival"] for d in checked] == ["early", "on_time", "late"]
     assert checked[2]["late"] is True and checked[2]["late_policy"] == "end_of_queue"
-    assert checkin.arrival_label("late") == "late"
+    assert views.arrival_label("late") == "late"
 
 
 def test_late_policies_accept_and_refuse_with_a_supervisors_override(
