@@ -91,8 +91,21 @@ class _Postgres:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+#: The signal that stopped the run, once one did.
+_STOPPED: list[int] = []
+
+
 def _interrupted(signum: int, _frame: object) -> None:
+    _STOPPED.append(signum)
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The KeyboardInterrupt of a SIGTERM is lost when it lands in a weakref callback or a ``__del__`` (Python
+    prints it and goes on): the next test then ends the run instead, with the same teardown."""
+    if _STOPPED:
+        pytest.exit(f"stopped by signal {_STOPPED[0]}", returncode=pytest.ExitCode.INTERRUPTED)
 
 
 def pytest_configure(config: pytest.Config) -> None:
