@@ -7,9 +7,9 @@ the user can correct a typo without reading the source.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, select
 
 from counter_desk.errors import InvalidInput, NotFound
 from counter_desk.i18n import _
@@ -82,6 +82,12 @@ def _known(codes: list[str]) -> str:
     return ", ".join(codes) if codes else _("none")
 
 
+def _codes(conn: Connection, table: Table, office_id: int, order: ColumnElement[Any]) -> str:
+    """The codes of ``table``'s rows of the office, for a message naming what exists."""
+    query = select(table.c.code).where(table.c.office_id == office_id).order_by(order)
+    return _known(list(conn.execute(query).scalars()))
+
+
 def office_info(reader: Reader, code: str | None) -> OfficeInfo:
     """The office named by ``code``, or the only office in the database when ``code`` is None."""
     conn = _connection(reader)
@@ -106,10 +112,8 @@ def stage_info(reader: Reader, office_id: int, code: str) -> StageInfo:
     conn = _connection(reader)
     row = conn.execute(_STAGE_BY_CODE, {"office_id": office_id, "code": code}).one_or_none()
     if row is None:
-        known = conn.execute(
-            select(_stages.c.code).where(_stages.c.office_id == office_id).order_by(_stages.c.position)
-        ).scalars()
-        msg = _("unknown stage {code!r} (known: {known})", code=code, known=_known(list(known)))
+        known = _codes(conn, _stages, office_id, _stages.c.position)
+        msg = _("unknown stage {code!r} (known: {known})", code=code, known=known)
         raise NotFound(msg)
     return StageInfo(*row)
 
@@ -129,10 +133,8 @@ def station_info(reader: Reader, office_id: int, code: str) -> StationInfo:
     conn = _connection(reader)
     row = conn.execute(_STATION_BY_CODE, {"office_id": office_id, "code": code}).one_or_none()
     if row is None:
-        known = conn.execute(
-            select(_stations.c.code).where(_stations.c.office_id == office_id).order_by(_stations.c.code)
-        ).scalars()
-        msg = _("unknown station {code!r} (known: {known})", code=code, known=_known(list(known)))
+        known = _codes(conn, _stations, office_id, _stations.c.code)
+        msg = _("unknown station {code!r} (known: {known})", code=code, known=known)
         raise NotFound(msg)
     if not row.active:
         msg = _("station {code!r} is switched off in the configuration", code=code)

@@ -22,9 +22,14 @@ PAUSE_LABELS = {
 }
 
 
+def _word(labels: Mapping[str, str], code: str) -> str:
+    """A code as a word for people, in the active language (an unknown code as it is)."""
+    return lookup(labels[code]) if code in labels else code
+
+
 def pause_reason_label(reason: str) -> str:
     """A pause reason as a word for people, in the active language."""
-    return lookup(PAUSE_LABELS[reason]) if reason in PAUSE_LABELS else reason
+    return _word(PAUSE_LABELS, reason)
 
 
 #: How an arrival compares with its booked hour (``CheckInInfo.arrival``).
@@ -39,7 +44,7 @@ ARRIVAL_LABELS = {
 
 def arrival_label(arrival: str) -> str:
     """An arrival judgement (``CheckInInfo.arrival``) as a word for people, in the active language."""
-    return lookup(ARRIVAL_LABELS[arrival]) if arrival in ARRIVAL_LABELS else arrival
+    return _word(ARRIVAL_LABELS, arrival)
 
 
 def _jsonable(value: Any) -> Any:
