@@ -190,8 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Start-up makes some hundred thousand objects that live as long as the process (modules, classes, SQLAlchemy's
     # statements): the cyclic garbage collector would walk them again and again while they are made, for nothing
     # (a tenth of a ``queue status``). It waits until they are made, and then leaves them out of every later
-    # collection (gc.freeze), which also spares a window's collections on an old PC. Once per process: a second
-    # call (the tests run many in one) must not freeze what the first left behind.
+    # collection (gc.freeze). Only as the program's entry point (no ``argv``) and once: a caller in Python (the
+    # tests run hundreds of commands in one process) keeps its heap collectable.
+    entry = argv is None and not gc.get_freeze_count()
+    collecting = gc.isenabled()
     gc.disable()
     try:
         parser = build_parser()
@@ -208,9 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         i18n.set_language(_language(args))
         logs.setup(logs.level_of(_log_level(parser, args.log_level), args.verbose))
     finally:
-        if not gc.get_freeze_count():
+        if entry:
             gc.freeze()
-        gc.enable()
+        if collecting:
+            gc.enable()
     try:
         result: int = args.handler(args)
     except UserError as exc:

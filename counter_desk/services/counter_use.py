@@ -27,7 +27,6 @@ from counter_desk.store.models import StationPause as PauseRow
 from counter_desk.store.models import Ticket
 
 
-#: Why a booth pauses; ``other`` needs a note.
 def _pause_view(row: PauseRow, station: str, seq: int | None = None) -> StationPause:
     return StationPause(
         station=station, reason=row.reason, note=row.note, since=row.started_at, until=row.ended_at, event_seq=seq

@@ -284,7 +284,8 @@ class _Office:
 
 
 def _office(session: Session, code: str | None) -> _Office:
-    """The office named by ``code``, or the only one; the same errors as :func:`directory.office`."""
+    """The office named by ``code``, or the only one; the same errors as :func:`directory.office_info`, read
+    through the display view (the TV may read no table)."""
     conn = session.connection()
     if code is not None:
         row = conn.execute(_OFFICE.where(_o.c.code == code)).one_or_none()

@@ -72,7 +72,6 @@ CLAIM_BACKOFF_S = 0.02
 
 
 _t = schema.tickets
-_bookings = schema.bookings
 _stations = schema.stations
 _pauses = schema.station_pauses
 _holder = _t.alias("holder")

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from counter_desk.clock import office_day
-from counter_desk.services import directory, rules
+from counter_desk.services import directory, queue_status, rules
 from counter_desk.services.masking import mask_name, mask_nik
 from counter_desk.services.pickups import PickupService, PickupView
 from counter_desk.services.queue import QueueService
@@ -20,13 +18,9 @@ from counter_desk.services.views import (
     ApplicantView,
     QueueStatus,
     StationPause,
-    StationState,
     TicketView,
-    WaitingTicket,
 )
-from counter_desk.states import HELD, Action, Status
-from counter_desk.store import schema
-from counter_desk.store.call_order import call_order
+from counter_desk.states import Action, Status
 from counter_desk.store.journal import last_event_seq
 from counter_desk.store.models import Booking, Category, Event, Stage, Station
 from counter_desk.store.models import StationPause as PauseRow
@@ -39,44 +33,6 @@ RECEPTION = "reception"
 SERVICE = "service"
 ADJUDICATION = "adjudication"
 PICKUP = "pickup"
-
-
-_t = schema.tickets
-_b = schema.bookings
-#: Exactly what a :class:`TicketView` carries (the booking's code and slot joined in), as prebuilt statements:
-#: a window reads its stage's whole queue on every change, so the read is one lean query, not an ORM load.
-_VIEWS = select(
-    _t.c.id,
-    _t.c.number,
-    _t.c.day,
-    _t.c.status,
-    _t.c.stage_id,
-    _t.c.station_id,
-    _t.c.category_id,
-    _t.c.priority_level,
-    _t.c.front,
-    _b.c.code.label("booking_code"),
-    _t.c.created_at,
-    _t.c.queued_at,
-    _t.c.called_at,
-    _t.c.started_at,
-    _t.c.finished_at,
-    _t.c.call_count,
-    _t.c.outcome,
-    _b.c.slot_start,
-).select_from(_t.outerjoin(_b, _b.c.id == _t.c.booking_id))
-#: A stage's waiting tickets in call order, as QueueService.status lists them.
-_WAITING = _VIEWS.where(_t.c.stage_id == bindparam("stage_id"), _t.c.status == Status.WAITING.value).order_by(
-    *call_order()
-)
-#: What the given stations hold (called or being served).
-_HELD = _VIEWS.where(
-    _t.c.station_id.in_(bindparam("station_ids", expanding=True)), _t.c.status.in_([s.value for s in HELD])
-)
-#: What a station has set aside (parked), oldest first.
-_PARKED = _VIEWS.where(_t.c.station_id == bindparam("station_id"), _t.c.status == Status.PARKED.value).order_by(
-    _t.c.updated_at, _t.c.id
-)
 
 
 @dataclass(frozen=True)
@@ -113,76 +69,6 @@ class StationSnapshot:
     no_show_from: dt.datetime | None = None
     #: Who the held ticket is (application number, masked name and NIK), when it has a booking.
     applicant: ApplicantView | None = None
-
-
-def _view(row: Sequence[Any], names: directory.Names) -> TicketView:
-    """The same plain view QueueService gives of a ticket, from one row of :data:`_VIEWS` (unpacked as a tuple:
-    a Row's attribute access costs a microsecond, and a queue has hundreds of rows)."""
-    (
-        id_,
-        number,
-        day,
-        status,
-        stage_id,
-        station_id,
-        category_id,
-        priority_level,
-        front,
-        booking_code,
-        created_at,
-        queued_at,
-        called_at,
-        started_at,
-        finished_at,
-        call_count,
-        outcome,
-        slot,
-    ) = row
-    return TicketView(
-        id_,
-        number,
-        day,
-        status,
-        names.stages[stage_id],
-        names.stations[station_id] if station_id is not None else None,
-        names.categories[category_id],
-        priority_level,
-        front,
-        booking_code,
-        created_at,
-        queued_at,
-        called_at,
-        started_at,
-        finished_at,
-        call_count,
-        outcome,
-        slot,
-    )
-
-
-def _queue_status(
-    session: Session, names: directory.Names, stage: Stage, stations: list[Station], now: dt.datetime
-) -> QueueStatus:
-    """What ``QueueService.status(stage=...)`` returns, read in the snapshot's own session with lean queries."""
-    conn = session.connection()
-    target = stage.wait_target_minutes * 60
-    waiting = []
-    for row in conn.execute(_WAITING, {"stage_id": stage.id}).all():  # fetchall: psycopg fetchone costs 10 µs
-        view = _view(row, names)
-        waited = view.waited_seconds(now)
-        waiting.append(WaitingTicket(view, waited, waited > target))
-    held = {
-        view.station: view
-        for view in (_view(row, names) for row in conn.execute(_HELD, {"station_ids": [s.id for s in stations]}))
-    }
-    return QueueStatus(
-        stage=stage.code,
-        stage_name=stage.name,
-        wait_target_minutes=stage.wait_target_minutes,
-        at=now,
-        waiting=waiting,
-        stations=[StationState(s.code, s.name, held.get(s.code)) for s in stations],
-    )
 
 
 class StationReader:
@@ -258,25 +144,27 @@ class StationReader:
             )
 
             def read(names: directory.Names) -> tuple[QueueStatus, TicketView | None]:
-                status = _queue_status(session, names, shown_stage, stations, now)
+                status = queue_status.queue_of(session.connection(), names, shown_stage, stations, now)
                 if shown_stage is stage:
                     return status, next((s.ticket for s in status.stations if s.code == st.code), None)
-                rows = session.connection().execute(_HELD, {"station_ids": [st.id]})
-                return status, next((_view(row, names) for row in rows), None)
+                rows = session.connection().execute(queue_status.HELD_AT, {"station_ids": [st.id]})
+                return status, next((TicketView.from_row(row, names) for row in rows), None)
 
             try:
                 if self._names is None or self._names_office != office.id:
                     raise KeyError(office.id)
                 status, current = read(self._names)
                 parked = [
-                    _view(row, self._names) for row in session.connection().execute(_PARKED, {"station_id": st.id})
+                    TicketView.from_row(row, self._names)
+                    for row in session.connection().execute(queue_status.PARKED_AT, {"station_ids": [st.id]})
                 ]
             except KeyError:  # first read, or an id the maps do not know yet: read them (again)
                 self._names = directory.Names(session, office.id)
                 self._names_office = office.id
                 status, current = read(self._names)
                 parked = [
-                    _view(row, self._names) for row in session.connection().execute(_PARKED, {"station_id": st.id})
+                    TicketView.from_row(row, self._names)
+                    for row in session.connection().execute(queue_status.PARKED_AT, {"station_ids": [st.id]})
                 ]
             applicant = _applicant(session, office.id, current)
         pickup = None

@@ -1,9 +1,10 @@
-"""Plain, immutable values the services hand back: what windows show and the CLI prints as JSON."""
+"""Plain, immutable values the services hand back (what windows show and the CLI prints as JSON), the words for
+the codes they carry, and the shapes of rows they are made from."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -12,7 +13,7 @@ from counter_desk.receipt_layout import Receipt
 
 #: Where a ticket sent back to a queue goes in it.
 POSITIONS = ("front", "end")
-#: Why a booth is paused (``StationPause.reason``).
+#: Why a booth is paused (``StationPause.reason``); ``other`` needs a note.
 PAUSE_REASONS = ("break", "prayer", "system", "other")
 PAUSE_LABELS = {
     "break": N_("break"),
@@ -110,28 +111,40 @@ class TicketView:
     slot: dt.time | None = None
 
     @classmethod
-    def of(cls, ticket: TicketLike, names: NameMaps, booking: tuple[str, dt.time | None] | None = None) -> TicketView:
-        """The view of a ticket row with its codes looked up in ``names``; ``booking``: its (code, slot)."""
+    def from_row(cls, row: Sequence[Any], names: NameMaps) -> TicketView:
+        """The view of a row of ``services.queue_status.TICKET_VIEWS``, its ids looked up in ``names``. The row is
+        unpacked as a tuple: a Row's attribute access costs a microsecond, and a window reads hundreds of rows."""
+        (id_, number, day, status, stage_id, station_id, category_id, priority_level, front, booking_code) = row[:10]
+        created_at, queued_at, called_at, started_at, finished_at, call_count, outcome, slot = row[10:]
         return cls(
-            id=ticket.id,
-            number=ticket.number,
-            day=ticket.day,
-            status=ticket.status,
-            stage=names.stages[ticket.stage_id],
-            station=names.stations[ticket.station_id] if ticket.station_id is not None else None,
-            category=names.categories[ticket.category_id],
-            priority_level=ticket.priority_level,
-            front=ticket.front,
-            booking_code=booking[0] if booking else None,
-            slot=booking[1] if booking else None,
-            created_at=ticket.created_at,
-            queued_at=ticket.queued_at,
-            called_at=ticket.called_at,
-            started_at=ticket.started_at,
-            finished_at=ticket.finished_at,
-            call_count=ticket.call_count,
-            outcome=ticket.outcome,
+            id_,
+            number,
+            day,
+            status,
+            names.stages[stage_id],
+            names.stations[station_id] if station_id is not None else None,
+            names.categories[category_id],
+            priority_level,
+            front,
+            booking_code,
+            created_at,
+            queued_at,
+            called_at,
+            started_at,
+            finished_at,
+            call_count,
+            outcome,
+            slot,
         )
+
+    @classmethod
+    def of(cls, ticket: TicketLike, names: NameMaps, booking: tuple[str, dt.time | None] | None = None) -> TicketView:
+        """The view of a ticket (an ORM object or a row with its columns); ``booking``: its (code, slot)."""
+        code, slot = booking if booking else (None, None)
+        t = ticket
+        row = (t.id, t.number, t.day, t.status, t.stage_id, t.station_id, t.category_id, t.priority_level, t.front)
+        times = (t.created_at, t.queued_at, t.called_at, t.started_at, t.finished_at, t.call_count, t.outcome)
+        return cls.from_row((*row, code, *times, slot), names)
 
     def waited_seconds(self, now: dt.datetime) -> int:
         """Seconds in the current stage's queue (until called, if called)."""
