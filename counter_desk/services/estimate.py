@@ -21,11 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass
-from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from counter_desk.services.views import Place
 from counter_desk.states import HELD, Action, Status
 from counter_desk.store import display_views as v
 
@@ -80,18 +80,7 @@ class StageEstimate:
         }
 
 
-class StageRef(Protocol):
-    """What an estimate needs of a stage: a :class:`~counter_desk.store.models.Stage` or a ``display_stages`` row."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def code(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-
-
-def estimate_stage(session: Session, stage: StageRef, now: dt.datetime) -> StageEstimate:
+def estimate_stage(session: Session, stage: Place, now: dt.datetime) -> StageEstimate:
     """The estimate of one stage, read from the display views (the waiting-room display may read nothing else)."""
     e, t, st = v.events, v.tickets, v.stations
     events = session.execute(

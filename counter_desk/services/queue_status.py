@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, select
 from counter_desk.errors import InvalidInput
 from counter_desk.i18n import _
 from counter_desk.services import directory
-from counter_desk.services.views import QueueStatus, StationState, TicketView, WaitingTicket
+from counter_desk.services.views import Place, QueueStatus, StationState, TicketView, WaitingTicket
 from counter_desk.states import HELD, Status
 from counter_desk.store import schema
 from counter_desk.store.call_order import call_order
@@ -64,17 +64,6 @@ PARKED_AT = TICKET_VIEWS.where(
 _PAUSED = select(_pauses.c.station_id, _pauses.c.reason).where(
     _pauses.c.station_id.in_(bindparam("station_ids", expanding=True)), _pauses.c.ended_at.is_(None)
 )
-
-
-class Place(Protocol):
-    """A stage or a station as the read needs it: a ``directory`` info or an ORM object."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def code(self) -> str: ...
-    @property
-    def name(self) -> str: ...
 
 
 class StagePlace(Place, Protocol):

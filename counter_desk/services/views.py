@@ -80,6 +80,17 @@ class TicketLike(Protocol):
     outcome: str | None
 
 
+class Place(Protocol):
+    """A stage or a station by id, code and name: a ``directory`` info, an ORM object or a display view's row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
 class NameMaps(Protocol):
     """id -> code maps of an office's stages, stations and categories (``services.directory.Names``)."""
 
